@@ -1,0 +1,84 @@
+"""The `hiring` command. Commands that do not run a flow never import Prefect (start-up stays fast)."""
+
+import os
+import sys
+
+import click
+import typer
+
+from hiring.cli import candidates, events, roles
+from hiring.cli.common import err_console
+
+app = typer.Typer(
+    name="hiring",
+    help="Hiring of AI engineers as code: requisitions, candidates, stages, SLA timers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(roles.app, name="role")
+app.add_typer(candidates.app, name="candidate")
+events.register(app)
+
+
+@app.command()
+def init() -> None:
+    """Create the database, or upgrade its schema to this version."""
+    from hiring.cli.common import console, engine
+    from hiring.settings import get_settings
+    from models.db import upgrade
+
+    upgrade(engine(check_schema=False))
+    url = get_settings().database_url
+    console.print(f"database ready: {url.split('@')[-1] if '@' in url else url}")
+
+
+@app.command()
+def demo(
+    path: str = typer.Option(
+        None, "--db", help="Where to build the demo database (default: a file in the temp folder)."
+    ),
+) -> None:
+    """Build a fresh demo database, replay a few simulated weeks of hiring, and print the board."""
+    from hiring.demo import run_demo
+
+    run_demo(path)
+
+
+def _exit_code(exc: BaseException) -> int:
+    from hiring.clock import InvalidTime
+    from hiring.errors import HiringError
+    from models.db import DatabaseNotReady
+    from states.candidate import OutOfOrder
+    from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, UnknownTrigger
+
+    if isinstance(exc, HiringError):
+        return exc.exit_code
+    if isinstance(exc, InvalidPayload | UnknownTrigger | OutOfOrder | InvalidTime):
+        return 2
+    if isinstance(exc, TriggerNotAllowed | GuardRefused):
+        return 3
+    if isinstance(exc, DatabaseNotReady):
+        return 4
+    return 1
+
+
+def main() -> None:
+    """Entry point: maps errors to DESIGN.md's exit codes with a one-paragraph message, no traceback."""
+    try:
+        app(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        sys.exit(1)
+    except Exception as exc:
+        code = _exit_code(exc)
+        if code == 1 and os.environ.get("HIRING_DEBUG"):
+            raise
+        label = "error" if code != 1 else f"unexpected error ({type(exc).__name__})"
+        err_console.print(f"[bold red]{label}:[/] {exc}", markup=True, soft_wrap=True)
+        sys.exit(code)

@@ -1,0 +1,116 @@
+"""`hiring candidate ...`: add, list, show, import."""
+
+import getpass
+from pathlib import Path
+
+import typer
+
+from hiring.cli.common import console, engine, local, print_json, validation_problems
+from hiring.errors import InvalidInput
+
+app = typer.Typer(help="Candidates: add, import, list, show.", no_args_is_help=True)
+
+
+def actor_option() -> str:
+    return typer.Option(None, "--by", help="Who does this (default: your login name).")
+
+
+def who(by: str | None) -> str:
+    return by or getpass.getuser()
+
+
+@app.command("add")
+def add(
+    name: str = typer.Option(..., "--name"),
+    email: str = typer.Option(..., "--email"),
+    requisition: int = typer.Option(..., "--req", "--requisition", help="Requisition id (must be open)."),
+    source: str = typer.Option(..., "--source", help="Source channel, e.g. employee_referral."),
+    motivators: str = typer.Option("", "--motivators", help="e.g. 'remote;team_quality'."),
+    external_id: str = typer.Option(None, "--external-id"),
+    by: str = actor_option(),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Add one candidate to an open requisition; they start in `sourced`."""
+    from pydantic import ValidationError
+
+    from hiring.service import add_candidates
+    from states.intake import NewCandidate
+
+    try:
+        spec = NewCandidate.model_validate(
+            {"name": name, "email": email, "requisition_id": requisition, "source": source,
+             "motivators": motivators, "external_id": external_id}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid candidate:\n{validation_problems(exc)}") from None
+    [cid] = add_candidates(engine(), [spec], actor=who(by))
+    if as_json:
+        print_json({"id": cid, "stage": "sourced"})
+    else:
+        console.print(f"candidate {cid} added to requisition {requisition} (sourced)")
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="CSV with columns name,email,requisition_id,source[,motivators,external_id]."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the good rows, list the bad."),
+    by: str = actor_option(),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Import candidates from CSV. A file with a bad row imports nothing unless --skip-invalid."""
+    from hiring.importer import import_csv
+
+    report = import_csv(engine(), file, actor=who(by), skip_invalid=skip_invalid)
+    if as_json:
+        print_json({"added": len(report.added), "ids": report.added,
+                    "skipped": [{"line": line, "reason": r} for line, r in report.bad]})  # fmt: skip
+        return
+    console.print(f"imported {len(report.added)} of {report.rows} rows from {file}")
+    for line, reason in report.bad:
+        console.print(f"[yellow]skipped line {line}:[/] {reason}")
+
+
+@app.command("list")
+def list_(
+    requisition: int = typer.Option(None, "--req", "--requisition"),
+    stage: str = typer.Option(None, "--stage"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Candidates, optionally of one requisition or stage."""
+    from rich.table import Table
+
+    from hiring.queries import list_candidates
+
+    if stage is not None:
+        from states.stages import Stage
+
+        if stage not in {s.value for s in Stage}:
+            raise InvalidInput(f"unknown stage {stage!r}; stages: {', '.join(s.value for s in Stage)}")
+    rows = list_candidates(engine(), requisition, stage)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "name", "req", "stage", "source", "last event")
+    for c in rows:
+        stage_text = c["stage"] + (" (on hold)" if c["on_hold"] else "")
+        table.add_row(str(c["id"]), c["name"], str(c["requisition_id"]), stage_text, c["source"],
+                      local(c["last_event_at"]))  # fmt: skip
+    console.print(table)
+
+
+@app.command("show")
+def show(ref: str = typer.Argument(..., metavar="CANDIDATE"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """One candidate: stage, facts, what can happen next."""
+    from hiring.queries import show_candidate
+
+    c = show_candidate(engine(), ref)
+    if as_json:
+        print_json(c)
+        return
+    console.print(f"[bold]#{c['id']} {c['name']}[/] <{c['email']}>  requisition {c['requisition_id']}")
+    console.print(f"stage: [bold]{c['stage']}[/]" + ("  [yellow](on hold)[/]" if c["on_hold"] else ""))
+    console.print(f"source: {c['source']}  motivators: {', '.join(c['motivators']) or '-'}")
+    if c["external_id"]:
+        console.print(f"external id: {c['external_id']}")
+    console.print(f"version {c['version']}, last event {local(c['last_event_at'])}")
+    console.print(f"next: {', '.join(c['allowed_triggers']) or 'nothing (terminal stage)'}")

@@ -1,0 +1,119 @@
+"""What every command shares: the engine from settings, JSON/table output, parsing of --data and --at."""
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from sqlalchemy import Engine
+
+from hiring.errors import InvalidInput
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def engine(check_schema: bool = True) -> Engine:
+    from hiring.settings import get_settings
+    from models.db import make_engine, require_schema
+
+    url = get_settings().database_url
+    eng = make_engine(url)
+    if check_schema:
+        require_schema(eng, url)
+    return eng
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=_jsonable, ensure_ascii=False) + "\n")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def load_data(text: str | None) -> dict[str, Any]:
+    """--data takes inline JSON or @path to a JSON/YAML file."""
+    if not text:
+        return {}
+    source = "--data"
+    if text.startswith("@"):
+        path = Path(text[1:])
+        source = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+        if path.suffix.lower() in (".yaml", ".yml"):
+            return _mapping(_yaml(text, source), source)
+    try:
+        return _mapping(json.loads(text), source)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """A YAML or JSON file holding one mapping."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    if path.suffix.lower() == ".json":
+        try:
+            return _mapping(json.loads(text), str(path))
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    return _mapping(_yaml(text, str(path)), str(path))
+
+
+def _yaml(text: str, source: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"{source} is not valid YAML: {exc}") from None
+
+
+def _mapping(value: Any, source: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{source} must hold a mapping (an object of field: value)")
+    return value
+
+
+def parse_at(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    from hiring.clock import InvalidTime, parse_instant
+
+    try:
+        return parse_instant(text, "--at")
+    except InvalidTime as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def validation_problems(exc: Any) -> str:
+    """pydantic's errors as '  - field: problem' lines."""
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "value"
+        msg = "is required" if err["type"] == "missing" else str(err["msg"])
+        if err["type"] == "extra_forbidden":
+            msg = "is not a known field"
+        lines.append(f"  - {where}: {msg}")
+    return "\n".join(lines)
+
+
+def local(value: datetime | None) -> str:
+    """A stored UTC time shown in the configured time zone."""
+    if value is None:
+        return "-"
+    from zoneinfo import ZoneInfo
+
+    from hiring.settings import get_settings
+
+    return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%Y-%m-%d %H:%M %Z")

@@ -1,0 +1,114 @@
+"""`hiring role ...`: requisitions."""
+
+from pathlib import Path
+
+import typer
+
+from hiring.cli.common import console, engine, print_json, read_document, validation_problems
+from hiring.errors import InvalidInput
+
+app = typer.Typer(help="Requisitions (roles): define, open, list, show.", no_args_is_help=True)
+
+
+def _spec(path: Path):  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from states.requisition import RequisitionSpec
+
+    data = read_document(path)
+    try:
+        return RequisitionSpec.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(f"{path} is not a valid requisition:\n{validation_problems(exc)}") from None
+
+
+@app.command("add")
+def add(
+    file: Path = typer.Option(..., "--file", "-f", help="YAML or JSON requisition file."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Add a requisition as a draft. It opens with `hiring role open ID` once complete."""
+    from hiring.service import add_requisition
+
+    spec = _spec(file)
+    req = add_requisition(engine(), spec)
+    missing = spec.missing()
+    if as_json:
+        print_json({"id": req.id, "status": req.status, "missing": missing})
+        return
+    console.print(f"requisition {req.id} added as draft: {req.title}")
+    if missing:
+        console.print(f"[yellow]still empty (needed to open):[/] {', '.join(missing)}")
+    else:
+        console.print(f"complete: open it with `hiring role open {req.id}`")
+
+
+@app.command("update")
+def update(
+    req_id: int = typer.Argument(..., metavar="ID"),
+    file: Path = typer.Option(..., "--file", "-f", help="YAML or JSON requisition file."),
+) -> None:
+    """Replace a requisition's definition from a file (to fill in a draft)."""
+    from hiring.service import update_requisition
+
+    req = update_requisition(engine(), req_id, _spec(file))
+    console.print(f"requisition {req.id} updated ({req.status})")
+
+
+@app.command("open")
+def open_(req_id: int = typer.Argument(..., metavar="ID")) -> None:
+    """Open a requisition; refused with the list of what is missing while it is incomplete."""
+    from hiring.service import open_requisition
+
+    req = open_requisition(engine(), req_id)
+    console.print(f"requisition {req.id} is open: {req.title}")
+
+
+@app.command("list")
+def list_(as_json: bool = typer.Option(False, "--json")) -> None:
+    """All requisitions."""
+    from rich.table import Table
+
+    from hiring.queries import list_requisitions
+
+    rows = list_requisitions(engine())
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "title", "profile", "status", "recruiter", "hiring manager", "candidates")
+    for r in rows:
+        status = r["status"] if not r["missing"] else f"{r['status']} ({len(r['missing'])} missing)"
+        table.add_row(str(r["id"]), r["title"], r["role_profile"] or "-", status, r["recruiter"] or "-",
+                      r["hiring_manager"] or "-", str(r["candidates"]))  # fmt: skip
+    console.print(table)
+
+
+@app.command("show")
+def show(req_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """One requisition in full, with what is still missing and candidates per stage."""
+    from rich.table import Table
+
+    from hiring.queries import show_requisition
+
+    r = show_requisition(engine(), req_id)
+    if as_json:
+        print_json(r)
+        return
+    table = Table(show_header=False, box=None, title=f"requisition {r['id']}: {r['title']} ({r['status']})")
+    band = r["salary_band"]
+    rows = [
+        ("role profile", r["role_profile"]),
+        ("engagement", r["engagement"]),
+        ("salary band", f"{band['min']}-{band['max']} {band['currency']}" if band else None),
+        ("recruiter", r["recruiter"]),
+        ("hiring manager", r["hiring_manager"]),
+        *((k.replace("_", " "), v) for k, v in r["role_definition"].items()),
+        *((k.replace("_", " "), "; ".join(v) if isinstance(v, list) else v)
+          for k, v in r["job_description"].items()),
+        ("candidates", ", ".join(f"{s}: {n}" for s, n in r["candidates_by_stage"].items()) or "none"),
+    ]  # fmt: skip
+    for label, value in rows:
+        table.add_row(f"[bold]{label}[/]", value if value else "[yellow]missing[/]")
+    console.print(table)
+    if r["missing"]:
+        console.print(f"[yellow]missing before it can open:[/] {', '.join(r['missing'])}")

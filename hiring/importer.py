@@ -1,0 +1,114 @@
+"""CSV import of candidates: every row checked first; nothing is written from a file with bad rows
+unless the caller asks to skip them."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from hiring.errors import InvalidInput
+from hiring.service import add_candidates
+from models.tables import Candidate, Requisition
+from states.intake import NewCandidate
+
+COLUMNS = ("name", "email", "requisition_id", "source", "motivators", "external_id")
+REQUIRED = ("name", "email", "requisition_id", "source")
+
+
+@dataclass
+class ImportReport:
+    added: list[int] = field(default_factory=list)
+    bad: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+    rows: int = 0
+
+
+def read_rows(path: Path) -> tuple[list[tuple[int, NewCandidate]], list[tuple[int, str]], int]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [c for c in header if c not in COLUMNS]
+    if missing or unknown:
+        raise InvalidInput(
+            f"{path}: the header must name the columns {', '.join(COLUMNS)} "
+            f"(the last two optional)"
+            + (f"; missing: {', '.join(missing)}" if missing else "")
+            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+        )
+    reader.fieldnames = header
+    good: list[tuple[int, NewCandidate]] = []
+    bad: list[tuple[int, str]] = []
+    seen_ext: dict[str, int] = {}
+    count = 0
+    for row in reader:
+        count += 1
+        line = reader.line_num
+        if None in row:
+            bad.append((line, f"{len(row[None])} more cells than the header has columns"))  # type: ignore[index]
+            continue
+        values = {k: (v or "").strip() for k, v in row.items() if k}
+        values = {k: v for k, v in values.items() if v or k in REQUIRED}
+        try:
+            cand = NewCandidate.model_validate(values)
+        except ValidationError as exc:
+            bad.append((line, "; ".join(_problem(e) for e in exc.errors())))
+            continue
+        if cand.external_id:
+            if cand.external_id in seen_ext:
+                bad.append((line, f"external_id {cand.external_id!r} repeats line {seen_ext[cand.external_id]}"))
+                continue
+            seen_ext[cand.external_id] = line
+        good.append((line, cand))
+    return good, bad, count
+
+
+def _problem(err: dict) -> str:  # type: ignore[type-arg]
+    where = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "missing" or (err["type"] == "string_too_short" and not err.get("input")):
+        return f"{where} is required"
+    return f"{where}: {err['msg']}"
+
+
+def _check_against_db(engine: Engine, good: list[tuple[int, NewCandidate]]) -> list[tuple[int, str]]:
+    with Session(engine) as session:
+        req_ids = {c.requisition_id for _, c in good}
+        status = dict(session.execute(
+            select(Requisition.id, Requisition.status).where(Requisition.id.in_(req_ids))  # type: ignore[union-attr]
+        ).all())  # fmt: skip
+        ext = [c.external_id for _, c in good if c.external_id]
+        taken = set(
+            session.execute(select(Candidate.external_id).where(Candidate.external_id.in_(ext))).scalars()  # type: ignore[union-attr]
+        ) if ext else set()  # fmt: skip
+    bad = []
+    for line, c in good:
+        if c.requisition_id not in status:
+            bad.append((line, f"requisition_id {c.requisition_id} does not exist"))
+        elif status[c.requisition_id] != "open":
+            bad.append((line, f"requisition {c.requisition_id} is {status[c.requisition_id]}, not open"))
+        elif c.external_id in taken:
+            bad.append((line, f"external_id {c.external_id!r} is already used by another candidate"))
+    return bad
+
+
+def import_csv(engine: Engine, path: Path, actor: str, skip_invalid: bool = False) -> ImportReport:
+    good, bad, count = read_rows(path)
+    bad += _check_against_db(engine, good)
+    bad.sort()
+    bad_lines = {line for line, _ in bad}
+    if bad and not skip_invalid:
+        listing = "\n".join(f"  line {line}: {reason}" for line, reason in bad)
+        raise InvalidInput(
+            f"{path}: {len(bad)} of {count} rows are invalid; nothing was imported "
+            f"(fix them, or pass --skip-invalid to import the {count - len(bad_lines)} good rows):\n{listing}"
+        )
+    ids = add_candidates(engine, [c for line, c in good if line not in bad_lines], actor=actor)
+    return ImportReport(added=ids, bad=bad, rows=count)

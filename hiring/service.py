@@ -1,0 +1,361 @@
+"""The application service: the one place where the rules in states/ meet the database.
+
+Every function that writes does so in one transaction: all of it is written, or none of it.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from hiring import clock
+from hiring.errors import Conflict, InvalidInput, NotFound
+from models.db import transaction
+from models.tables import Candidate, Event, Requisition
+from states.candidate import Applied, Band, CandidateState, apply
+from states.intake import NewCandidate
+from states.requisition import RequisitionSpec
+from states.stages import INITIAL, Stage
+
+CREATE_TRIGGER = "source"  # the first event of every candidate: it enters the initial stage
+
+
+# --- requisitions -------------------------------------------------------------------------------
+
+
+def _requisition_columns(spec: RequisitionSpec) -> dict[str, Any]:
+    band = spec.salary_band
+    return {
+        "title": spec.title,
+        "role_profile": spec.role_profile.value if spec.role_profile else None,
+        **spec.role_definition.model_dump(),
+        **spec.job_description.model_dump(),
+        "engagement": spec.engagement.value if spec.engagement else None,
+        "salary_min": band.min if band else None,
+        "salary_max": band.max if band else None,
+        "currency": band.currency if band else None,
+        "recruiter": spec.recruiter,
+        "hiring_manager": spec.hiring_manager,
+    }
+
+
+def requisition_spec(req: Requisition) -> RequisitionSpec:
+    """The stored requisition as the spec it was written from (for `missing()` and display)."""
+    band = None
+    if req.salary_min is not None and req.salary_max is not None and req.currency:
+        band = {"min": req.salary_min, "max": req.salary_max, "currency": req.currency}
+    return RequisitionSpec.model_validate(
+        {
+            "title": req.title,
+            "role_profile": req.role_profile,
+            "role_definition": {k: getattr(req, k) for k in
+                                ("business_problem", "system_to_build", "key_constraints", "collaborators")},
+            "job_description": {k: getattr(req, k) for k in
+                                ("business_context", "core_responsibilities", "stack", "success_criteria",
+                                 "decision_rights")},
+            "engagement": req.engagement,
+            "salary_band": band,
+            "recruiter": req.recruiter,
+            "hiring_manager": req.hiring_manager,
+        }
+    )  # fmt: skip
+
+
+def add_requisition(engine: Engine, spec: RequisitionSpec, now: datetime | None = None) -> Requisition:
+    with transaction(engine) as session:
+        req = Requisition(**_requisition_columns(spec), created_at=now or clock.now())
+        session.add(req)
+        session.flush()
+        return req
+
+
+def update_requisition(engine: Engine, req_id: int, spec: RequisitionSpec) -> Requisition:
+    """Replace a requisition's definition; an open one must stay complete."""
+    with transaction(engine) as session:
+        req = _requisition(session, req_id)
+        if req.status == "open" and spec.missing():
+            raise InvalidInput(
+                f"requisition {req_id} is open and would become incomplete; missing: "
+                + ", ".join(spec.missing())
+            )
+        for key, value in _requisition_columns(spec).items():
+            setattr(req, key, value)
+        session.add(req)
+        return req
+
+
+def open_requisition(engine: Engine, req_id: int, now: datetime | None = None) -> Requisition:
+    with transaction(engine) as session:
+        req = _requisition(session, req_id)
+        if req.status == "open":
+            return req
+        missing = requisition_spec(req).missing()
+        if missing:
+            raise InvalidInput(
+                f"requisition {req_id} cannot open: these are still empty: {', '.join(missing)}"
+            )
+        req.status = "open"
+        req.opened_at = now or clock.now()
+        session.add(req)
+        return req
+
+
+def _requisition(session: Session, req_id: int) -> Requisition:
+    req = session.get(Requisition, req_id)
+    if req is None:
+        raise NotFound(f"no requisition with id {req_id}")
+    return req
+
+
+def band_of(req: Requisition) -> Band | None:
+    if req.salary_min is None or req.salary_max is None or not req.currency:
+        return None
+    return Band(req.salary_min, req.salary_max, req.currency)
+
+
+# --- candidates ---------------------------------------------------------------------------------
+
+
+def add_candidates(
+    engine: Engine, people: list[NewCandidate], actor: str, now: datetime | None = None
+) -> list[int]:
+    """Insert candidates and their creation events in one transaction; returns their ids in order."""
+    when = now or clock.now()
+    with transaction(engine) as session:
+        _check_new(session, people)
+        rows = [
+            {
+                "requisition_id": p.requisition_id,
+                "name": p.name,
+                "email": str(p.email),
+                "source": p.source.value,
+                "motivators": [m.value for m in p.motivators],
+                "external_id": p.external_id,
+                "stage": INITIAL.value,
+                "on_hold": False,
+                "take_home_submitted": False,
+                "interview_parts": [],
+                "last_event_at": when,
+                "version": 1,
+                "created_at": when,
+            }
+            for p in people
+        ]
+        if not rows:
+            return []
+        ids = list(
+            session.execute(
+                insert(Candidate).returning(Candidate.id, sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+        session.execute(
+            insert(Event),
+            [
+                {
+                    "candidate_id": cid,
+                    "seq": 1,
+                    "trigger": CREATE_TRIGGER,
+                    "from_stage": None,
+                    "to_stage": INITIAL.value,
+                    "payload": {"source": p.source.value},
+                    "actor": actor,
+                    "occurred_at": when,
+                    "recorded_at": when,
+                }
+                for cid, p in zip(ids, people, strict=True)
+            ],
+        )
+        return ids
+
+
+def _check_new(session: Session, people: list[NewCandidate]) -> None:
+    req_ids = {p.requisition_id for p in people}
+    status = dict(
+        session.execute(select(Requisition.id, Requisition.status).where(Requisition.id.in_(req_ids))).all()  # type: ignore[union-attr]
+    )
+    for rid in sorted(req_ids):
+        if rid not in status:
+            raise NotFound(f"no requisition with id {rid}")
+        if status[rid] != "open":
+            raise InvalidInput(
+                f"requisition {rid} is {status[rid]}: candidates can only be added to an open requisition "
+                f"(run `hiring role open {rid}`)"
+            )
+    ext = [p.external_id for p in people if p.external_id]
+    if ext:
+        taken = session.execute(select(Candidate.external_id).where(Candidate.external_id.in_(ext))).scalars()  # type: ignore[union-attr]
+        taken = sorted(taken)
+        if taken:
+            raise Conflict(f"external id already used: {', '.join(taken)}")
+
+
+def find_candidate(session: Session, ref: str | int) -> Candidate:
+    """A candidate by numeric id or by external id."""
+    text = str(ref).strip()
+    cand = session.get(Candidate, int(text)) if text.isdigit() else None
+    if cand is None:
+        cand = session.execute(select(Candidate).where(Candidate.external_id == text)).scalar_one_or_none()
+    if cand is None:
+        raise NotFound(f"no candidate with id or external id {text!r}")
+    return cand
+
+
+def snapshot(cand: Candidate) -> CandidateState:
+    return CandidateState(
+        stage=Stage(cand.stage),
+        on_hold=cand.on_hold,
+        take_home_submitted=cand.take_home_submitted,
+        interview_parts=frozenset(cand.interview_parts or ()),
+        returns_to=Stage(cand.returns_to) if cand.returns_to else None,
+        last_event_at=cand.last_event_at,
+    )
+
+
+def _snapshot_columns(state: CandidateState) -> dict[str, Any]:
+    return {
+        "stage": state.stage.value,
+        "on_hold": state.on_hold,
+        "take_home_submitted": state.take_home_submitted,
+        "interview_parts": sorted(state.interview_parts),
+        "returns_to": state.returns_to.value if state.returns_to else None,
+        "last_event_at": state.last_event_at,
+    }
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    candidate_id: int
+    event_id: int
+    seq: int
+    trigger: str
+    from_stage: str | None
+    to_stage: str
+    occurred_at: datetime
+    version: int
+    replayed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "occurred_at": self.occurred_at.isoformat()}
+
+
+def _request_hash(candidate_id: int, trigger: str, payload: dict[str, Any] | None) -> str:
+    body = json.dumps([candidate_id, trigger, payload or {}], sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _outcome(ev: Event, replayed: bool) -> EventOutcome:
+    return EventOutcome(
+        ev.candidate_id, ev.id or 0, ev.seq, ev.trigger, ev.from_stage, ev.to_stage, ev.occurred_at,
+        ev.seq, replayed,
+    )  # fmt: skip
+
+
+def _replayed(session: Session, key: str, request_hash: str) -> EventOutcome | None:
+    first = session.execute(select(Event).where(Event.idempotency_key == key)).scalar_one_or_none()
+    if first is None:
+        return None
+    if first.request_hash != request_hash:
+        raise Conflict(
+            f"idempotency key {key!r} was already used for a different event "
+            f"(candidate {first.candidate_id}, trigger {first.trigger!r}); use a new key"
+        )
+    return _outcome(first, replayed=True)
+
+
+def apply_event(
+    engine: Engine,
+    candidate: str | int,
+    trigger: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    actor: str,
+    occurred_at: datetime | None = None,
+    key: str | None = None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> EventOutcome:
+    """Apply one event in one transaction: audit row, new stage and version (checked), or nothing."""
+    now = now or clock.now()
+    when = occurred_at or now
+    if when > now:
+        raise InvalidInput(f"occurred_at {when.isoformat()} is in the future (now is {now.isoformat()})")
+    try:
+        with transaction(engine) as session:
+            return _apply_in(session, candidate, trigger, payload, actor, when, key, expected_version, now)
+    except IntegrityError:
+        # Another writer got there first: the same idempotency key (then answer as the first did),
+        # or the same event sequence number (a lost race: the caller may retry).
+        if key:
+            with transaction(engine) as session:
+                cand = find_candidate(session, candidate)
+                first = _replayed(session, key, _request_hash(cand.id or 0, trigger, payload))
+                if first is not None:
+                    return first
+        raise Conflict(
+            f"candidate {candidate} was changed by someone else at the same moment; reload and retry"
+        ) from None
+
+
+def _apply_in(
+    session: Session,
+    ref: str | int,
+    trigger: str,
+    payload: dict[str, Any] | None,
+    actor: str,
+    when: datetime,
+    key: str | None,
+    expected_version: int | None,
+    now: datetime,
+) -> EventOutcome:
+    cand = find_candidate(session, ref)
+    request_hash = _request_hash(cand.id or 0, trigger, payload)
+    if key:
+        first = _replayed(session, key, request_hash)
+        if first is not None:
+            return first
+    if expected_version is not None and cand.version != expected_version:
+        raise Conflict(
+            f"candidate {cand.id} is at version {cand.version}, not {expected_version}: "
+            "it changed since you read it; reload and retry"
+        )
+    req = session.get(Requisition, cand.requisition_id)
+    applied = apply(snapshot(cand), trigger, payload, when, band_of(req) if req else None)
+    read_version = cand.version
+    # The version check: if another writer committed since we read, this matches no row.
+    changed = session.execute(
+        update(Candidate)
+        .where(Candidate.id == cand.id, Candidate.version == read_version)  # type: ignore[arg-type]
+        .values(**_snapshot_columns(applied.after), version=read_version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if changed != 1:
+        raise Conflict(f"candidate {cand.id} was changed by someone else; reload and retry")
+    ev = Event(
+        candidate_id=cand.id or 0,
+        seq=read_version + 1,
+        trigger=trigger,
+        from_stage=applied.source.value,
+        to_stage=applied.dest.value,
+        payload=applied.payload.model_dump(mode="json", exclude_none=True),
+        actor=actor,
+        occurred_at=when,
+        recorded_at=now,
+        idempotency_key=key,
+        request_hash=request_hash,
+    )
+    session.add(ev)
+    session.flush()
+    _after_event(session, cand, applied, now)
+    return _outcome(ev, replayed=False)
+
+
+def _after_event(session: Session, cand: Candidate, applied: Applied, now: datetime) -> None:
+    """Side effects that belong to the same transaction as the event (timers, outbox)."""

@@ -1,0 +1,93 @@
+"""Engine, transactions and the schema check. Every write goes through `transaction()`."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class DatabaseNotReady(Exception):
+    """The database is missing or its schema is older than this code."""
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see "begin" below).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn):  # type: ignore[no-untyped-def]
+        # Take the write lock up front: a deferred transaction that read a row another process then
+        # changed cannot upgrade to a writer, and fails with "database is locked" instead of waiting.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: commits if the block succeeds, rolls everything back if it raises."""
+    with Session(engine, expire_on_commit=False) as session:
+        with session.begin():
+            yield session
+
+
+def head_revision() -> str:
+    from models.schema import HEAD
+
+    return HEAD
+
+
+def require_schema(engine: Engine, url: str) -> None:
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise DatabaseNotReady(f"no database at {path}: run `hiring init` to create it")
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            raise DatabaseNotReady(
+                f"the database at {engine.url.render_as_string(hide_password=True)} has no hiring schema: "
+                "run `hiring init`"
+            )
+        current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    if current != head_revision():
+        raise DatabaseNotReady(
+            f"the database schema is at revision {current}, this version needs {head_revision()}: "
+            "run `hiring init` to upgrade it"
+        )
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or upgrade the schema to head with Alembic."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        conn.commit()

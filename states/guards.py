@@ -1,0 +1,81 @@
+"""Guards: conditions a trigger must meet beyond being allowed from the stage.
+
+Each guard is callable by `transitions` with the EventData (send_event=True) and can explain a refusal.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from transitions import EventData
+
+from states.candidate import CandidateState, Proposed
+from states.stages import Stage
+from states.vocabulary import InterviewPart
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    test: Callable[[CandidateState, Proposed], bool]
+    explain: Callable[[CandidateState, Proposed], str]
+
+    def __call__(self, event: EventData) -> bool:
+        return self.test(event.model.facts, event.kwargs["proposed"])
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _outside_band(p: Proposed) -> bool:
+    band = p.band
+    if band is None:
+        return False
+    pay = p.payload
+    return pay.currency != band.currency or not band.min <= pay.base_salary <= band.max  # type: ignore[attr-defined]
+
+
+take_home_submitted = Guard(
+    "take_home_submitted",
+    lambda s, p: s.take_home_submitted,
+    lambda s, p: "the take-home has not been submitted yet (record submit_take_home first)",
+)
+
+due_after_event = Guard(
+    "due_after_event",
+    lambda s, p: p.payload.due_at > p.occurred_at,  # type: ignore[attr-defined]
+    lambda s, p: f"due_at must be after the event time {p.occurred_at.isoformat()}",
+)
+
+
+def _missing_parts(s: CandidateState) -> list[str]:
+    return [part.value for part in InterviewPart if part.value not in s.interview_parts]
+
+
+all_interview_parts_recorded = Guard(
+    "all_interview_parts_recorded",
+    lambda s, p: not _missing_parts(s),
+    lambda s, p: f"interview parts not recorded yet: {', '.join(_missing_parts(s))}",
+)
+
+within_band_or_approved = Guard(
+    "within_band_or_approved",
+    lambda s, p: not _outside_band(p) or bool(p.payload.band_exception_approved_by),  # type: ignore[attr-defined]
+    lambda s, p: (
+        f"base {p.payload.base_salary} {p.payload.currency} is outside the band "  # type: ignore[attr-defined]
+        f"{p.band.min}-{p.band.max} {p.band.currency}; "  # type: ignore[union-attr]
+        "set band_exception_approved_by to the approver"
+    ),
+)
+
+not_on_hold = Guard(
+    "not_on_hold", lambda s, p: not s.on_hold, lambda s, p: "the candidate is already on hold"
+)
+on_hold = Guard("on_hold", lambda s, p: s.on_hold, lambda s, p: "the candidate is not on hold")
+
+
+def returns_to(stage: Stage) -> Guard:
+    return Guard(
+        f"returns_to_{stage.value}",
+        lambda s, p: s.returns_to == stage,
+        lambda s, p: "the candidate has no recorded stage to return to",
+    )

@@ -1,0 +1,159 @@
+"""What each trigger requires, as pydantic models: unknown fields are refused, every bad field is named."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from states.stages import Stage
+from states.vocabulary import (
+    ACCESS_CHECKLIST,
+    InterviewPart,
+    RejectionReason,
+    RoleProfile,
+)
+
+Rating = Annotated[int, Field(ge=1, le=4, description="1 (weak) to 4 (strong)")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("needs a time zone, e.g. 2026-11-30T17:00:00Z")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Empty(Payload):
+    pass
+
+
+class Screen(Payload):
+    owned_delivery: Rating
+    operational_judgment: Rating
+    data_realism: Rating
+    cross_functional_range: Rating
+    note: Text
+
+
+class SendTakeHome(Payload):
+    title: Text
+    role_profile: RoleProfile
+    expected_hours: Annotated[float, Field(gt=0, le=40)] = 3
+    due_at: AwareDatetime
+
+
+class SubmitTakeHome(Payload):
+    submission: Text
+
+
+class ScoreTakeHome(Payload):
+    technical_choices: Rating
+    assumptions: Rating
+    edge_cases: Rating
+    trade_offs: Rating
+    maintainability: Rating
+    operational_risk: Rating
+    note: Text | None = None
+
+
+class AdvanceToFinal(Payload):
+    debrief_notes: Text
+
+
+class RecordInterview(Payload):
+    part: InterviewPart
+    interviewer: Text
+    score: Rating
+    notes: Text
+
+
+class OfferPackage(Payload):
+    base_salary: Annotated[int, Field(gt=0)]
+    currency: Currency
+    equity: Text | None = None
+    reporting_line: Text
+    first_year_outcomes: Annotated[list[Text], Field(min_length=1)]
+    start_date: date
+    band_exception_approved_by: Text | None = None
+
+
+class AcceptOffer(Payload):
+    start_date: date
+
+
+class Reason(Payload):
+    reason: Text
+
+
+class Reject(Payload):
+    reason: RejectionReason
+    note: Text
+
+
+class Checkpoint30(Payload):
+    access: dict[str, bool]
+    first_deliverable: Text
+
+    @field_validator("access")
+    @classmethod
+    def _every_item(cls, value: dict[str, bool]) -> dict[str, bool]:
+        missing = [item for item in ACCESS_CHECKLIST if item not in value]
+        unknown = [item for item in value if item not in ACCESS_CHECKLIST]
+        if missing or unknown:
+            raise ValueError(
+                f"the checklist has exactly these items: {', '.join(ACCESS_CHECKLIST)}"
+                + (f"; missing: {', '.join(missing)}" if missing else "")
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+            )
+        return value
+
+
+class Checkpoint60(Payload):
+    project: Text
+    status: Text
+
+
+class Checkpoint90(Payload):
+    shipped: Text
+    bottlenecks: Text
+    support_needed: Text
+
+
+# The payload each trigger takes; complete_checkpoint's depends on which checkpoint is being completed.
+PAYLOADS: dict[str, type[Payload]] = {
+    "screen": Screen,
+    "send_take_home": SendTakeHome,
+    "submit_take_home": SubmitTakeHome,
+    "score_take_home": ScoreTakeHome,
+    "advance_to_final": AdvanceToFinal,
+    "record_interview": RecordInterview,
+    "make_offer": OfferPackage,
+    "revise_offer": OfferPackage,
+    "accept_offer": AcceptOffer,
+    "decline_offer": Reason,
+    "reject": Reject,
+    "withdraw": Reason,
+    "depart": Reason,
+    "hold": Reason,
+    "resume": Reason,
+    "reopen": Reason,
+}
+CHECKPOINT_PAYLOADS: dict[Stage, type[Payload]] = {
+    Stage.ONBOARDING_30: Checkpoint30,
+    Stage.ONBOARDING_60: Checkpoint60,
+    Stage.ONBOARDING_90: Checkpoint90,
+}
+
+
+def payload_model(trigger: str, stage: Stage) -> type[Payload]:
+    if trigger == "complete_checkpoint":
+        return CHECKPOINT_PAYLOADS.get(stage, Empty)
+    return PAYLOADS.get(trigger, Empty)

@@ -1,0 +1,96 @@
+"""Fixed vocabularies of the hiring domain: role profiles, sources, motivators, rubric items, reasons."""
+
+from enum import StrEnum
+
+
+class RoleProfile(StrEnum):
+    APPLIED_AI_ENGINEER = "applied_ai_engineer"
+    ML_ENGINEER = "ml_engineer"
+    AI_RESEARCHER = "ai_researcher"
+    DATA_ENGINEER_AI = "data_engineer_ai"
+
+
+# Primary focus and key skills per profile; the README's table is generated from this.
+ROLE_PROFILES: dict[RoleProfile, tuple[str, str]] = {
+    RoleProfile.APPLIED_AI_ENGINEER: (
+        "ship LLM-backed product features end to end",
+        "prompting and retrieval, evaluation harnesses, API design, latency and cost control",
+    ),
+    RoleProfile.ML_ENGINEER: (
+        "train, serve and monitor models in production",
+        "feature pipelines, training infrastructure, model serving, drift monitoring, MLOps",
+    ),
+    RoleProfile.AI_RESEARCHER: (
+        "advance model capability on the company's problems",
+        "experiment design, fine-tuning and alignment methods, reading and writing papers, statistics",
+    ),
+    RoleProfile.DATA_ENGINEER_AI: (
+        "make data reliable and usable for AI systems",
+        "ingestion and ETL, data quality and lineage, labeling pipelines, vector stores, governance",
+    ),
+}
+
+
+class Engagement(StrEnum):
+    FULL_TIME = "full_time"
+    CONTRACT = "contract"
+    HYBRID = "hybrid"
+
+
+class SourceChannel(StrEnum):
+    SPECIALIST_RECRUITER = "specialist_recruiter"
+    DIRECT_SOURCING = "direct_sourcing"
+    TECHNICAL_COMMUNITY = "technical_community"
+    EMPLOYEE_REFERRAL = "employee_referral"
+    OPEN_SOURCE = "open_source"
+    CONFERENCE = "conference"
+    INBOUND = "inbound"
+
+
+class Motivator(StrEnum):
+    CASH = "cash"
+    TITLE = "title"
+    REMOTE = "remote"
+    RESEARCH_FREEDOM = "research_freedom"
+    PRODUCT_OWNERSHIP = "product_ownership"
+    TEAM_QUALITY = "team_quality"
+
+
+SCREEN_CRITERIA = ("owned_delivery", "operational_judgment", "data_realism", "cross_functional_range")
+TAKE_HOME_RUBRIC = (
+    "technical_choices",
+    "assumptions",
+    "edge_cases",
+    "trade_offs",
+    "maintainability",
+    "operational_risk",
+)
+
+
+class InterviewPart(StrEnum):
+    TECHNICAL_CALIBRATION = "technical_calibration"
+    PROJECT_DEEP_DIVE = "project_deep_dive"
+    SYSTEM_DESIGN = "system_design"
+    BEHAVIORAL = "behavioral"
+
+
+ACCESS_CHECKLIST = (
+    "tooling",
+    "credentials",
+    "data_permissions",
+    "documentation",
+    "architecture_diagrams",
+    "stakeholder_intros",
+)
+
+
+class RejectionReason(StrEnum):
+    SKILLS_GAP = "skills_gap"
+    EXPERIENCE_LEVEL = "experience_level"
+    TAKE_HOME_QUALITY = "take_home_quality"
+    INTERVIEW_PERFORMANCE = "interview_performance"
+    COMMUNICATION = "communication"
+    COMPENSATION_MISMATCH = "compensation_mismatch"
+    LOCATION_OR_AUTHORIZATION = "location_or_authorization"
+    ROLE_FILLED = "role_filled"
+    OTHER = "other"
