@@ -13,8 +13,10 @@ def render_board(console: Console, data: list[dict[str, Any]]) -> None:
         console.print("no open requisitions yet: `hiring role add --file FILE`, then `hiring role open ID`")
         return
     for req in data:
-        title = f"[bold]#{req['requisition_id']} {req['title']}[/]  recruiter {req['recruiter']}, " \
-                f"hiring manager {req['hiring_manager']}"
+        title = (
+            f"[bold]#{req['requisition_id']} {req['title']}[/]  recruiter {req['recruiter']}, "
+            f"hiring manager {req['hiring_manager']}"
+        )
         table = Table("stage", "n", "candidates (oldest activity first)", title=title, title_justify="left",
                       expand=True)  # fmt: skip
         for stage, people in req["stages"].items():

@@ -13,9 +13,7 @@ def parse_instant(text: str, what: str = "time") -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidTime(
-            f"{what} {text!r} is not an ISO 8601 time; use e.g. 2026-11-30T09:00:00Z"
-        ) from None
+        raise InvalidTime(f"{what} {text!r} is not an ISO 8601 time; use e.g. 2026-11-30T09:00:00Z") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

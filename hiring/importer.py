@@ -64,7 +64,9 @@ def read_rows(path: Path) -> tuple[list[tuple[int, NewCandidate]], list[tuple[in
             continue
         if cand.external_id:
             if cand.external_id in seen_ext:
-                bad.append((line, f"external_id {cand.external_id!r} repeats line {seen_ext[cand.external_id]}"))
+                bad.append(
+                    (line, f"external_id {cand.external_id!r} repeats line {seen_ext[cand.external_id]}")
+                )
                 continue
             seen_ext[cand.external_id] = line
         good.append((line, cand))

@@ -117,9 +117,11 @@ def show_candidate(engine: Engine, ref: str) -> dict[str, Any]:
 def board(engine: Engine, requisition_id: int | None = None) -> list[dict[str, Any]]:
     """Per requisition: active candidates grouped by stage (graph order), and terminal counts."""
     with Session(engine) as session:
-        reqs = session.execute(
-            select(Requisition).where(Requisition.status != "draft").order_by(Requisition.id)
-        ).scalars().all()
+        reqs = (
+            session.execute(select(Requisition).where(Requisition.status != "draft").order_by(Requisition.id))
+            .scalars()
+            .all()
+        )
         if requisition_id is not None:
             reqs = [r for r in reqs if r.id == requisition_id]
         query = select(Candidate).order_by(Candidate.last_event_at, Candidate.id)

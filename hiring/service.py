@@ -15,11 +15,15 @@ from sqlmodel import Session
 
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
+from hiring.policy_file import current_policy
+from hiring.timers import apply_timer_plan, new_timer
 from models.db import transaction
-from models.tables import Candidate, Event, Requisition
+from models.tables import Candidate, Event, Requisition, Timer
 from states.candidate import Applied, Band, CandidateState, apply
 from states.intake import NewCandidate
+from states.policy import Policy
 from states.requisition import RequisitionSpec
+from states.sla import Scope, opening_on_entry
 from states.stages import INITIAL, Stage
 
 CREATE_TRIGGER = "source"  # the first event of every candidate: it enters the initial stage
@@ -122,10 +126,15 @@ def band_of(req: Requisition) -> Band | None:
 
 
 def add_candidates(
-    engine: Engine, people: list[NewCandidate], actor: str, now: datetime | None = None
+    engine: Engine,
+    people: list[NewCandidate],
+    actor: str,
+    now: datetime | None = None,
+    policy: Policy | None = None,
 ) -> list[int]:
-    """Insert candidates and their creation events in one transaction; returns their ids in order."""
+    """Insert candidates, their creation events and first timers in one transaction; returns their ids."""
     when = now or clock.now()
+    policy = policy or current_policy()
     with transaction(engine) as session:
         _check_new(session, people)
         rows = [
@@ -170,6 +179,16 @@ def add_candidates(
                 for cid, p in zip(ids, people, strict=True)
             ],
         )
+        reqs = {r.id: r for r in session.execute(
+            select(Requisition).where(Requisition.id.in_({p.requisition_id for p in people}))  # type: ignore[union-attr]
+        ).scalars()}  # fmt: skip
+        timers = []
+        for cid, p in zip(ids, people, strict=True):
+            req = reqs[p.requisition_id]
+            scope = Scope(req.role_profile, req.id, policy)
+            for opening in opening_on_entry(INITIAL, CandidateState(), when, scope):
+                timers.append(new_timer(cid, req, opening, when, policy, None).model_dump(exclude={"id"}))
+        session.execute(insert(Timer), timers)
         return ids
 
 
@@ -212,6 +231,7 @@ def snapshot(cand: Candidate) -> CandidateState:
         take_home_submitted=cand.take_home_submitted,
         interview_parts=frozenset(cand.interview_parts or ()),
         returns_to=Stage(cand.returns_to) if cand.returns_to else None,
+        start_date=cand.start_date,
         last_event_at=cand.last_event_at,
     )
 
@@ -223,6 +243,7 @@ def _snapshot_columns(state: CandidateState) -> dict[str, Any]:
         "take_home_submitted": state.take_home_submitted,
         "interview_parts": sorted(state.interview_parts),
         "returns_to": state.returns_to.value if state.returns_to else None,
+        "start_date": state.start_date,
         "last_event_at": state.last_event_at,
     }
 
@@ -281,6 +302,7 @@ def apply_event(
     key: str | None = None,
     expected_version: int | None = None,
     now: datetime | None = None,
+    policy: Policy | None = None,
 ) -> EventOutcome:
     """Apply one event in one transaction: audit row, new stage and version (checked), or nothing."""
     now = now or clock.now()
@@ -289,7 +311,9 @@ def apply_event(
         raise InvalidInput(f"occurred_at {when.isoformat()} is in the future (now is {now.isoformat()})")
     try:
         with transaction(engine) as session:
-            return _apply_in(session, candidate, trigger, payload, actor, when, key, expected_version, now)
+            return _apply_in(
+                session, candidate, trigger, payload, actor, when, key, expected_version, now, policy
+            )
     except IntegrityError:
         # Another writer got there first: the same idempotency key (then answer as the first did),
         # or the same event sequence number (a lost race: the caller may retry).
@@ -314,6 +338,7 @@ def _apply_in(
     key: str | None,
     expected_version: int | None,
     now: datetime,
+    policy: Policy | None,
 ) -> EventOutcome:
     cand = find_candidate(session, ref)
     request_hash = _request_hash(cand.id or 0, trigger, payload)
@@ -353,9 +378,12 @@ def _apply_in(
     )
     session.add(ev)
     session.flush()
-    _after_event(session, cand, applied, now)
+    if req is not None:
+        _after_event(session, cand, req, applied, ev.id or 0, policy or current_policy())
     return _outcome(ev, replayed=False)
 
 
-def _after_event(session: Session, cand: Candidate, applied: Applied, now: datetime) -> None:
-    """Side effects that belong to the same transaction as the event (timers, outbox)."""
+def _after_event(session: Session, cand: Candidate, req: Requisition, applied: Applied, event_id: int,
+                 policy: Policy) -> None:  # fmt: skip
+    """Side effects that belong to the same transaction as the event: its SLA timers."""
+    apply_timer_plan(session, cand, req, applied, event_id, policy)

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="UTC", description="Time zone used to show times.")
     policy_file: Path | None = Field(default=None, description="SLA policy file (TOML or YAML).")
+    head_of_talent: str | None = Field(
+        default=None, description="Handle of the head of talent (top of the escalation ladder)."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -51,9 +51,8 @@ def sqlite_path(url: str) -> Path | None:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commits if the block succeeds, rolls everything back if it raises."""
-    with Session(engine, expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
 
 
 def head_revision() -> str:
@@ -91,3 +90,25 @@ def upgrade(engine: Engine) -> None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         conn.commit()
+
+
+def insert_ignoring_duplicates(session: Session, table: type, values: dict) -> int | None:  # type: ignore[type-arg]
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None if it already existed.
+
+    This is what makes "fire once" hold across sweeps, crashes and concurrent sweepers: the unique key
+    decides, in the database, who fired first.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - other databases are not supported yet
+        raise NotImplementedError(f"database {dialect} is not supported")
+    stmt = dialect_insert(table).values(**values).on_conflict_do_nothing().returning(table.id)  # type: ignore[attr-defined]
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def is_postgres(engine_or_session: object) -> bool:
+    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
+    return bind.dialect.name == "postgresql"  # type: ignore[union-attr]

@@ -1,6 +1,6 @@
 """The app database's tables. The event table is append-only; the candidate row is its snapshot."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
@@ -57,6 +57,7 @@ class Candidate(SQLModel, table=True):
     take_home_submitted: bool = False
     interview_parts: list[str] | None = _json()
     returns_to: str | None = None
+    start_date: date | None = None
     last_event_at: datetime | None = _when(nullable=True)
     # Optimistic concurrency: every event is an UPDATE ... WHERE version = <the version it read>.
     version: int = Field(default=0, nullable=False)
@@ -80,3 +81,71 @@ class Event(SQLModel, table=True):
     recorded_at: datetime = _when(nullable=False)
     idempotency_key: str | None = Field(default=None, unique=True)
     request_hash: str | None = None
+
+
+class Timer(SQLModel, table=True):
+    """An SLA deadline of one candidate. The sweep reads only open timers whose next level is due."""
+
+    __table_args__ = (
+        # The sweep's query: WHERE status = 'open' AND paused_at IS NULL AND next_fire_at <= now.
+        Index("ix_timer_due", "status", "next_fire_at"),
+        Index("ix_timer_candidate_status", "candidate_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", nullable=False)
+    requisition_id: int = Field(foreign_key="requisition.id", nullable=False)
+    role_profile: str | None = None
+    kind: str
+    owner_role: str
+    opened_at: datetime = _when(nullable=False)
+    # The window the ladder is measured on: starts at opened_at; `resume` shifts it by the time on hold.
+    window_start: datetime = _when(nullable=False)
+    due_at: datetime = _when(nullable=False)
+    status: str = "open"  # open | met | breached | cancelled | superseded
+    paused_at: datetime | None = _when(nullable=True)
+    next_level: str | None = None  # the next escalation level to fire; NULL when all fired
+    next_fire_at: datetime | None = _when(nullable=True)
+    closed_at: datetime | None = _when(nullable=True)
+    closed_by_event_id: int | None = None
+    opened_by_event_id: int | None = None
+
+
+class Escalation(SQLModel, table=True):
+    """One level of one timer, fired once ever: the unique key, not Python, guarantees it."""
+
+    __table_args__ = (UniqueConstraint("timer_id", "level", name="uq_escalation_timer_level"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    timer_id: int = Field(foreign_key="timer.id", nullable=False)
+    candidate_id: int = Field(foreign_key="candidate.id", nullable=False, index=True)
+    level: str
+    audience_role: str
+    recipient: str | None = None
+    scheduled_at: datetime = _when(nullable=False)
+    fired_at: datetime = _when(nullable=False, index=True)
+    lateness_seconds: float
+
+
+class Outbox(SQLModel, table=True):
+    """A notification to send, written in the transaction that caused it; one row per channel."""
+
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(unique=True)  # e.g. esc:<escalation id>:<channel>
+    created_at: datetime = _when(nullable=False)
+    candidate_id: int | None = Field(default=None, foreign_key="candidate.id", index=True)
+    escalation_id: int | None = Field(default=None, foreign_key="escalation.id")
+    kind: str  # escalation | event | digest
+    recipient: str | None = None  # a person handle from the people directory
+    recipient_role: str | None = None
+    channel: str  # slack | email | console
+    payload: dict[str, Any] | None = _json()
+    status: str = "pending"  # pending | sending | sent | dead
+    attempts: int = 0
+    next_attempt_at: datetime = _when(nullable=False)
+    claimed_at: datetime | None = _when(nullable=True)
+    claimed_by: str | None = None
+    sent_at: datetime | None = _when(nullable=True)
+    last_error: str | None = None

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -28,6 +28,7 @@ class CandidateState:
     take_home_submitted: bool = False
     interview_parts: frozenset[str] = field(default_factory=frozenset)
     returns_to: Stage | None = None  # where `reopen` goes back to
+    start_date: date | None = None  # agreed on accept_offer; onboarding checkpoints count from it
     last_event_at: datetime | None = None
 
 
@@ -139,6 +140,8 @@ def _evolve(
         changes["on_hold"] = False
     elif trigger == "reopen":
         changes["returns_to"] = None
+    elif trigger == "accept_offer":
+        changes["start_date"] = payload.start_date  # type: ignore[attr-defined]
     if dest in TERMINAL:
         changes["on_hold"] = False
         if trigger in ("reject", "withdraw"):

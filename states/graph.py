@@ -48,6 +48,7 @@ TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(row["trigger"] for row in TRANSI
 # While a candidate is on hold only these triggers apply; everything else waits for `resume`.
 ALLOWED_ON_HOLD: frozenset[str] = frozenset({"resume", "reject", "withdraw", "depart"})
 
+
 # The one machine for every candidate. Models are never attached to it (add_model is quadratic);
 # triggers are fired on a throw-away subject with `machine.events[trigger].trigger(subject)`.
 def _plain(value: object) -> object:
@@ -61,7 +62,9 @@ MACHINE = Machine(
     model=None,
     states=[stage.value for stage in Stage],
     initial=None,
-    transitions=[{**row, "source": _plain(row["source"]), "dest": _plain(row["dest"])} for row in TRANSITIONS],
+    transitions=[
+        {**row, "source": _plain(row["source"]), "dest": _plain(row["dest"])} for row in TRANSITIONS
+    ],
     auto_transitions=False,
     send_event=True,
 )

@@ -57,8 +57,11 @@ class RequisitionSpec(BaseModel):
 
     def missing(self) -> list[str]:
         """Every field still empty; a requisition opens only when this is empty."""
-        gaps = [name for name in ("role_profile", "engagement", "salary_band", "recruiter", "hiring_manager")
-                if getattr(self, name) in (None, [])]
+        gaps = [
+            name
+            for name in ("role_profile", "engagement", "salary_band", "recruiter", "hiring_manager")
+            if getattr(self, name) in (None, [])
+        ]
         for group in ("role_definition", "job_description"):
             part = getattr(self, group)
             gaps += [f"{group}.{name}" for name, value in part if value in (None, [])]

@@ -52,7 +52,9 @@ def add(
 
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., help="CSV with columns name,email,requisition_id,source[,motivators,external_id]."),
+    file: Path = typer.Argument(
+        ..., help="CSV with columns name,email,requisition_id,source[,motivators,external_id]."
+    ),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the good rows, list the bad."),
     by: str = actor_option(),
     as_json: bool = typer.Option(False, "--json"),
@@ -99,7 +101,9 @@ def list_(
 
 
 @app.command("show")
-def show(ref: str = typer.Argument(..., metavar="CANDIDATE"), as_json: bool = typer.Option(False, "--json")) -> None:
+def show(
+    ref: str = typer.Argument(..., metavar="CANDIDATE"), as_json: bool = typer.Option(False, "--json")
+) -> None:
     """One candidate: stage, facts, what can happen next."""
     from hiring.queries import show_candidate
 

@@ -53,7 +53,9 @@ def load_data(text: str | None) -> dict[str, Any]:
     try:
         return _mapping(json.loads(text), source)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise InvalidInput(
+            f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
 
 
 def read_document(path: Path) -> dict[str, Any]:

@@ -50,7 +50,9 @@ def history(
     if as_json:
         print_json({"candidate": cand, "events": events})
         return
-    table = Table("#", "when", "trigger", "from", "to", "by", "details", title=f"#{cand['id']} {cand['name']}")
+    table = Table(
+        "#", "when", "trigger", "from", "to", "by", "details", title=f"#{cand['id']} {cand['name']}"
+    )
     for e in events:
         details = ", ".join(f"{k}={v}" for k, v in e["payload"].items())
         table.add_row(str(e["seq"]), local(e["occurred_at"]), e["trigger"], e["from_stage"] or "-",

@@ -84,7 +84,9 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 @app.command("show")
-def show(req_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
+def show(
+    req_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")
+) -> None:
     """One requisition in full, with what is still missing and candidates per stage."""
     from rich.table import Table
 

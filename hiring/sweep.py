@@ -1,0 +1,200 @@
+"""The SLA sweep: fire every escalation level that has come due, exactly once, with its outbox rows.
+
+Cost grows with the number of due timers (an indexed query on status + next_fire_at), never with the
+number of candidates. Work is done in batches, one transaction each.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from hiring import clock
+from hiring.policy_file import current_policy
+from hiring.timers import next_level
+from models.db import insert_ignoring_duplicates, is_postgres, transaction
+from models.tables import Candidate, Escalation, Outbox, Requisition, Timer
+from states.policy import DEFAULT_TIMERS, Level, Policy, Role, TimerKind, human
+from states.sla import audience, next_up_after, schedule
+
+
+@dataclass(frozen=True)
+class Fired:
+    escalation_id: int
+    timer_id: int
+    candidate_id: int
+    requisition_id: int
+    timer: str
+    level: str
+    audience_role: str
+    recipient: str | None
+    due_at: datetime
+    scheduled_at: datetime
+    fired_at: datetime
+    outbox_rows: int
+
+    @property
+    def lateness(self) -> timedelta:
+        """How late the escalation fired against its own scheduled time."""
+        return self.fired_at - self.scheduled_at
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["lateness_seconds"] = self.lateness.total_seconds()
+        return out
+
+
+def recipient_for(role: Role, req: Requisition, policy: Policy) -> str | None:
+    if role == Role.RECRUITER:
+        return req.recruiter
+    if role == Role.HIRING_MANAGER:
+        return req.hiring_manager
+    return policy.head_of_talent
+
+
+def channels_for(level: Level, policy: Policy, available: frozenset[str]) -> list[str]:
+    """The routed channels that are configured here; the console when none of them is."""
+    routed = [c for c in policy.routing.get(level, ["console"]) if c in available]
+    return routed or ["console"]
+
+
+def sweep(
+    engine: Engine,
+    now: datetime | None = None,
+    policy: Policy | None = None,
+    channels: frozenset[str] = frozenset({"console"}),
+    batch_size: int = 500,
+) -> list[Fired]:
+    """Fire all escalation levels due at `now`. Safe to run twice, after a crash, or concurrently."""
+    now = now or clock.now()
+    policy = policy or current_policy()
+    fired: list[Fired] = []
+    seen: set[int] = set()
+    while True:
+        with transaction(engine) as session:
+            query = (
+                select(Timer)
+                .where(Timer.status == "open", Timer.next_fire_at <= now)  # type: ignore[operator]
+                .order_by(Timer.next_fire_at, Timer.id)
+                .limit(batch_size)
+            )
+            if is_postgres(engine):
+                query = query.with_for_update(skip_locked=True)  # concurrent sweepers share the work
+            timers = [t for t in session.execute(query).scalars() if t.id not in seen]
+            if not timers:
+                break
+            reqs = _by_id(session, Requisition, {t.requisition_id for t in timers})
+            cands = _by_id(session, Candidate, {t.candidate_id for t in timers})
+            for timer in timers:
+                seen.add(timer.id or 0)
+                fired += _fire_due_levels(
+                    session, timer, reqs[timer.requisition_id], cands[timer.candidate_id], now, policy,
+                    channels,
+                )  # fmt: skip
+    return fired
+
+
+def _by_id(session: Session, table: type, ids: set[int]) -> dict[int, Any]:
+    rows = session.execute(select(table).where(table.id.in_(ids))).scalars()  # type: ignore[attr-defined]
+    return {row.id: row for row in rows}
+
+
+def _fire_due_levels(
+    session: Session,
+    timer: Timer,
+    req: Requisition,
+    cand: Candidate,
+    now: datetime,
+    policy: Policy,
+    channels: frozenset[str],
+) -> list[Fired]:
+    ladder = policy.ladder_for(timer.role_profile, timer.requisition_id)
+    plan = schedule(timer.window_start, timer.due_at, ladder, policy.cal())
+    names = [level.value for level, _ in plan]
+    start = names.index(timer.next_level) if timer.next_level in names else len(names)
+    owner = Role(timer.owner_role)
+    fired: list[Fired] = []
+    last = None
+    for level, at in plan[start:]:
+        if at > now:
+            break
+        last = level.value
+        role = audience(level, owner, ladder)
+        recipient = recipient_for(role, req, policy)
+        escalation_id = insert_ignoring_duplicates(
+            session,
+            Escalation,
+            {
+                "timer_id": timer.id,
+                "candidate_id": timer.candidate_id,
+                "level": level.value,
+                "audience_role": role.value,
+                "recipient": recipient,
+                "scheduled_at": at,
+                "fired_at": now,
+                "lateness_seconds": (now - at).total_seconds(),
+            },
+        )
+        if escalation_id is None:
+            continue  # someone else fired this level first: theirs are the outbox rows
+        message = _message(timer, req, cand, level, at, now, role, recipient, policy, ladder)
+        rows = 0
+        for channel in channels_for(level, policy, channels):
+            rows += 1
+            session.add(
+                Outbox(
+                    dedupe_key=f"esc:{escalation_id}:{channel}",
+                    created_at=now,
+                    candidate_id=timer.candidate_id,
+                    escalation_id=escalation_id,
+                    kind="escalation",
+                    recipient=recipient,
+                    recipient_role=role.value,
+                    channel=channel,
+                    payload=message,
+                    next_attempt_at=now,
+                )
+            )
+        fired.append(
+            Fired(escalation_id, timer.id or 0, timer.candidate_id, timer.requisition_id, timer.kind,
+                  level.value, role.value, recipient, timer.due_at, at, now, rows)
+        )  # fmt: skip
+    if last is not None:
+        timer.next_level, timer.next_fire_at = next_level(timer, policy, after=last)
+        session.add(timer)
+    return fired
+
+
+def _message(timer: Timer, req: Requisition, cand: Candidate, level: Level, at: datetime, now: datetime,
+             role: Role, recipient: str | None, policy: Policy, ladder: Any) -> dict[str, Any]:  # fmt: skip
+    """Everything a channel needs to render the notification, frozen at the moment it fired."""
+    following = next_up_after(level, Role(timer.owner_role), ladder)
+    next_info = None
+    if following is not None:
+        next_level_name, next_role = following
+        when = dict(schedule(timer.window_start, timer.due_at, ladder, policy.cal()))[Level(next_level_name)]
+        next_info = {"level": next_level_name.value, "role": next_role.value,
+                     "recipient": recipient_for(next_role, req, policy), "at": when.isoformat()}  # fmt: skip
+    overdue = now - timer.due_at
+    return {
+        "candidate_id": cand.id,
+        "candidate_name": cand.name,
+        "requisition_id": req.id,
+        "requisition_title": req.title,
+        "stage": cand.stage,
+        "timer": timer.kind,
+        "level": level.value,
+        "audience_role": role.value,
+        "recipient": recipient,
+        "owner_role": timer.owner_role,
+        "due_at": timer.due_at.isoformat(),
+        "scheduled_at": at.isoformat(),
+        "fired_at": now.isoformat(),
+        "overdue_seconds": overdue.total_seconds(),
+        "overdue_human": human(overdue) if overdue.total_seconds() > 0 else None,
+        "due_in_human": human(-overdue) if overdue.total_seconds() <= 0 else None,
+        "action": DEFAULT_TIMERS[TimerKind(timer.kind)].action,
+        "next_escalation": next_info,
+    }
