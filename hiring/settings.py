@@ -27,3 +27,8 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def available_channels() -> frozenset[str]:
+    """Notification channels configured in this process; the console is always there."""
+    return frozenset({"console"})

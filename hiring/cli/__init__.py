@@ -6,7 +6,7 @@ import sys
 import click
 import typer
 
-from hiring.cli import candidates, events, roles
+from hiring.cli import candidates, events, roles, sla
 from hiring.cli.common import err_console
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.add_typer(roles.app, name="role")
 app.add_typer(candidates.app, name="candidate")
 events.register(app)
+sla.register(app)
 
 
 @app.command()

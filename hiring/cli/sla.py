@@ -1,0 +1,98 @@
+"""SLA commands: sweep, sla (open timers, forecast), sla stats, serve."""
+
+import typer
+
+from hiring.cli.common import console, engine, local, parse_at, print_json
+
+app = typer.Typer(help="SLA timers: what is due, overdue, and how deadlines were kept.", invoke_without_command=True)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="sla")
+    root.command()(sweep)
+    root.command()(serve)
+
+
+@app.callback()
+def sla(
+    ctx: typer.Context,
+    at: str = typer.Option(None, "--at", help="Forecast: what will be overdue at this time (ISO 8601)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Open timers by due time, overdue first, with who is escalated next."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.table import Table
+
+    from hiring.clock import now
+    from hiring.sla_queries import open_timers
+
+    when = parse_at(at) or now()
+    rows = open_timers(engine(), when)
+    if as_json:
+        print_json({"at": when, "timers": rows})
+        return
+    table = Table("cand", "name", "req", "timer", "owner", "due", "status", "next escalation",
+                  title=f"open SLA timers as of {local(when)}")  # fmt: skip
+    for r in rows:
+        if r["paused"]:
+            status = "[yellow]paused (on hold)[/]"
+        elif r["overdue"]:
+            status = f"[bold red]overdue {r['overdue_by']}[/]"
+        else:
+            status = f"due in {r['due_in']}"
+        nxt = r["next_escalation"]
+        nxt_text = f"{nxt['level']} -> {nxt['recipient'] or nxt['role']} at {local(nxt['at'])}" if nxt else "-"
+        table.add_row(str(r["candidate_id"]), r["candidate_name"], str(r["requisition_id"]), r["timer"],
+                      r["owner"] or r["owner_role"], local(r["due_at"]), status, nxt_text)  # fmt: skip
+    console.print(table)
+
+
+@app.command("stats")
+def sla_stats(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Met / breached / overdue per timer, escalations per level, and how late escalations fired."""
+    from rich.table import Table
+
+    from hiring.clock import now
+    from hiring.sla_queries import stats
+
+    data = stats(engine(), now())
+    if as_json:
+        print_json(data)
+        return
+    table = Table("timer", "met", "breached", "open", "open overdue", "cancelled", title="SLA health")
+    for kind, c in sorted(data["timers"].items()):
+        table.add_row(kind, str(c["met"]), f"[red]{c['breached']}[/]" if c["breached"] else "0", str(c["open"]),
+                      f"[bold red]{c['open_overdue']}[/]" if c["open_overdue"] else "0", str(c["cancelled"]))  # fmt: skip
+    console.print(table)
+    esc = data["escalations"]
+    lat = esc["lateness_seconds"]
+    console.print("escalations fired: " + ", ".join(f"{k} {v}" for k, v in esc["by_level"].items()))
+    if esc["count"]:
+        console.print("lateness of fired escalations (s): " + ", ".join(f"{k} {v:.1f}" for k, v in lat.items()))
+
+
+def sweep(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Run one SLA sweep now (respects HIRING_NOW): fire every escalation that has come due."""
+    from hiring.clock import now
+    from hiring.settings import available_channels
+    from hiring.sweep import sweep as run_sweep
+
+    when = now()
+    fired = run_sweep(engine(), when, channels=available_channels())
+    if as_json:
+        print_json({"at": when, "fired": [f.as_dict() for f in fired]})
+        return
+    console.print(f"sweep at {local(when)}: {len(fired)} escalation(s) fired")
+    for f in fired:
+        console.print(f"  candidate {f.candidate_id} req {f.requisition_id}: {f.timer} {f.level} -> "
+                      f"{f.recipient or f.audience_role} (late {f.lateness.total_seconds():.0f}s)")  # fmt: skip
+
+
+def serve(
+    interval: float = typer.Option(60.0, "--interval", help="Longest sleep between sweeps, in seconds."),
+) -> None:
+    """Run the sweep and the notification dispatcher on a schedule in this process (APScheduler)."""
+    from hiring.serve import run_serve
+
+    run_serve(interval=interval)

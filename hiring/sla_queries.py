@@ -1,0 +1,122 @@
+"""Read side of the SLA: open timers with their next escalation, and met/breached statistics."""
+
+from datetime import datetime
+from statistics import quantiles
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from hiring.policy_file import current_policy
+from hiring.sweep import recipient_for
+from models.tables import Candidate, Escalation, Requisition, Timer
+from states.policy import Level, Policy, Role, human
+from states.sla import audience, schedule
+
+
+def open_timers(engine: Engine, at: datetime, policy: Policy | None = None,
+                candidate_id: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Open timers by due time, overdue (as of `at`) first, each with who is escalated next and when."""
+    policy = policy or current_policy()
+    query = (
+        select(Timer, Candidate.name, Candidate.stage, Requisition)
+        .join(Candidate, Candidate.id == Timer.candidate_id)  # type: ignore[arg-type]
+        .join(Requisition, Requisition.id == Timer.requisition_id)  # type: ignore[arg-type]
+        .where(Timer.status == "open")
+        .order_by(Timer.due_at, Timer.id)
+    )
+    if candidate_id is not None:
+        query = query.where(Timer.candidate_id == candidate_id)
+    rows = []
+    with Session(engine) as session:
+        for timer, name, stage, req in session.execute(query).all():
+            rows.append(_row(timer, name, stage, req, at, policy))
+    rows.sort(key=lambda r: (not r["overdue"], r["due_at"]))
+    return rows
+
+
+def _row(timer: Timer, name: str, stage: str, req: Requisition, at: datetime, policy: Policy) -> dict[str, Any]:
+    ladder = policy.ladder_for(timer.role_profile, timer.requisition_id)
+    owner = Role(timer.owner_role)
+    nxt = None
+    if timer.next_level is not None:
+        level = Level(timer.next_level)
+        when = dict(schedule(timer.window_start, timer.due_at, ladder, policy.cal()))[level]
+        role = audience(level, owner, ladder)
+        nxt = {"level": level.value, "role": role.value, "recipient": recipient_for(role, req, policy),
+               "at": when}  # fmt: skip
+    late = at - timer.due_at
+    return {
+        "timer_id": timer.id,
+        "candidate_id": timer.candidate_id,
+        "candidate_name": name,
+        "stage": stage,
+        "requisition_id": timer.requisition_id,
+        "timer": timer.kind,
+        "owner_role": timer.owner_role,
+        "owner": recipient_for(owner, req, policy),
+        "due_at": timer.due_at,
+        "paused": timer.paused_at is not None,
+        "overdue": late.total_seconds() > 0 and timer.paused_at is None,
+        "overdue_by": human(late) if late.total_seconds() > 0 else None,
+        "due_in": human(-late) if late.total_seconds() <= 0 else None,
+        "next_escalation": nxt,
+    }
+
+
+def overdue_by_candidate(engine: Engine, at: datetime) -> dict[int, dict[str, Any]]:
+    """For the board: each candidate's most overdue timer, or else its next deadline."""
+    out: dict[int, dict[str, Any]] = {}
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Timer.candidate_id, Timer.kind, Timer.due_at, Timer.paused_at)
+            .where(Timer.status == "open")
+            .order_by(Timer.due_at)
+        ).all()
+    for cid, kind, due_at, paused_at in rows:
+        if cid in out:
+            continue
+        late = at - due_at
+        overdue = late.total_seconds() > 0 and paused_at is None
+        out[cid] = {"timer": kind, "due_at": due_at, "overdue": human(late) if overdue else None,
+                    "due_in": None if overdue else human(-late) if late.total_seconds() <= 0 else None}  # fmt: skip
+    return out
+
+
+def _percentiles(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p90": None, "p99": None, "max": None}
+    if len(values) == 1:
+        return {"p50": values[0], "p90": values[0], "p99": values[0], "max": values[0]}
+    cuts = quantiles(values, n=100, method="inclusive")
+    return {"p50": cuts[49], "p90": cuts[89], "p99": cuts[98], "max": max(values)}
+
+
+def stats(engine: Engine, at: datetime) -> dict[str, Any]:
+    with Session(engine) as session:
+        by_status = session.execute(
+            select(Timer.kind, Timer.status, func.count()).group_by(Timer.kind, Timer.status)
+        ).all()
+        overdue = dict(session.execute(
+            select(Timer.kind, func.count())
+            .where(Timer.status == "open", Timer.due_at <= at, Timer.paused_at.is_(None))  # type: ignore[union-attr]
+            .group_by(Timer.kind)
+        ).all())  # fmt: skip
+        escalations = session.execute(select(Escalation.level, Escalation.lateness_seconds)).all()
+    timers: dict[str, dict[str, int]] = {}
+    for kind, status, count in by_status:
+        timers.setdefault(kind, {"met": 0, "breached": 0, "open": 0, "open_overdue": 0, "cancelled": 0,
+                                 "superseded": 0})[status] = count  # fmt: skip
+    for kind, count in overdue.items():
+        timers[kind]["open_overdue"] = count
+    levels: dict[str, list[float]] = {}
+    for level, lateness in escalations:
+        levels.setdefault(level, []).append(lateness)
+    return {
+        "timers": timers,
+        "escalations": {
+            "count": len(escalations),
+            "by_level": {lv.value: len(levels.get(lv.value, [])) for lv in Level},
+            "lateness_seconds": _percentiles(sorted(x for xs in levels.values() for x in xs)),
+        },
+    }
