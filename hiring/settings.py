@@ -1,9 +1,13 @@
-"""Configuration from the environment (prefix HIRING_) and an optional .env file."""
+"""Configuration from the environment (prefix HIRING_) and an optional .env file.
+
+Secrets are SecretStr: they print as '**********' and never reach logs, errors or the database.
+"""
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,14 +18,41 @@ class Settings(BaseSettings):
         default="sqlite:///hiring.db",
         description="SQLAlchemy URL of the app database; SQLite file ./hiring.db by default.",
     )
-    now: str | None = Field(
-        default=None, description="ISO 8601 instant that pins 'now' for the whole process."
-    )
+    now: str | None = Field(default=None, description="ISO 8601 instant that pins 'now' for the whole process.")
     timezone: str = Field(default="UTC", description="Time zone used to show times.")
     policy_file: Path | None = Field(default=None, description="SLA policy file (TOML or YAML).")
     head_of_talent: str | None = Field(
         default=None, description="Handle of the head of talent (top of the escalation ladder)."
     )
+
+    # --- Slack: an incoming webhook (posts to a channel, mentions the person) or a bot token (DMs) ---
+    slack_webhook_url: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_base_url: str | None = Field(
+        default=None, description="Override Slack's API host (tests point it at a local server)."
+    )
+    slack_webhook_block: str | None = Field(default=None, description="prefect-slack SlackWebhook block name.")
+    slack_credentials_block: str | None = Field(default=None, description="prefect-slack SlackCredentials block.")
+
+    # --- Email over SMTP ---
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "plain"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    email_from: str = "hiring-pipeline@localhost"
+    email_credentials_block: str | None = Field(
+        default=None, description="prefect-email EmailServerCredentials block name."
+    )
+
+    # --- Messages and the dispatcher ---
+    ats_link_template: str | None = Field(
+        default=None, description="Link to a candidate in your ATS, e.g. https://ats.example.com/c/{candidate_id}"
+    )
+    digest: bool = Field(default=True, description="Several notifications to one person in one run: one message.")
+    dispatch_batch_size: int = 200
+    dispatch_max_attempts: int = 8
+    dispatch_claim_timeout_seconds: int = 300
 
 
 @lru_cache(maxsize=1)
@@ -29,6 +60,12 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def available_channels() -> frozenset[str]:
+def available_channels(settings: Settings | None = None) -> frozenset[str]:
     """Notification channels configured in this process; the console is always there."""
-    return frozenset({"console"})
+    s = settings or get_settings()
+    channels = {"console"}
+    if s.slack_webhook_url or s.slack_bot_token or s.slack_webhook_block or s.slack_credentials_block:
+        channels.add("slack")
+    if s.smtp_host or s.email_credentials_block:
+        channels.add("email")
+    return frozenset(channels)

@@ -149,3 +149,16 @@ class Outbox(SQLModel, table=True):
     claimed_by: str | None = None
     sent_at: datetime | None = _when(nullable=True)
     last_error: str | None = None
+
+
+class Person(SQLModel, table=True):
+    """The people directory: who recruiters, hiring managers and the head of talent are, and how to reach them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    handle: str = Field(unique=True)  # what requisitions and the policy refer to, e.g. maria.lopez
+    name: str
+    email: str | None = None
+    slack_user_id: str | None = None
+    role: str  # recruiter | hiring_manager | head_of_talent
+    timezone: str = "UTC"
+    channels: list[str] | None = _json()  # preferred channels, e.g. ["slack", "email"]
