@@ -19,6 +19,9 @@ def engine(check_schema: bool = True) -> Engine:
     from hiring.settings import get_settings
     from models.db import make_engine, require_schema
 
+    from hiring.policy_file import current_policy
+
+    current_policy()  # an invalid policy file is refused before any work, with every problem named
     url = get_settings().database_url
     eng = make_engine(url)
     if check_schema:
