@@ -37,7 +37,9 @@ def render_board(console: Console, data: list[dict[str, Any]]) -> None:
 def _person(p: dict[str, Any]) -> str:
     text = f"#{p['id']} {p['name']}"
     if p.get("overdue"):
-        text = f"[bold red]{text} (overdue {p['overdue']})[/]"
+        text = f"[bold red]{text} (overdue: {p['overdue']})[/]"
+    elif p.get("next_deadline") and p["next_deadline"]["due_in"]:
+        text += f" [dim]({p['next_deadline']['timer']} in {p['next_deadline']['due_in']})[/]"
     if p["on_hold"]:
         text += " [yellow](hold)[/]"
     return text

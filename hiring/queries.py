@@ -1,5 +1,6 @@
 """Read-side queries for the CLI (and later the API and reports). No writes here."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -107,15 +108,25 @@ def candidate_history(engine: Engine, ref: str) -> tuple[dict[str, Any], list[di
 def show_candidate(engine: Engine, ref: str) -> dict[str, Any]:
     from states.graph import triggers_from
 
+    from hiring.clock import now
+    from hiring.sla_queries import open_timers
+
     with Session(engine) as session:
         cand = find_candidate(session, ref)
         out = candidate_dict(cand)
     out["allowed_triggers"] = triggers_from(Stage(cand.stage), cand.on_hold)
+    out["timers"] = open_timers(engine, now(), candidate_id=cand.id)
+    out["overdue"] = any(t["overdue"] for t in out["timers"])
     return out
 
 
-def board(engine: Engine, requisition_id: int | None = None) -> list[dict[str, Any]]:
-    """Per requisition: active candidates grouped by stage (graph order), and terminal counts."""
+def board(engine: Engine, requisition_id: int | None = None, at: datetime | None = None) -> list[dict[str, Any]]:
+    """Per requisition: active candidates grouped by stage (graph order) with their next deadline or how
+    overdue they are, and terminal counts."""
+    from hiring.clock import now
+    from hiring.sla_queries import overdue_by_candidate
+
+    deadlines = overdue_by_candidate(engine, at or now())
     with Session(engine) as session:
         reqs = (
             session.execute(select(Requisition).where(Requisition.status != "draft").order_by(Requisition.id))
@@ -133,7 +144,8 @@ def board(engine: Engine, requisition_id: int | None = None) -> list[dict[str, A
         mine = [c for c in cands if c.requisition_id == req.id]
         stages = {
             stage.value: [
-                {"id": c.id, "name": c.name, "on_hold": c.on_hold, "since": c.last_event_at}
+                {"id": c.id, "name": c.name, "on_hold": c.on_hold, "since": c.last_event_at,
+                 **_deadline(deadlines.get(c.id or 0))}
                 for c in mine
                 if c.stage == stage.value
             ]
@@ -146,3 +158,10 @@ def board(engine: Engine, requisition_id: int | None = None) -> list[dict[str, A
              "stages": stages, "closed": closed}
         )  # fmt: skip
     return out
+
+
+def _deadline(info: dict[str, Any] | None) -> dict[str, Any]:
+    if info is None:
+        return {"overdue": None, "next_deadline": None}
+    return {"overdue": info["overdue"] and f"{info['timer']} by {info['overdue']}",
+            "next_deadline": {"timer": info["timer"], "due_at": info["due_at"], "due_in": info["due_in"]}}

@@ -118,3 +118,13 @@ def show(
         console.print(f"external id: {c['external_id']}")
     console.print(f"version {c['version']}, last event {local(c['last_event_at'])}")
     console.print(f"next: {', '.join(c['allowed_triggers']) or 'nothing (terminal stage)'}")
+    for t in c["timers"]:
+        if t["paused"]:
+            state = "[yellow]paused (on hold)[/]"
+        elif t["overdue"]:
+            state = f"[bold red]OVERDUE by {t['overdue_by']}[/]"
+        else:
+            state = f"due in {t['due_in']}"
+        nxt = t["next_escalation"]
+        after = f"; next: {nxt['level']} to {nxt['recipient'] or nxt['role']}" if nxt else ""
+        console.print(f"deadline {t['timer']} ({t['owner'] or t['owner_role']}): {local(t['due_at'])}, {state}{after}")
