@@ -1,5 +1,7 @@
 """Top-level commands about events: advance, history, board, diagram."""
 
+from pathlib import Path
+
 import typer
 
 from hiring.cli.candidates import actor_option, who
@@ -11,6 +13,7 @@ def register(app: typer.Typer) -> None:
     app.command()(history)
     app.command()(board)
     app.command()(diagram)
+    app.command(hidden=True)(docs)
 
 
 def advance(
@@ -80,3 +83,17 @@ def diagram() -> None:
     from states.diagram import mermaid
 
     print(mermaid())
+
+
+def docs(
+    write: Path = typer.Option(None, "--write", help="Update the generated blocks of this file in place."),
+) -> None:
+    """Print the README's generated blocks (diagram, triggers, policy defaults, role profiles)."""
+    from states.docs import blocks, fill
+
+    if write is None:
+        for name, text in blocks().items():
+            print(f"<!-- {name}:start -->\n{text}<!-- {name}:end -->\n")
+        return
+    write.write_text(fill(write.read_text(encoding="utf-8")), encoding="utf-8")
+    console.print(f"updated the generated blocks of {write}")

@@ -1,0 +1,92 @@
+"""README tables generated from the code that defines them (a test keeps the README's copies current)."""
+
+from states.policy import DEFAULT_POLICY, DEFAULT_TIMERS, TIMER_DOCS, Level, TimerKind, human
+
+# Timers whose due time comes from the event (assignment due date, start date), not a duration.
+EVENT_DUE = {TimerKind.TAKE_HOME_SUBMISSION, TimerKind.CHECKPOINT_30, TimerKind.CHECKPOINT_60, TimerKind.CHECKPOINT_90}
+from states.vocabulary import ROLE_PROFILES
+
+
+def policy_table() -> str:
+    lines = ["| timer | opens on | closes on | due | owner | expected action |", "|---|---|---|---|---|---|"]
+    for kind, (opens, closes, due) in TIMER_DOCS.items():
+        rule = DEFAULT_TIMERS[kind]
+        due = due if kind in EVENT_DUE or rule.duration is None else human(rule.duration)
+        lines.append(f"| `{kind.value}` | {opens} | {closes} | {due} | {rule.owner.value} | {rule.action} |")
+    ladder = DEFAULT_POLICY.ladder
+    lines += [
+        "",
+        "| level | fires at | audience | channels (routing) |",
+        "|---|---|---|---|",
+        f"| reminder | {int(ladder.reminder_at * 100)}% of the window | owner | "
+        f"{', '.join(DEFAULT_POLICY.routing[Level.REMINDER])} |",
+        f"| level_1 | due | owner | {', '.join(DEFAULT_POLICY.routing[Level.LEVEL_1])} |",
+        f"| level_2 | due + {human(ladder.level_2_after)} | owner's next up (recruiter -> hiring manager -> "
+        f"head of talent) | {', '.join(DEFAULT_POLICY.routing[Level.LEVEL_2])} |",
+        f"| level_3 | due + {human(ladder.level_3_after)} | head of talent | "
+        f"{', '.join(DEFAULT_POLICY.routing[Level.LEVEL_3])} |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def role_profiles_table() -> str:
+    lines = ["| role profile | primary focus | key skills |", "|---|---|---|"]
+    lines += [f"| `{p.value}` | {focus} | {skills} |" for p, (focus, skills) in ROLE_PROFILES.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _fields(model: type) -> str:
+    parts = []
+    for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+        parts.append(f"`{name}`" if field.is_required() else f"`{name}`?")
+    return ", ".join(parts) or "-"
+
+
+def triggers_table() -> str:
+    """One row per trigger: where it may fire, where it leads, and its payload fields (? = optional)."""
+    from states.graph import TRANSITIONS
+    from states.payloads import CHECKPOINT_PAYLOADS, PAYLOADS
+    from states.stages import Stage
+
+    rows: dict[str, tuple[list[str], list[str]]] = {}
+    for row in TRANSITIONS:
+        sources = row["source"] if isinstance(row["source"], list) else [row["source"]]
+        src, dst = rows.setdefault(row["trigger"], ([], []))
+        src += [Stage(s).value for s in sources if Stage(s).value not in src]
+        target = "(stays)" if row["dest"] is None else Stage(row["dest"]).value
+        if target not in dst:
+            dst.append(target)
+    lines = ["| trigger | from | to | payload (`?` optional) |", "|---|---|---|---|"]
+    for trigger, (src, dst) in rows.items():
+        if trigger == "complete_checkpoint":
+            payload = "; ".join(f"{stage.value}: {_fields(model)}" for stage, model in CHECKPOINT_PAYLOADS.items())
+        else:
+            payload = _fields(PAYLOADS[trigger])
+        if trigger == "reopen":
+            dst = ["the stage left"]
+        lines.append(f"| `{trigger}` | {', '.join(src)} | {', '.join(dst)} | {payload} |")
+    return "\n".join(lines) + "\n"
+
+
+def blocks() -> dict[str, str]:
+    """README marker name -> generated content."""
+    from states.diagram import mermaid
+
+    return {
+        "stage-diagram": f"```mermaid\n{mermaid()}```\n",
+        "triggers": triggers_table(),
+        "policy-defaults": policy_table(),
+        "role-profiles": role_profiles_table(),
+    }
+
+
+def fill(text: str) -> str:
+    """`text` with every generated block between its markers replaced by the current content."""
+    import re
+
+    for name, content in blocks().items():
+        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)
+        if not pattern.search(text):
+            raise ValueError(f"marker <!-- {name}:start --> ... <!-- {name}:end --> not found")
+        text = pattern.sub(lambda m: m.group(1) + content + m.group(2), text)
+    return text
