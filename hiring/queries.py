@@ -106,10 +106,9 @@ def candidate_history(engine: Engine, ref: str) -> tuple[dict[str, Any], list[di
 
 
 def show_candidate(engine: Engine, ref: str) -> dict[str, Any]:
-    from states.graph import triggers_from
-
     from hiring.clock import now
     from hiring.sla_queries import open_timers
+    from states.graph import triggers_from
 
     with Session(engine) as session:
         cand = find_candidate(session, ref)

@@ -1,10 +1,12 @@
 """README tables generated from the code that defines them (a test keeps the README's copies current)."""
 
+import re
+
 from states.policy import DEFAULT_POLICY, DEFAULT_TIMERS, TIMER_DOCS, Level, TimerKind, human
+from states.vocabulary import ROLE_PROFILES
 
 # Timers whose due time comes from the event (assignment due date, start date), not a duration.
 EVENT_DUE = {TimerKind.TAKE_HOME_SUBMISSION, TimerKind.CHECKPOINT_30, TimerKind.CHECKPOINT_60, TimerKind.CHECKPOINT_90}
-from states.vocabulary import ROLE_PROFILES
 
 
 def policy_table() -> str:
@@ -82,11 +84,9 @@ def blocks() -> dict[str, str]:
 
 def fill(text: str) -> str:
     """`text` with every generated block between its markers replaced by the current content."""
-    import re
-
     for name, content in blocks().items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)
         if not pattern.search(text):
             raise ValueError(f"marker <!-- {name}:start --> ... <!-- {name}:end --> not found")
-        text = pattern.sub(lambda m: m.group(1) + content + m.group(2), text)
+        text = pattern.sub(lambda m, body=content: m.group(1) + body + m.group(2), text)
     return text

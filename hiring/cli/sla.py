@@ -62,8 +62,9 @@ def sla_stats(as_json: bool = typer.Option(False, "--json")) -> None:
         return
     table = Table("timer", "met", "breached", "open", "open overdue", "cancelled", title="SLA health")
     for kind, c in sorted(data["timers"].items()):
-        table.add_row(kind, str(c["met"]), f"[red]{c['breached']}[/]" if c["breached"] else "0", str(c["open"]),
-                      f"[bold red]{c['open_overdue']}[/]" if c["open_overdue"] else "0", str(c["cancelled"]))  # fmt: skip
+        breached = f"[red]{c['breached']}[/]" if c["breached"] else "0"
+        overdue = f"[bold red]{c['open_overdue']}[/]" if c["open_overdue"] else "0"
+        table.add_row(kind, str(c["met"]), breached, str(c["open"]), overdue, str(c["cancelled"]))
     console.print(table)
     esc = data["escalations"]
     lat = esc["lateness_seconds"]
