@@ -78,6 +78,7 @@ def sweep(as_json: bool = typer.Option(False, "--json")) -> None:
     from hiring.clock import now
     from hiring.settings import available_channels
     from hiring.sweep import sweep as run_sweep
+    from states.policy import human
 
     when = now()
     fired = run_sweep(engine(), when, channels=available_channels())
@@ -87,7 +88,7 @@ def sweep(as_json: bool = typer.Option(False, "--json")) -> None:
     console.print(f"sweep at {local(when)}: {len(fired)} escalation(s) fired")
     for f in fired:
         console.print(f"  candidate {f.candidate_id} req {f.requisition_id}: {f.timer} {f.level} -> "
-                      f"{f.recipient or f.audience_role} (late {f.lateness.total_seconds():.0f}s)")  # fmt: skip
+                      f"{f.recipient or f.audience_role} (fired {human(f.lateness)} after its time)")  # fmt: skip
 
 
 def serve(
