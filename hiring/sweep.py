@@ -5,10 +5,10 @@ number of candidates. Work is done in batches, one transaction each.
 """
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from hiring import clock
@@ -58,6 +58,26 @@ def channels_for(level: Level, policy: Policy, available: frozenset[str]) -> lis
     """The routed channels that are configured here; the console when none of them is."""
     routed = [c for c in policy.routing.get(level, ["console"]) if c in available]
     return routed or ["console"]
+
+
+def earliest_due(engine: Engine) -> datetime | None:
+    """When the next escalation of any open timer comes due (None: nothing scheduled).
+
+    One step down the (status, next_fire_at) index. On SQLite it reads outside SQLAlchemy's transaction
+    (models.db begins those with BEGIN IMMEDIATE, the write lock); the autocommit read sees a WAL snapshot.
+    """
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()
+        try:
+            value = raw.cursor().execute("SELECT min(next_fire_at) FROM timer WHERE status = 'open'").fetchone()[0]
+        finally:
+            raw.close()
+        if value is None:
+            return None
+        when = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    with engine.connect() as conn:
+        return conn.execute(select(func.min(Timer.next_fire_at)).where(Timer.status == "open")).scalar()
 
 
 def sweep(
