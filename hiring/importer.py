@@ -4,6 +4,7 @@ unless the caller asks to skip them."""
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -101,7 +102,8 @@ def _check_against_db(engine: Engine, good: list[tuple[int, NewCandidate]]) -> l
     return bad
 
 
-def import_csv(engine: Engine, path: Path, actor: str, skip_invalid: bool = False) -> ImportReport:
+def import_csv(engine: Engine, path: Path, actor: str, skip_invalid: bool = False,
+               now: datetime | None = None) -> ImportReport:  # fmt: skip
     good, bad, count = read_rows(path)
     bad += _check_against_db(engine, good)
     bad.sort()
@@ -112,5 +114,5 @@ def import_csv(engine: Engine, path: Path, actor: str, skip_invalid: bool = Fals
             f"{path}: {len(bad)} of {count} rows are invalid; nothing was imported "
             f"(fix them, or pass --skip-invalid to import the {count - len(bad_lines)} good rows):\n{listing}"
         )
-    ids = add_candidates(engine, [c for line, c in good if line not in bad_lines], actor=actor)
+    ids = add_candidates(engine, [c for line, c in good if line not in bad_lines], actor=actor, now=now)
     return ImportReport(added=ids, bad=bad, rows=count)
