@@ -5,6 +5,7 @@ Every function that writes does so in one transaction: all of it is written, or 
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -157,11 +158,12 @@ def add_candidates(
         ]
         if not rows:
             return []
-        ids = list(
-            session.execute(
-                insert(Candidate).returning(Candidate.id, sort_by_parameter_order=True), rows
-            ).scalars()
-        )
+        try:
+            ids = list(
+                session.execute(insert(Candidate).returning(Candidate.id, sort_by_parameter_order=True), rows).scalars()
+            )
+        except IntegrityError:
+            raise Conflict("an external id was taken by another writer at the same moment; retry") from None
         session.execute(
             insert(Event),
             [
@@ -206,6 +208,9 @@ def _check_new(session: Session, people: list[NewCandidate]) -> None:
                 f"(run `hiring role open {rid}`)"
             )
     ext = [p.external_id for p in people if p.external_id]
+    repeated = sorted(e for e, n in Counter(ext).items() if n > 1)
+    if repeated:
+        raise Conflict(f"external id repeated in this batch: {', '.join(repeated)}")
     if ext:
         taken = session.execute(select(Candidate.external_id).where(Candidate.external_id.in_(ext))).scalars()  # type: ignore[union-attr]
         taken = sorted(taken)
@@ -307,6 +312,8 @@ def apply_event(
     """Apply one event in one transaction: audit row, new stage and version (checked), or nothing."""
     now = now or clock.now()
     when = occurred_at or now
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise InvalidInput(f"occurred_at {when.isoformat()} needs a time zone, e.g. 2026-11-30T09:00:00Z")
     if when > now:
         raise InvalidInput(f"occurred_at {when.isoformat()} is in the future (now is {now.isoformat()})")
     try:

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+WRITE = "hiring_write"  # execution option that marks a transaction as a writer (SQLite: BEGIN IMMEDIATE)
 
 
 class DatabaseNotReady(Exception):
@@ -33,10 +34,11 @@ def make_engine(url: str) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(conn):  # type: ignore[no-untyped-def]
-        # Take the write lock up front: a deferred transaction that read a row another process then
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        # Writers take the write lock up front: a deferred transaction that read a row another process then
         # changed cannot upgrade to a writer, and fails with "database is locked" instead of waiting.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers begin deferred, so WAL lets them run beside a writer.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
     return engine
 
@@ -51,7 +53,7 @@ def sqlite_path(url: str) -> Path | None:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commits if the block succeeds, rolls everything back if it raises."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    with Session(engine.execution_options(**{WRITE: True}), expire_on_commit=False) as session, session.begin():
         yield session
 
 

@@ -1,0 +1,162 @@
+"""Shared fixtures: a migrated database per test (copied from a template built once), a fixed clock,
+an open requisition and a candidate factory.
+
+The database fixtures are parameterized by backend; only SQLite exists today. A later issue adds
+"postgresql" to BACKENDS and a branch in `db_url` (e.g. CREATE DATABASE ... TEMPLATE ...).
+"""
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+from hiring import service
+from models.db import make_engine, upgrade
+from states.intake import NewCandidate
+from states.requisition import RequisitionSpec
+from states.stages import Stage
+from tests import payloads
+from tests.procs import clear_cached_settings
+
+BACKENDS = ["sqlite"]
+T0_VALUE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, in the past of any real clock running this
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session by Alembic; tests get copies of it."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(sqlite_url(path))
+    upgrade(engine)
+    engine.dispose()  # closing the last connection checkpoints the WAL into the main file
+    assert not path.with_name(path.name + "-wal").exists(), "template WAL was not checkpointed"
+    return path
+
+
+@pytest.fixture(params=BACKENDS, ids=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """URL of a fresh database at the schema head, private to this test."""
+    if request.param == "sqlite":
+        path = tmp_path / "hiring.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return sqlite_url(path)
+    raise NotImplementedError(request.param)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No app setting from the developer's shell (HIRING_DATABASE_URL, HIRING_NOW, ...) leaks into a test,
+    and settings cached by an earlier test are rebuilt."""
+    from hiring.settings import Settings
+
+    for name in Settings.model_fields:
+        monkeypatch.delenv(f"HIRING_{name.upper()}", raising=False)
+    clear_cached_settings()
+    yield
+    clear_cached_settings()
+
+
+# --- time ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def T0() -> datetime:
+    return T0_VALUE
+
+
+@dataclass
+class Clock:
+    """A test clock to pass explicitly: `apply_event(..., **clock.at())` or `now=clock.now`."""
+
+    now: datetime
+
+    def tick(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta) if delta else timedelta(minutes=1)
+        return self.now
+
+    def at(self) -> dict[str, datetime]:
+        """occurred_at and now, both the clock's current time."""
+        return {"occurred_at": self.now, "now": self.now}
+
+
+@pytest.fixture
+def clock(T0: datetime) -> Clock:
+    return Clock(T0)
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_requisition(engine: Engine, T0: datetime) -> int:
+    """Id of an open, complete requisition with the band 120000-150000 EUR."""
+    spec = RequisitionSpec.model_validate(payloads.requisition())
+    req = service.add_requisition(engine, spec, now=T0)
+    assert req.id is not None
+    service.open_requisition(engine, req.id, now=T0)
+    return req.id
+
+
+@pytest.fixture
+def candidate(engine: Engine, open_requisition: int, T0: datetime) -> Callable[..., int]:
+    """Factory: add a candidate (in `sourced`, version 1, created at T0) and return its id."""
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides: Any) -> int:
+        n = next(counter)
+        fields = payloads.new_candidate(overrides.pop("requisition_id", open_requisition), n, **overrides)
+        [cid] = service.add_candidates(engine, [NewCandidate.model_validate(fields)], actor="test", now=T0)
+        return cid
+
+    return make
+
+
+class Driver:
+    """Applies events through the service with the test clock: one minute later for every event."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine, self.clock = engine, clock
+
+    def __call__(self, cid: int | str, trigger: str, payload: dict[str, Any] | None = None,
+                 **kwargs: Any) -> service.EventOutcome:  # fmt: skip
+        self.clock.tick()
+        if payload is None:
+            payload = payloads.valid(trigger, self.stage(cid), self.clock.now)
+        kwargs.setdefault("actor", "test")
+        return service.apply_event(self.engine, cid, trigger, payload, **{**self.clock.at(), **kwargs})
+
+    def stage(self, cid: int | str) -> Stage:
+        from hiring.queries import show_candidate
+
+        return Stage(show_candidate(self.engine, str(cid))["stage"])
+
+    def to(self, cid: int | str, stage: Stage | str) -> None:
+        """Move a candidate from `sourced` to `stage` along the main path."""
+        for trigger, payload in payloads.path_to(stage):
+            self(cid, trigger, payload)
+
+
+@pytest.fixture
+def drive(engine: Engine, clock: Clock) -> Driver:
+    """`drive(cid, trigger[, payload])` applies one event; `drive.to(cid, stage)` walks the main path."""
+    return Driver(engine, clock)

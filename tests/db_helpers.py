@@ -1,0 +1,35 @@
+"""Reading the app database back in tests: event logs, candidate rows, and "did anything change"."""
+
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session, SQLModel
+
+import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from models.tables import Candidate, Event
+
+
+def events_of(engine: Engine, cid: int) -> list[Event]:
+    with Session(engine) as session:
+        query = select(Event).where(Event.candidate_id == cid).order_by(Event.seq)  # type: ignore[arg-type]
+        return list(session.execute(query).scalars())
+
+
+def candidate_row(engine: Engine, cid: int) -> dict[str, Any]:
+    with Session(engine) as session:
+        cand = session.get(Candidate, cid)
+        assert cand is not None, f"no candidate {cid}"
+        return cand.model_dump()
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    """Rows per table, for every table the app has (timers, outbox... included as they are added)."""
+    tables = SQLModel.metadata.sorted_tables
+    query = select(*(select(func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables))
+    with Session(engine) as session:
+        return dict(session.execute(query).one()._mapping)
+
+
+def fingerprint(engine: Engine, cid: int) -> tuple[dict[str, Any], dict[str, int]]:
+    """The candidate's row and the row count of every table: equal before and after = nothing written."""
+    return candidate_row(engine, cid), table_counts(engine)

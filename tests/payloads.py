@@ -1,0 +1,173 @@
+"""Valid minimal payloads for every trigger, and the paths that bring a candidate to each stage.
+
+A plain module (not fixtures) so any test, hypothesis strategy or subprocess script can import it.
+Times are passed in: nothing here reads the clock.
+"""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from states.candidate import Band, CandidateState, apply
+from states.stages import Stage
+
+BAND = Band(120_000, 150_000, "EUR")  # the band of the `open_requisition` fixture
+INTERVIEW_PARTS = ("technical_calibration", "project_deep_dive", "system_design", "behavioral")
+ACCESS_ITEMS = ("tooling", "credentials", "data_permissions", "documentation", "architecture_diagrams",
+                "stakeholder_intros")  # fmt: skip
+
+
+def screen() -> dict[str, Any]:
+    return {"owned_delivery": 3, "operational_judgment": 4, "data_realism": 2, "cross_functional_range": 3,
+            "note": "shipped an eval harness; owns on-call"}  # fmt: skip
+
+
+def send_take_home(at: datetime, days: int = 5) -> dict[str, Any]:
+    return {"title": "RAG triage service", "role_profile": "applied_ai_engineer",
+            "due_at": (at + timedelta(days=days)).isoformat()}  # fmt: skip
+
+
+def submit_take_home() -> dict[str, Any]:
+    return {"submission": "https://git.example.com/cand/take-home"}
+
+
+def score_take_home() -> dict[str, Any]:
+    return {"technical_choices": 3, "assumptions": 3, "edge_cases": 2, "trade_offs": 4, "maintainability": 3,
+            "operational_risk": 3}  # fmt: skip
+
+
+def advance_to_final() -> dict[str, Any]:
+    return {"debrief_notes": "defended the cache invalidation trade-off"}
+
+
+def record_interview(part: str = "technical_calibration", score: int = 3) -> dict[str, Any]:
+    return {"part": part, "interviewer": "dana", "score": score, "notes": "solid"}
+
+
+def offer(base: int = 135_000, currency: str = "EUR", approved_by: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "base_salary": base,
+        "currency": currency,
+        "reporting_line": "head of ML platform",
+        "first_year_outcomes": ["ship the eval pipeline"],
+        "start_date": "2026-06-01",
+    }
+    if approved_by is not None:
+        out["band_exception_approved_by"] = approved_by
+    return out
+
+
+def accept_offer(start: date = date(2026, 6, 1)) -> dict[str, Any]:
+    return {"start_date": start.isoformat()}
+
+
+def reason(text: str = "candidate asked for a pause") -> dict[str, Any]:
+    return {"reason": text}
+
+
+def reject(why: str = "skills_gap") -> dict[str, Any]:
+    return {"reason": why, "note": "no production experience with retrieval"}
+
+
+def checkpoint(stage: Stage | str) -> dict[str, Any]:
+    """complete_checkpoint's payload depends on the checkpoint being completed (the current stage)."""
+    stage = Stage(stage)
+    if stage is Stage.ONBOARDING_30:
+        return {"access": dict.fromkeys(ACCESS_ITEMS, True), "first_deliverable": "eval dashboard"}
+    if stage is Stage.ONBOARDING_60:
+        return {"project": "retrieval quality", "status": "on track"}
+    if stage is Stage.ONBOARDING_90:
+        return {"shipped": "reranker in prod", "bottlenecks": "labeling", "support_needed": "a data engineer"}
+    raise ValueError(f"no checkpoint to complete in {stage}")
+
+
+def valid(trigger: str, stage: Stage | str, at: datetime, part: str = "technical_calibration") -> dict[str, Any]:
+    """A valid payload for `trigger` fired from `stage` at time `at`."""
+    builders = {
+        "screen": screen,
+        "send_take_home": lambda: send_take_home(at),
+        "submit_take_home": submit_take_home,
+        "score_take_home": score_take_home,
+        "advance_to_final": advance_to_final,
+        "record_interview": lambda: record_interview(part),
+        "make_offer": offer,
+        "revise_offer": lambda: offer(140_000),
+        "accept_offer": accept_offer,
+        "decline_offer": lambda: reason("accepted a competing offer"),
+        "complete_checkpoint": lambda: checkpoint(stage),
+        "reject": reject,
+        "withdraw": lambda: reason("relocating"),
+        "depart": lambda: reason("left for a startup"),
+        "hold": reason,
+        "resume": lambda: reason("back from holiday"),
+        "reopen": lambda: reason("the rejection was a mistake"),
+    }
+    return builders[trigger]()
+
+
+# The triggers (in order) that bring a new candidate from `sourced` to each stage.
+_MAIN = ["screen", "send_take_home", "submit_take_home", "score_take_home", "advance_to_final",
+         *(["record_interview"] * 4), "make_offer", "accept_offer", "complete_checkpoint",
+         "complete_checkpoint", "complete_checkpoint"]  # fmt: skip
+_STOPS = {Stage.SOURCED: 0, Stage.SCREENED: 1, Stage.TAKE_HOME: 2, Stage.DEBRIEF: 4, Stage.FINAL: 5,
+          Stage.OFFER: 10, Stage.ONBOARDING_30: 11, Stage.ONBOARDING_60: 12, Stage.ONBOARDING_90: 13,
+          Stage.ONBOARDED: 14}  # fmt: skip
+
+
+def path_to(stage: Stage | str) -> list[tuple[str, dict[str, Any] | None]]:
+    """(trigger, payload-or-None) steps to reach `stage`; None means "build with valid() at apply time".
+
+    record_interview steps carry their part so all four parts get recorded.
+    """
+    stage = Stage(stage)
+    terminal = {Stage.REJECTED: "reject", Stage.WITHDRAWN: "withdraw", Stage.DECLINED: "decline_offer",
+                Stage.DEPARTED: "depart"}  # fmt: skip
+    if stage in terminal:
+        base = path_to(Stage.ONBOARDING_30 if stage is Stage.DEPARTED else
+                       Stage.OFFER if stage is Stage.DECLINED else Stage.SCREENED)  # fmt: skip
+        return [*base, (terminal[stage], None)]
+    steps: list[tuple[str, dict[str, Any] | None]] = []
+    parts = iter(INTERVIEW_PARTS)
+    for trigger in _MAIN[: _STOPS[stage]]:
+        steps.append((trigger, record_interview(next(parts)) if trigger == "record_interview" else None))
+    return steps
+
+
+def state_at(stage: Stage | str, at: datetime, band: Band | None = BAND) -> CandidateState:
+    """A pure CandidateState reached by applying path_to(stage) at time `at` (all events at `at`)."""
+    state = CandidateState(last_event_at=at)
+    for trigger, payload in path_to(stage):
+        state = apply(state, trigger, payload or valid(trigger, state.stage, at), at, band).after
+    return state
+
+
+def requisition(**overrides: Any) -> dict[str, Any]:
+    """A complete requisition document (what `hiring role add --file` reads); band 120000-150000 EUR."""
+    doc: dict[str, Any] = {
+        "title": "Applied AI Engineer, support automation",
+        "role_profile": "applied_ai_engineer",
+        "role_definition": {
+            "business_problem": "support tickets take two days to triage",
+            "system_to_build": "an LLM triage service with evals",
+            "key_constraints": "EU data residency; p95 under 2 s",
+            "collaborators": "support ops, data platform",
+        },
+        "job_description": {
+            "business_context": "B2B SaaS, 40k tickets a month",
+            "core_responsibilities": ["build the triage service", "own its evals"],
+            "stack": ["python", "postgres", "vllm"],
+            "success_criteria": "triage time under 2 hours by month 3",
+            "decision_rights": "chooses models and retrieval design",
+        },
+        "engagement": "full_time",
+        "salary_band": {"min": 120_000, "max": 150_000, "currency": "EUR"},
+        "recruiter": "rita",
+        "hiring_manager": "hugo",
+    }
+    doc.update(overrides)
+    return doc
+
+
+def new_candidate(requisition_id: int, n: int = 1, **overrides: Any) -> dict[str, Any]:
+    """Fields of states.intake.NewCandidate for candidate number `n`."""
+    return {"name": f"Candidate {n}", "email": f"candidate{n}@example.com", "requisition_id": requisition_id,
+            "source": "employee_referral", **overrides}  # fmt: skip
