@@ -1,12 +1,14 @@
 """Shared fixtures: a migrated database per test (copied from a template built once), a fixed clock,
 an open requisition and a candidate factory.
 
-The database fixtures are parameterized by backend; only SQLite exists today. A later issue adds
-"postgresql" to BACKENDS and a branch in `db_url` (e.g. CREATE DATABASE ... TEMPLATE ...).
+The database fixtures run every test twice: on SQLite (a copied file) and on PostgreSQL (a database
+created from a migrated template). PostgreSQL needs HIRING_TEST_POSTGRES_URL (`.ci/postgres.sh` starts a
+cluster and prints it); without it those cases are skipped with that reason, and the SQLite half runs.
 """
 
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,7 +29,8 @@ from states.stages import Stage
 from tests import payloads
 from tests.procs import clear_cached_settings
 
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"]
+POSTGRES_URL = os.environ.get("HIRING_TEST_POSTGRES_URL")
 T0_VALUE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, in the past of any real clock running this
 
 
@@ -46,14 +49,58 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _pg_admin() -> Engine:
+    from sqlalchemy import create_engine
+
+    assert POSTGRES_URL
+    return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+
+
+def _pg_url(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    assert POSTGRES_URL
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated to head once per session by Alembic; tests get copies of it."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL: HIRING_TEST_POSTGRES_URL is not set (run .ci/postgres.sh to start a cluster)")
+    name = f"hiring_tpl_{os.getpid()}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    engine = make_engine(_pg_url(name))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()
+
+
 @pytest.fixture(params=BACKENDS, ids=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """URL of a fresh database at the schema head, private to this test."""
     if request.param == "sqlite":
         path = tmp_path / "hiring.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return sqlite_url(path)
-    raise NotImplementedError(request.param)
+        yield sqlite_url(path)
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"hiring_t_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
+    try:
+        yield _pg_url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
 
 
 @pytest.fixture

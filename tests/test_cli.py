@@ -178,9 +178,12 @@ def test_a_database_without_the_schema_says_to_run_init(cli, tmp_path) -> None:
 
 
 def test_an_old_schema_says_to_run_init_to_upgrade(cli, db_url) -> None:
-    path = db_url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '0000'")
+    from sqlalchemy import create_engine
+
+    old = create_engine(db_url)
+    with old.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0000'")
+    old.dispose()
     result = cli("role", "list")
     assert result.code == 4, result
     assert "0000" in result.err and "hiring init" in result.err
