@@ -6,7 +6,7 @@ import sys
 import click
 import typer
 
-from hiring.cli import candidates, events, roles, sla
+from hiring.cli import candidates, events, notify, roles, sla
 from hiring.cli.common import err_console
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app.add_typer(roles.app, name="role")
 app.add_typer(candidates.app, name="candidate")
 events.register(app)
 sla.register(app)
+notify.register(app)
 
 
 @app.command()
@@ -67,7 +68,9 @@ def _exit_code(exc: BaseException) -> int:
 def main() -> None:
     """Entry point: maps errors to DESIGN.md's exit codes with a one-paragraph message, no traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)  # e.g. 130 when Ctrl-C lands before a command installs its own handlers
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

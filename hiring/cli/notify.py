@@ -1,0 +1,163 @@
+"""Notification commands: the people directory (`hiring people`), the outbox (`hiring outbox`) and one
+dispatch pass (`hiring dispatch`). None of them imports Prefect."""
+
+from pathlib import Path
+
+import typer
+
+from hiring.cli.common import console, engine, local, print_json
+
+people_app = typer.Typer(help="The people directory: who gets notified, and how to reach them.",
+                         no_args_is_help=True)  # fmt: skip
+outbox_app = typer.Typer(help="Notifications waiting, sent and dead; retry dead ones.", invoke_without_command=True)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(people_app, name="people")
+    root.add_typer(outbox_app, name="outbox")
+    root.command()(dispatch)
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+@people_app.command("add")
+def people_add(
+    handle: str = typer.Option(..., "--handle", help="How requisitions and the policy name them, e.g. maria.lopez."),
+    name: str = typer.Option(..., "--name"),
+    role: str = typer.Option(..., "--role", help="recruiter | hiring_manager | head_of_talent"),
+    email: str = typer.Option(None, "--email"),
+    slack_id: str = typer.Option(None, "--slack-id", help="Slack member id, e.g. U024BE7LH."),
+    timezone: str = typer.Option("UTC", "--timezone", help="IANA time zone, e.g. Europe/Berlin."),
+    channels: str = typer.Option(None, "--channels", help="Preferred channels, comma-separated: slack,email"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Add a person to the directory."""
+    from notifications.people import add_person, parse_person
+
+    spec = parse_person({"handle": handle, "name": name, "role": role, "email": email, "slack_user_id": slack_id,
+                         "timezone": timezone,
+                         "channels": [c.strip() for c in channels.split(",") if c.strip()] if channels else None},
+                        "--handle/--name/...")  # fmt: skip
+    person = add_person(engine(), spec)
+    if as_json:
+        print_json(person)
+        return
+    console.print(f"added {person['handle']} ({person['role']})", markup=False)
+
+
+@people_app.command("list")
+def people_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Everyone in the directory."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from notifications.people import list_people
+
+    people = list_people(engine())
+    if as_json:
+        print_json(people)
+        return
+    table = Table("handle", "name", "role", "email", "slack id", "time zone", "channels", title="people")
+    for p in people:
+        table.add_row(*(Text(str(v)) for v in (p["handle"], p["name"], p["role"], p["email"] or "-",
+                                                p["slack_user_id"] or "-", p["timezone"],
+                                                ",".join(p["channels"] or []) or "-")))  # fmt: skip
+    console.print(table)
+
+
+@people_app.command("import")
+def people_import(
+    file: Path = typer.Argument(
+        ..., help="YAML or JSON: a list of people (handle, name, role, email, slack_user_id, timezone, channels)."
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Add or update (by handle) everyone listed in a file, all or nothing."""
+    from notifications.people import load_people_file, upsert_people
+
+    outcome = upsert_people(engine(), load_people_file(file))
+    if as_json:
+        print_json(outcome)
+        return
+    console.print(f"{len(outcome['added'])} added, {len(outcome['updated'])} updated", markup=False)
+
+
+# --- outbox -------------------------------------------------------------------------------------
+
+
+@outbox_app.callback()
+def outbox(
+    ctx: typer.Context,
+    status: str = typer.Option(None, "--status", help="pending | sending | sent | dead"),
+    limit: int = typer.Option(200, "--limit", help="Newest rows first, at most this many."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Notifications in the outbox, newest first, with their status and last error."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    from notifications.outbox import list_outbox
+
+    rows = list_outbox(engine(), status, limit)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "status", "channel", "to", "what", "tries", "when", "last error",
+                  title=f"outbox ({status or 'all'})")  # fmt: skip
+    colours = {"dead": "bold red", "pending": "yellow", "sending": "cyan", "sent": "green"}
+    for r in rows:
+        when = local(r["sent_at"]) if r["status"] == "sent" else local(r["next_attempt_at"])
+        table.add_row(str(r["id"]), Text(r["status"], style=colours.get(r["status"], "")), r["channel"],
+                      Text(r["recipient"] or f"({r['recipient_role'] or '?'}: nobody)"), Text(r["summary"]),
+                      str(r["attempts"]), when, Text(r["last_error"] or ""))  # fmt: skip
+    console.print(table)
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    row_id: int = typer.Argument(None, metavar="[ID]", help="The outbox row to send again."),
+    all_dead: bool = typer.Option(False, "--all-dead", help="Every dead row."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Queue a dead notification (or all of them) to be sent by the next dispatch, with fresh attempts."""
+    from hiring.errors import InvalidInput
+    from notifications.outbox import retry, retry_all_dead
+
+    if (row_id is None) == (not all_dead):
+        raise InvalidInput("name one outbox row ID, or pass --all-dead")
+    ids = retry_all_dead(engine()) if all_dead else [retry(engine(), row_id)["id"]]
+    if as_json:
+        print_json({"queued": ids})
+        return
+    console.print(f"{len(ids)} notification(s) queued for the next dispatch"
+                  + (f": {', '.join(map(str, ids))}" if ids else ""), markup=False)  # fmt: skip
+
+
+# --- dispatch -----------------------------------------------------------------------------------
+
+
+def dispatch(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Send every notification that is due now (respects HIRING_NOW), once; retries are scheduled."""
+    from hiring.clock import now
+    from notifications.dispatcher import dispatch as run_dispatch
+
+    lines: list[str] = []
+    write = lines.append if as_json else (lambda line: console.print(line, markup=False, soft_wrap=True))
+    when = now()
+    result = run_dispatch(engine(), now=when, console_write=write)
+    if as_json:
+        print_json({"at": when, **result.as_dict(), "console": lines})
+        return
+    console.print(f"dispatch at {local(when)}: {result.sent} sent in {result.messages} message(s), "
+                  f"{result.retried} to retry, {result.dead} dead"
+                  + (f", {result.reclaimed} reclaimed" if result.reclaimed else "")
+                  + (f", {result.deferred} deferred" if result.deferred else ""), markup=False)  # fmt: skip
+    for f in result.failures:
+        console.print(f"  outbox {', '.join(map(str, f['ids']))} via {f['channel']} to {f['recipient'] or '-'}: "
+                      f"{f['outcome']}: {f['error']}", markup=False, soft_wrap=True)  # fmt: skip
+    if result.dead:
+        console.print("  see `hiring outbox --status dead`; fix the cause, then `hiring outbox retry --all-dead`",
+                      markup=False)  # fmt: skip

@@ -1,0 +1,150 @@
+"""Channel configuration and its secrets: from settings (HIRING_* env vars) or from Prefect blocks.
+
+Prefect is imported only when a block name is configured and the channel is about to be used. Every
+secret value met on the way is registered with a `Scrubber`, which removes it from any text that could be
+logged or stored (error messages, `outbox.last_error`).
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from hiring.settings import Settings
+from notifications.errors import DeliveryError
+
+REDACTED = "[redacted]"
+# Shapes of Slack secrets, scrubbed even when we did not configure them ourselves.
+_SLACK_PATTERNS = (
+    re.compile(r"xox[a-z]-[A-Za-z0-9-]+"),
+    re.compile(r"https?://hooks\.slack(?:-gov)?\.com/\S+"),
+    re.compile(r"/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+"),
+)
+
+
+class Scrubber:
+    """Replaces every known secret (and its URL-encoded form) with [redacted]."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        self._secrets: set[str] = set()
+        self.add(*secrets)
+
+    def add(self, *secrets: str | None) -> None:
+        for secret in secrets:
+            if not secret or len(secret) < 4:
+                continue
+            self._secrets.update({secret, quote(secret, safe=""), quote(secret)})
+            parts = urlsplit(secret)
+            if parts.scheme and parts.path.strip("/"):
+                # A webhook URL is a secret as a whole and in its path (the last segment is the key).
+                self._secrets.add(parts.path)
+                self._secrets.update(seg for seg in parts.path.split("/") if len(seg) >= 12)
+
+    def __call__(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        for pattern in _SLACK_PATTERNS:
+            text = pattern.sub(REDACTED, text)
+        return text
+
+
+@dataclass(frozen=True, repr=False)
+class SlackConfig:
+    webhook_url: str | None
+    bot_token: str | None
+    base_url: str | None
+
+    @property
+    def mode(self) -> str:
+        """'bot' (direct message to the person) when a bot token is configured, else 'webhook'."""
+        return "bot" if self.bot_token else "webhook"
+
+    def __repr__(self) -> str:  # never print the secrets
+        return f"SlackConfig(mode={self.mode!r}, base_url={self.base_url!r})"
+
+
+@dataclass(frozen=True, repr=False)
+class SmtpConfig:
+    host: str
+    port: int
+    security: str  # starttls | ssl | plain
+    username: str | None
+    password: str | None
+    sender: str
+    verify: bool = True
+
+    def __repr__(self) -> str:
+        return f"SmtpConfig(host={self.host!r}, port={self.port}, security={self.security!r})"
+
+
+def _secret(value: Any) -> str | None:
+    if value is None:
+        return None
+    raw = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+    return raw or None
+
+
+def _load_block(kind: str, name: str) -> Any:
+    """Load a Prefect block by name. Imported here, lazily: only configurations that name a block pay it."""
+    try:
+        if kind == "SlackWebhook":
+            from prefect_slack import SlackWebhook as block_type
+        elif kind == "SlackCredentials":
+            from prefect_slack import SlackCredentials as block_type
+        else:
+            from prefect_email import EmailServerCredentials as block_type
+        return block_type.load(name)
+    except ValueError as exc:  # Prefect: "Unable to find block document named ..."
+        raise DeliveryError(f"Prefect block {kind} {name!r} could not be loaded: {exc}", permanent=True) from None
+    except Exception as exc:  # the Prefect API is unreachable: try again later
+        raise DeliveryError(f"Prefect block {kind} {name!r} could not be loaded ({type(exc).__name__})") from None
+
+
+def slack_config(settings: Settings, scrub: Scrubber) -> SlackConfig:
+    token = _secret(settings.slack_bot_token)
+    url = _secret(settings.slack_webhook_url)
+    if token is None and settings.slack_credentials_block:
+        token = _secret(_load_block("SlackCredentials", settings.slack_credentials_block).token)
+    if token is None and url is None and settings.slack_webhook_block:
+        url = _secret(_load_block("SlackWebhook", settings.slack_webhook_block).url)
+    scrub.add(token, url)
+    if token is None and url is None:
+        raise DeliveryError(
+            "Slack is not configured in this dispatcher: set HIRING_SLACK_WEBHOOK_URL or HIRING_SLACK_BOT_TOKEN "
+            "(or name a Prefect block in HIRING_SLACK_WEBHOOK_BLOCK / HIRING_SLACK_CREDENTIALS_BLOCK)",
+            permanent=True,
+        )
+    return SlackConfig(webhook_url=url, bot_token=token, base_url=settings.slack_base_url)
+
+
+_BLOCK_SECURITY = {"SSL": "ssl", "STARTTLS": "starttls", "INSECURE": "plain"}
+
+
+def smtp_config(settings: Settings, scrub: Scrubber) -> SmtpConfig:
+    password = _secret(settings.smtp_password)
+    scrub.add(password)
+    if settings.email_credentials_block and not settings.smtp_host:  # settings first, as for Slack
+        block = _load_block("EmailServerCredentials", settings.email_credentials_block)
+        block_password = _secret(block.password)
+        scrub.add(block_password)
+        server = getattr(block.smtp_server, "value", block.smtp_server)
+        security = _BLOCK_SECURITY.get(getattr(block.smtp_type, "name", str(block.smtp_type)).upper(), "starttls")
+        port = block.smtp_port or getattr(block.smtp_type, "value", 587)
+        return SmtpConfig(host=str(server), port=int(port), security=security, username=block.username,
+                          password=block_password, sender=settings.email_from,
+                          verify=block.verify is not False)  # fmt: skip
+    if not settings.smtp_host:
+        raise DeliveryError(
+            "email is not configured in this dispatcher: set HIRING_SMTP_HOST (or name a Prefect "
+            "EmailServerCredentials block in HIRING_EMAIL_CREDENTIALS_BLOCK)",
+            permanent=True,
+        )
+    return SmtpConfig(host=settings.smtp_host, port=settings.smtp_port, security=settings.smtp_security,
+                      username=settings.smtp_username, password=password, sender=settings.email_from)  # fmt: skip
+
+
+def settings_scrubber(settings: Settings) -> Scrubber:
+    """A scrubber that knows the secrets held directly in settings (blocks add theirs when loaded)."""
+    return Scrubber([_secret(settings.slack_webhook_url), _secret(settings.slack_bot_token),
+                     _secret(settings.smtp_password)])  # fmt: skip

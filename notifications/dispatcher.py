@@ -1,0 +1,346 @@
+"""The outbox dispatcher: claim due rows, send them, record the outcome. Nothing is lost, little is repeated.
+
+One pass (`dispatch`):
+1. Claim a batch in one short transaction: due `pending` rows, plus rows stuck in `sending` longer than
+   the claim timeout (their dispatcher died between send and mark-sent). Claimed rows become `sending`
+   with `claimed_by`/`claimed_at`, and `attempts + 1`; the claim COMMITS before anything is sent.
+   PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several dispatchers share the work. SQLite: `transaction()`
+   takes the write lock (BEGIN IMMEDIATE), so claims are serialised: one claimer at a time.
+2. Group rows for the same recipient and channel into one message (the digest; `HIRING_DIGEST`).
+3. Send each message outside any transaction.
+4. Record each outcome in its own transaction, fenced on `claimed_by` (a row reclaimed by someone else
+   meanwhile is not overwritten): `sent`; or `pending` again with exponential back-off and jitter (or the
+   channel's Retry-After); or `dead` with the reason (permanent failure, no reachable recipient, or the
+   last attempt).
+
+Delivery is at least once: a crash after the send and before step 4 leaves the row in `sending`; it is
+reclaimed after the claim timeout and sent once more (email keeps its Message-ID, so it deduplicates).
+"""
+
+import logging
+import os
+import random
+import socket
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+
+from hiring import clock
+from hiring.settings import Settings, get_settings
+from models.db import is_postgres, transaction
+from models.tables import Outbox
+from notifications.credentials import Scrubber, settings_scrubber, slack_config, smtp_config
+from notifications.delivery import Delivery
+from notifications.errors import DeliveryError, Unreachable
+from notifications.people import recipients
+from notifications.render import Context, Notice
+
+log = logging.getLogger("notifications.dispatcher")
+
+BACKOFF_BASE_SECONDS = 30.0  # first retry after 15-30 s, then 30-60 s, 60-120 s, ... (equal jitter)
+BACKOFF_CAP_SECONDS = 3600.0
+DIGEST_MAX_ITEMS = 20  # a digest longer than this is split (Block Kit allows 50 blocks per message)
+MAX_BATCHES = 1000
+# Test-only hook: seconds to sleep after a successful send, before it is recorded (to kill the process there).
+PAUSE_AFTER_SEND_ENV = "HIRING_TEST_PAUSE_AFTER_SEND"
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0  # rows delivered
+    retried: int = 0  # rows that failed and are scheduled for another attempt
+    dead: int = 0  # rows given up on (see `hiring outbox --status dead`)
+    messages: int = 0  # messages delivered: a digest is one message for several rows
+    reclaimed: int = 0  # rows taken back from a dispatcher that stopped mid-send
+    deferred: int = 0  # rows put back without an attempt (Slack rate limit in force, or time budget spent)
+    failures: list[dict[str, Any]] = field(default_factory=list)  # ids, channel, recipient, outcome, error
+
+    def counts(self) -> dict[str, int]:
+        return {k: v for k, v in asdict(self).items() if k != "failures"}
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed row, detached from the session that claimed it."""
+
+    id: int
+    channel: str
+    recipient: str | None
+    recipient_role: str | None
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    group: str | None  # the claim it was last attempted in: rows attempted together are sent together again
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def backoff(attempts: int, rng: random.Random | None = None) -> float:
+    """Seconds before attempt `attempts + 1`: exponential, capped, with equal jitter."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+
+
+def dispatch(
+    engine: Engine,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    worker_id: str | None = None,
+    console_write: Callable[[str], None] | None = None,
+) -> DispatchResult:
+    """One pass over the outbox: everything due at `now` is sent, rescheduled or given up on."""
+    now = now or clock.now()
+    settings = settings or get_settings()
+    worker = worker_id or default_worker_id()
+    scrub = settings_scrubber(settings)
+    result = DispatchResult()
+    channels = _Channels(settings, scrub, console_write)
+    # Stop taking new work well before the claim timeout, so nobody reclaims rows we are still sending.
+    deadline = time.monotonic() + settings.dispatch_claim_timeout_seconds / 2
+    try:
+        for _ in range(MAX_BATCHES):
+            rows = _claim(engine, now, settings, worker, result)
+            if not rows:
+                break
+            if not _deliver(engine, rows, now, settings, worker, channels, scrub, result, deadline):
+                break
+    finally:
+        channels.close()
+    if result.sent or result.retried or result.dead or result.reclaimed:
+        log.info("dispatch: %d sent in %d message(s), %d retried, %d dead, %d reclaimed, %d deferred", result.sent,
+                 result.messages, result.retried, result.dead, result.reclaimed, result.deferred)  # fmt: skip
+    return result
+
+
+# --- 1. claim -----------------------------------------------------------------------------------
+
+
+def _claim(engine: Engine, now: datetime, settings: Settings, worker: str, result: DispatchResult) -> list[Claimed]:
+    batch = max(1, settings.dispatch_batch_size)
+    stale_before = now - timedelta(seconds=settings.dispatch_claim_timeout_seconds)
+    stale_q = (
+        select(Outbox)
+        .where(Outbox.status == "sending", Outbox.claimed_at <= stale_before)  # type: ignore[operator]
+        .order_by(Outbox.claimed_at, Outbox.id)
+        .limit(batch)
+    )
+    due_q = (
+        select(Outbox)
+        .where(Outbox.status == "pending", Outbox.next_attempt_at <= now)  # type: ignore[operator]
+        .order_by(Outbox.next_attempt_at, Outbox.id)
+    )
+    if is_postgres(engine):  # concurrent dispatchers skip each other's rows instead of waiting on them
+        stale_q = stale_q.with_for_update(skip_locked=True)
+        due_q = due_q.with_for_update(skip_locked=True)
+    claimed: list[Claimed] = []
+    with transaction(engine) as session:
+        stale = list(session.execute(stale_q).scalars())
+        due = list(session.execute(due_q.limit(batch - len(stale))).scalars()) if len(stale) < batch else []
+        for row in stale:
+            result.reclaimed += 1
+            if row.attempts >= settings.dispatch_max_attempts:
+                row.status = "dead"
+                row.last_error = (f"gave up after {row.attempts} attempts: the dispatcher sending it "
+                                  f"({row.claimed_by}) stopped each time before recording the outcome")  # fmt: skip
+                session.add(row)
+                result.dead += 1
+                result.failures.append({"ids": [row.id], "channel": row.channel, "recipient": row.recipient,
+                                        "outcome": "dead", "error": row.last_error})  # fmt: skip
+                continue
+            log.warning("outbox %s: reclaimed from %s, which stopped before recording the outcome; "
+                        "sending it again", row.id, row.claimed_by)  # fmt: skip
+            claimed.append(_take(session, row, worker, now))
+        claimed += [_take(session, row, worker, now) for row in due]
+    return claimed
+
+
+def _take(session: Any, row: Outbox, worker: str, now: datetime) -> Claimed:
+    # A row tried before keeps the company it was tried in: the rows of that attempt go out together again
+    # (same digest, same email Message-ID); rows new since then go in a message of their own.
+    group = f"{row.claimed_by}@{row.claimed_at.isoformat()}" if row.attempts and row.claimed_at else None
+    row.status, row.claimed_by, row.claimed_at = "sending", worker, now
+    row.attempts += 1
+    session.add(row)
+    return Claimed(id=row.id or 0, channel=row.channel, recipient=row.recipient, recipient_role=row.recipient_role,
+                   kind=row.kind, payload=dict(row.payload or {}), attempts=row.attempts, group=group)  # fmt: skip
+
+
+# --- 2. group -----------------------------------------------------------------------------------
+
+
+def _groups(rows: list[Claimed], digest: bool) -> list[list[Claimed]]:
+    if not digest:
+        return [[r] for r in sorted(rows, key=lambda r: r.id)]
+    by_key: dict[tuple[str, str, str | None], list[Claimed]] = {}
+    for row in sorted(rows, key=lambda r: r.id):
+        key = (row.channel, row.recipient or f"#{row.id}", row.group)
+        by_key.setdefault(key, []).append(row)
+    groups = [g[i : i + DIGEST_MAX_ITEMS] for g in by_key.values() for i in range(0, len(g), DIGEST_MAX_ITEMS)]
+    return sorted(groups, key=lambda g: g[0].id)
+
+
+# --- 3. send, 4. record -------------------------------------------------------------------------
+
+
+def _deliver(engine: Engine, rows: list[Claimed], now: datetime, settings: Settings, worker: str,
+             channels: "_Channels", scrub: Scrubber, result: DispatchResult, deadline: float) -> bool:  # fmt: skip
+    """Send a claimed batch. False when the pass should stop (time budget spent)."""
+    handles = {r.recipient for r in rows if r.recipient}
+    handles |= {(r.payload.get("next_escalation") or {}).get("recipient") for r in rows} - {None}
+    people = recipients(engine, handles)
+    names = {h: p.name for h, p in people.items()}
+    blocked: dict[str, datetime] = {}  # channel -> when its rate limit lifts
+    keep_going = True
+    for group in _groups(rows, settings.digest):
+        channel = group[0].channel
+        if time.monotonic() > deadline:
+            keep_going = False
+            _defer(engine, group, worker, now, result)
+            continue
+        if channel in blocked:
+            _defer(engine, group, worker, blocked[channel], result)
+            continue
+        try:
+            _send(group, people, names, channels, now, settings)
+        except DeliveryError as exc:
+            reason = scrub(exc.reason)
+            if exc.retry_after is not None:
+                blocked[channel] = now + timedelta(seconds=exc.retry_after)
+            _failed(engine, group, worker, now, settings, result, reason, exc.permanent, exc.retry_after)
+        except Exception as exc:  # a bug or an unforeseen library error: retry later, never lose the row
+            reason = scrub(f"unexpected error: {type(exc).__name__}: {exc}")
+            log.error("outbox %s: %s", [r.id for r in group], reason)
+            _failed(engine, group, worker, now, settings, result, reason, False, None)
+        else:
+            _pause_after_send()
+            _sent(engine, group, worker, now, result)
+    return keep_going
+
+
+def _send(group: list[Claimed], people: dict[str, Any], names: dict[str, str], channels: "_Channels",
+          now: datetime, settings: Settings) -> None:  # fmt: skip
+    first = group[0]
+    handle = first.recipient
+    if not handle:
+        raise Unreachable(f"nobody holds the role {first.recipient_role or '?'} for this notification: set the "
+                          "requisition's recruiter / hiring_manager, or HIRING_HEAD_OF_TALENT")  # fmt: skip
+    channel = channels.get(first.channel)
+    recipient = people.get(handle)
+    address = channel.address(handle, recipient)
+    context = Context(timezone=recipient.timezone if recipient else settings.timezone,
+                      ats_link_template=settings.ats_link_template, names=names)  # fmt: skip
+    notices = [Notice(outbox_id=r.id, kind=r.kind, payload=r.payload) for r in group]
+    channel.send(Delivery(notices=notices, handle=handle, recipient=recipient, address=address, context=context,
+                          now=now))  # fmt: skip
+
+
+def _fenced(row_id: int, worker: str) -> Any:
+    return update(Outbox).where(Outbox.id == row_id, Outbox.status == "sending", Outbox.claimed_by == worker)  # type: ignore[arg-type]
+
+
+def _sent(engine: Engine, group: list[Claimed], worker: str, now: datetime, result: DispatchResult) -> None:
+    with transaction(engine) as session:
+        done = sum(session.execute(_fenced(r.id, worker).values(status="sent", sent_at=now, last_error=None)).rowcount
+                   for r in group)  # fmt: skip
+    result.sent += done
+    result.messages += 1
+    if done < len(group):
+        log.warning("outbox %s: sent, but another dispatcher had reclaimed %d of the rows meanwhile",
+                    [r.id for r in group], len(group) - done)  # fmt: skip
+
+
+def _failed(engine: Engine, group: list[Claimed], worker: str, now: datetime, settings: Settings,
+            result: DispatchResult, reason: str, permanent: bool, retry_after: float | None) -> None:  # fmt: skip
+    dead, retried = [], []
+    with transaction(engine) as session:
+        for row in group:
+            if permanent or row.attempts >= settings.dispatch_max_attempts:
+                error = reason if permanent else f"gave up after {row.attempts} attempts: {reason}"
+                values: dict[str, Any] = {"status": "dead", "last_error": error}
+                bucket = dead
+            else:
+                wait = retry_after if retry_after is not None else backoff(row.attempts)
+                values = {"status": "pending", "last_error": reason, "next_attempt_at": now + timedelta(seconds=wait)}
+                bucket = retried
+            if session.execute(_fenced(row.id, worker).values(**values)).rowcount:
+                bucket.append(row.id)
+    result.dead += len(dead)
+    result.retried += len(retried)
+    first = group[0]
+    for outcome, ids in (("dead", dead), ("retry", retried)):
+        if ids:
+            result.failures.append({"ids": ids, "channel": first.channel, "recipient": first.recipient,
+                                    "outcome": outcome, "error": reason})  # fmt: skip
+            log.warning("outbox %s via %s to %s: %s (%s)", ids, first.channel, first.recipient or "-", reason,
+                        "dead" if outcome == "dead" else "will retry")  # fmt: skip
+
+
+def _defer(engine: Engine, group: list[Claimed], worker: str, at: datetime, result: DispatchResult) -> None:
+    """Put rows back unattempted: this claim does not count as an attempt."""
+    with transaction(engine) as session:
+        for row in group:
+            session.execute(_fenced(row.id, worker).values(status="pending", next_attempt_at=at,
+                                                            attempts=Outbox.attempts - 1))  # fmt: skip
+    result.deferred += len(group)
+
+
+def _pause_after_send() -> None:
+    pause = os.environ.get(PAUSE_AFTER_SEND_ENV)
+    if pause:
+        sys.stderr.write("dispatch: message sent; pausing before recording it\n")
+        sys.stderr.flush()
+        time.sleep(float(pause))
+
+
+# --- the channels, made on first use -------------------------------------------------------------
+
+
+class _Channels:
+    """Builds each channel the first time a row needs it: Slack/SMTP configuration (and Prefect blocks)
+    is loaded only if a row for that channel is due. A configuration error fails every row of the channel."""
+
+    def __init__(self, settings: Settings, scrub: Scrubber, console_write: Callable[[str], None] | None) -> None:
+        self.settings, self.scrub, self.console_write = settings, scrub, console_write
+        self._made: dict[str, Any] = {}
+        self._errors: dict[str, DeliveryError] = {}
+
+    def get(self, name: str) -> Any:
+        if name in self._errors:
+            raise self._errors[name]
+        if name not in self._made:
+            try:
+                self._made[name] = self._make(name)
+            except DeliveryError as exc:
+                self._errors[name] = exc
+                raise
+        return self._made[name]
+
+    def _make(self, name: str) -> Any:
+        if name == "console":
+            from notifications.console import ConsoleChannel
+
+            return ConsoleChannel(self.console_write)
+        if name == "slack":
+            from notifications.slack import SlackChannel
+
+            return SlackChannel(slack_config(self.settings, self.scrub), self.scrub)
+        if name == "email":
+            from notifications.email import EmailChannel
+
+            return EmailChannel(smtp_config(self.settings, self.scrub), self.scrub)
+        raise DeliveryError(f"unknown channel {name!r}; known: slack, email, console", permanent=True)
+
+    def close(self) -> None:
+        for channel in self._made.values():
+            channel.close()

@@ -1,0 +1,89 @@
+"""What people do with the outbox: look at it, and put dead (or waiting) notifications back in the queue."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+
+from hiring import clock
+from hiring.errors import Conflict, InvalidInput, NotFound
+from models.db import transaction
+from models.tables import Outbox
+
+STATUSES = ("pending", "sending", "sent", "dead")
+
+
+def outbox_dict(row: Outbox) -> dict[str, Any]:
+    payload = row.payload or {}
+    return {
+        "id": row.id,
+        "status": row.status,
+        "channel": row.channel,
+        "recipient": row.recipient,
+        "recipient_role": row.recipient_role,
+        "kind": row.kind,
+        "candidate_id": row.candidate_id,
+        "escalation_id": row.escalation_id,
+        "summary": _summary(payload),
+        "attempts": row.attempts,
+        "created_at": row.created_at,
+        "next_attempt_at": row.next_attempt_at,
+        "claimed_by": row.claimed_by,
+        "claimed_at": row.claimed_at,
+        "sent_at": row.sent_at,
+        "last_error": row.last_error,
+        "dedupe_key": row.dedupe_key,
+        "payload": payload,
+    }
+
+
+def _summary(payload: dict[str, Any]) -> str:
+    if payload.get("title"):
+        return str(payload["title"])
+    parts = [payload.get("timer"), payload.get("level"), payload.get("candidate_name")]
+    return " ".join(str(p) for p in parts if p) or "-"
+
+
+def list_outbox(engine: Engine, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
+    query = select(Outbox).order_by(Outbox.id.desc()).limit(limit)  # type: ignore[union-attr]
+    if status:
+        query = query.where(Outbox.status == status)
+    with transaction(engine) as session:
+        return [outbox_dict(r) for r in session.execute(query).scalars()]
+
+
+def outbox_counts(engine: Engine) -> dict[str, int]:
+    with transaction(engine) as session:
+        rows = session.execute(select(Outbox.status, func.count()).group_by(Outbox.status)).all()
+    return {status: 0 for status in STATUSES} | {status: n for status, n in rows}
+
+
+def retry(engine: Engine, row_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """Queue one dead (or waiting) row for sending now, with a fresh set of attempts."""
+    now = now or clock.now()
+    with transaction(engine) as session:
+        row = session.get(Outbox, row_id)
+        if row is None:
+            raise NotFound(f"no outbox row {row_id}; see `hiring outbox`")
+        if row.status == "sent":
+            raise Conflict(f"outbox row {row_id} was sent at {row.sent_at:%Y-%m-%d %H:%M} UTC; nothing to retry")
+        if row.status == "sending":
+            raise Conflict(f"outbox row {row_id} is being sent by {row.claimed_by} right now; if that dispatcher "
+                           "died, it is reclaimed automatically after the claim timeout")  # fmt: skip
+        row.status, row.attempts, row.next_attempt_at = "pending", 0, now
+        session.add(row)
+        session.flush()
+        return outbox_dict(row)
+
+
+def retry_all_dead(engine: Engine, now: datetime | None = None) -> list[int]:
+    """Queue every dead row for sending now. Returns their ids."""
+    now = now or clock.now()
+    with transaction(engine) as session:
+        ids = list(session.execute(select(Outbox.id).where(Outbox.status == "dead").order_by(Outbox.id)).scalars())
+        if ids:
+            session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == "dead")  # type: ignore[union-attr]
+                            .values(status="pending", attempts=0, next_attempt_at=now))  # fmt: skip
+    return ids

@@ -1,0 +1,162 @@
+"""The people directory: who the recruiters, hiring managers and head of talent are, and how to reach them.
+
+Requisitions and the policy refer to people by handle (e.g. maria.lopez); the dispatcher looks the handle
+up here to find an email address or a Slack user id.
+"""
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, field_validator
+from sqlalchemy import Engine, select
+
+from hiring.errors import Conflict, InvalidInput
+from models.db import transaction
+from models.tables import Person
+from notifications.delivery import Recipient
+from states.policy import CHANNELS, Role
+
+Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")]
+
+
+class PersonSpec(BaseModel):
+    """One person as written in `hiring people add` or a people file."""
+
+    model_config = ConfigDict(extra="forbid")
+    handle: Handle
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    email: EmailStr | None = None
+    slack_user_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[UW][A-Z0-9]{2,}$")] | None = (
+        Field(default=None, description="Slack member id, e.g. U024BE7LH (Profile > ... > Copy member ID).")
+    )
+    role: Role
+    timezone: str = "UTC"
+    channels: list[str] | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from None
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        bad = [c for c in value if c not in CHANNELS]
+        if bad:
+            raise ValueError(f"unknown channel(s) {', '.join(bad)}; allowed: {', '.join(CHANNELS)}")
+        return value
+
+
+def _problems(exc: ValidationError, where: str) -> str:
+    lines = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "value"
+        msg = "is required" if err["type"] == "missing" else str(err["msg"])
+        if err["type"] == "extra_forbidden":
+            msg = "is not a known field (allowed: " + ", ".join(PersonSpec.model_fields) + ")"
+        lines.append(f"  - {field}: {msg}")
+    return f"{where}:\n" + "\n".join(lines)
+
+
+def parse_person(data: dict[str, Any], where: str = "person") -> PersonSpec:
+    # `slack_id` is what the CLI flag says; accept it in files too.
+    if isinstance(data, dict) and "slack_id" in data and "slack_user_id" not in data:
+        data = dict(data)
+        data["slack_user_id"] = data.pop("slack_id")
+    try:
+        return PersonSpec.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(_problems(exc, f"{where} is not valid")) from None
+
+
+def person_dict(p: Person) -> dict[str, Any]:
+    return {"handle": p.handle, "name": p.name, "email": p.email, "slack_user_id": p.slack_user_id,
+            "role": p.role, "timezone": p.timezone, "channels": p.channels}  # fmt: skip
+
+
+def _columns(spec: PersonSpec) -> dict[str, Any]:
+    return {"handle": spec.handle, "name": spec.name, "email": str(spec.email) if spec.email else None,
+            "slack_user_id": spec.slack_user_id, "role": spec.role.value, "timezone": spec.timezone,
+            "channels": spec.channels}  # fmt: skip
+
+
+def add_person(engine: Engine, spec: PersonSpec) -> dict[str, Any]:
+    with transaction(engine) as session:
+        if session.execute(select(Person).where(Person.handle == spec.handle)).scalar_one_or_none():
+            raise Conflict(f"a person with handle {spec.handle!r} exists already; "
+                           "change them with `hiring people import FILE` (it updates by handle)")  # fmt: skip
+        person = Person(**_columns(spec))
+        session.add(person)
+        session.flush()
+        return person_dict(person)
+
+
+def upsert_people(engine: Engine, specs: list[PersonSpec]) -> dict[str, list[str]]:
+    """Add new handles, update existing ones; all in one transaction."""
+    handles = [s.handle for s in specs]
+    dupes = sorted({h for h in handles if handles.count(h) > 1})
+    if dupes:
+        raise InvalidInput(f"handle(s) listed more than once: {', '.join(dupes)}")
+    added, updated = [], []
+    with transaction(engine) as session:
+        existing = {p.handle: p for p in session.execute(select(Person).where(Person.handle.in_(handles))).scalars()}  # type: ignore[attr-defined]
+        for spec in specs:
+            person = existing.get(spec.handle)
+            if person is None:
+                session.add(Person(**_columns(spec)))
+                added.append(spec.handle)
+            else:
+                for key, value in _columns(spec).items():
+                    setattr(person, key, value)
+                session.add(person)
+                updated.append(spec.handle)
+    return {"added": added, "updated": updated}
+
+
+def load_people_file(path: Path) -> list[PersonSpec]:
+    """A YAML or JSON file holding a list of people, or a mapping with a `people:` list."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise InvalidInput(f"{path} is not valid YAML: {exc}") from None
+    if isinstance(data, dict) and isinstance(data.get("people"), list):
+        data = data["people"]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise InvalidInput(f"{path} must hold a list of people (or a mapping with a `people:` list)")
+    return [parse_person(item, f"{path}: person {i + 1} ({item.get('handle', '?')})") for i, item in enumerate(data)]
+
+
+def list_people(engine: Engine) -> list[dict[str, Any]]:
+    with transaction(engine) as session:
+        rows = session.execute(select(Person).order_by(Person.role, Person.handle)).scalars()
+        return [person_dict(p) for p in rows]
+
+
+def recipients(engine: Engine, handles: set[str]) -> dict[str, Recipient]:
+    """The directory entries of these handles, as plain snapshots."""
+    if not handles:
+        return {}
+    with transaction(engine) as session:
+        rows = session.execute(select(Person).where(Person.handle.in_(handles))).scalars()  # type: ignore[attr-defined]
+        return {p.handle: Recipient(handle=p.handle, name=p.name, email=p.email, slack_user_id=p.slack_user_id,
+                                    role=p.role, timezone=p.timezone or "UTC") for p in rows}  # fmt: skip

@@ -1,0 +1,333 @@
+"""Turning outbox payloads into messages: Slack Block Kit with a plain-text fallback, email (subject, text
+and HTML), and console lines. Pure functions: no database, no network.
+
+A payload (see hiring/sweep.py `_message`) carries everything, frozen when the escalation fired:
+candidate, requisition, stage, timer, level, due_at, how late, the expected action and who comes next.
+Several notices for one recipient render as one digest message listing them all.
+"""
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LEVEL_TITLES = {
+    "reminder": "Reminder",
+    "level_1": "Overdue",
+    "level_2": "Level 2 escalation",
+    "level_3": "Level 3 escalation",
+}
+DEADLINES = {
+    "screen_decision": "screening decision",
+    "take_home_sent": "sending the take-home",
+    "take_home_submission": "take-home submission",
+    "take_home_review": "take-home review",
+    "debrief": "debrief",
+    "final_loop": "final interview loop",
+    "decision": "decision window",
+    "offer_response": "offer response",
+    "checkpoint_30": "30-day checkpoint",
+    "checkpoint_60": "60-day checkpoint",
+    "checkpoint_90": "90-day checkpoint",
+}
+ROLES = {"recruiter": "recruiter", "hiring_manager": "hiring manager", "head_of_talent": "head of talent"}
+SLACK_HEADER_MAX = 150  # Block Kit: a header's plain_text is at most 150 characters
+SLACK_SECTION_MAX = 3000  # Block Kit: a section's text is at most 3000 characters
+SLACK_FIELD_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One outbox row's content, as the renderers need it."""
+
+    outbox_id: int
+    kind: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Context:
+    """How to render for one recipient: their time zone, the ATS link template, names of people by handle."""
+
+    timezone: str = "UTC"
+    ats_link_template: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EmailParts:
+    subject: str
+    text: str
+    html: str
+
+
+# --- the pieces of one notice -------------------------------------------------------------------
+
+
+def _p(n: Notice, key: str) -> Any:
+    return (n.payload or {}).get(key)
+
+
+def local_time(value: str | None, tz: str) -> str:
+    """An ISO instant shown in the recipient's time zone: 'Mon 2 Mar 2026, 09:00 CET'."""
+    if not value:
+        return "-"
+    try:
+        when = datetime.fromisoformat(value)
+        zone = ZoneInfo(tz)
+    except (ValueError, ZoneInfoNotFoundError):
+        return value
+    local = when.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"
+
+
+def deadline(n: Notice) -> str:
+    timer = _p(n, "timer")
+    return DEADLINES.get(timer, str(timer).replace("_", " ")) if timer else "deadline"
+
+
+def lateness(n: Notice) -> str:
+    if _p(n, "overdue_human"):
+        return f"{_p(n, 'overdue_human')} overdue"
+    if _p(n, "due_in_human"):
+        return f"due in {_p(n, 'due_in_human')}"
+    return "due now"
+
+
+def candidate(n: Notice) -> str:
+    name, cid = _p(n, "candidate_name"), _p(n, "candidate_id")
+    if name and cid is not None:
+        return f"{name} (#{cid})"
+    return str(name or (f"candidate #{cid}" if cid is not None else "-"))
+
+
+def requisition(n: Notice) -> str:
+    title, rid = _p(n, "requisition_title"), _p(n, "requisition_id")
+    if title and rid is not None:
+        return f"{title} (req {rid})"
+    return str(title or (f"req {rid}" if rid is not None else "-"))
+
+
+def headline(n: Notice) -> str:
+    """'Overdue: decision window for Jane Doe - 1d overdue'."""
+    if _p(n, "title"):  # a non-escalation notice may bring its own title
+        return str(_p(n, "title"))
+    level = LEVEL_TITLES.get(_p(n, "level"), "Notice")
+    name = _p(n, "candidate_name") or candidate(n)
+    return f"{level}: {deadline(n)} for {name} - {lateness(n)}"
+
+
+def person(handle: str | None, role: str | None, ctx: Context) -> str:
+    role_text = ROLES.get(role or "", role or "")
+    if handle:
+        name = ctx.names.get(handle)
+        who = f"{name} ({handle})" if name else handle
+        return f"{who}, {role_text}" if role_text else who
+    return role_text or "nobody"
+
+
+def next_escalation(n: Notice, ctx: Context) -> str:
+    nxt = _p(n, "next_escalation")
+    if not nxt:
+        return "none: this is the last escalation level"
+    level = LEVEL_TITLES.get(nxt.get("level"), nxt.get("level") or "next level")
+    who = person(nxt.get("recipient"), nxt.get("role"), ctx)
+    return f"{level} to {who} at {local_time(nxt.get('at'), ctx.timezone)}"
+
+
+def expected(n: Notice) -> str:
+    return str(_p(n, "action") or _p(n, "message") or "-")
+
+
+def why_you(n: Notice) -> str | None:
+    """Escalations to someone other than the owner say whose deadline it is."""
+    owner, audience = _p(n, "owner_role"), _p(n, "audience_role")
+    if not audience:
+        return None
+    if owner and owner != audience:
+        return f"escalated to you as {ROLES.get(audience, audience)}: this is the {ROLES.get(owner, owner)}'s deadline"
+    return f"this needs you as {ROLES.get(audience, audience)}"
+
+
+def ats_link(n: Notice, template: str | None) -> str | None:
+    """The candidate in the team's ATS, from a template such as https://ats.example.com/c/{candidate_id}."""
+    if not template:
+        return None
+    values = {k: ("" if v is None else v) for k, v in (n.payload or {}).items() if not isinstance(v, dict | list)}
+    try:
+        return template.format_map(values)
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def details(n: Notice, ctx: Context) -> list[tuple[str, str]]:
+    """The facts of one notice as (label, value) pairs, in reading order."""
+    rows = [
+        ("Candidate", candidate(n)),
+        ("Requisition", requisition(n)),
+        ("Stage", str(_p(n, "stage") or "-")),
+        ("Deadline", f"{deadline(n)}, due {local_time(_p(n, 'due_at'), ctx.timezone)}"),
+        ("How late", lateness(n)),
+        ("Expected", expected(n)),
+        ("Next escalation", next_escalation(n, ctx)),
+    ]
+    link = ats_link(n, ctx.ats_link_template)
+    if link:
+        rows.append(("In the ATS", link))
+    return rows
+
+
+def _by_urgency(notices: list[Notice]) -> list[Notice]:
+    return sorted(notices, key=lambda n: (-(_p(n, "overdue_seconds") or 0), n.outbox_id))
+
+
+def _ids(notices: list[Notice]) -> str:
+    return ", ".join(f"#{n.outbox_id}" for n in notices)
+
+
+# --- Slack --------------------------------------------------------------------------------------
+
+
+def slack_escape(text: str) -> str:
+    """Slack mrkdwn treats &, < and > as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _mention(slack_user_id: str | None, name: str | None) -> str:
+    if slack_user_id:
+        return f"<@{slack_user_id}>"
+    return slack_escape(name) if name else ""
+
+
+def slack_message(notices: list[Notice], ctx: Context, slack_user_id: str | None = None,
+                  name: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """Block Kit blocks and the plain-text fallback (`text`, shown in notifications and old clients).
+
+    `slack_user_id` is mentioned as <@id> (an incoming webhook posts to a channel; the mention pings the
+    person). One notice renders in full; several render as one digest listing them all.
+    """
+    if len(notices) == 1:
+        return _slack_single(notices[0], ctx, _mention(slack_user_id, name))
+    return _slack_digest(_by_urgency(notices), ctx, _mention(slack_user_id, name))
+
+
+def _slack_single(n: Notice, ctx: Context, mention: str) -> dict[str, Any]:
+    facts = details(n, ctx)
+    link = ats_link(n, ctx.ats_link_template)
+    reason = why_you(n)
+    intro = " ".join(x for x in (mention, slack_escape(reason) + "." if reason else "") if x) or "For your attention."
+    fields = [
+        {"type": "mrkdwn", "text": _cut(f"*{label}*\n{slack_escape(value)}", SLACK_FIELD_MAX)}
+        for label, value in facts
+        if label not in ("Expected", "In the ATS")
+    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _cut(headline(n), SLACK_HEADER_MAX), "emoji": True}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _cut(intro, SLACK_SECTION_MAX)}},
+        {"type": "section", "fields": fields[:10]},
+        {"type": "section", "text": {"type": "mrkdwn",
+                                     "text": _cut(f"*Expected:* {slack_escape(expected(n))}", SLACK_SECTION_MAX)}},
+    ]  # fmt: skip
+    if link:
+        blocks.append({"type": "actions", "elements": [
+            {"type": "button", "text": {"type": "plain_text", "text": "Open in ATS"}, "url": link,
+             "action_id": f"open_ats_{n.outbox_id}"}]})  # fmt: skip
+    blocks.append(_slack_footer([n]))
+    text = " ".join(x for x in (mention, headline(n) + ".") if x)
+    text += f" Expected: {expected(n)}. Next: {next_escalation(n, ctx)}."
+    if link:
+        text += f" {link}"
+    return {"text": text, "blocks": blocks}
+
+
+def _slack_digest(notices: list[Notice], ctx: Context, mention: str) -> dict[str, Any]:
+    count = len(notices)
+    title = f"{count} hiring deadlines need you"
+    intro = f"{mention} {count} notifications from the hiring pipeline, most overdue first:".strip()
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
+    ]
+    lines = [f"{mention} {title}:".strip()]
+    for i, n in enumerate(notices, 1):
+        body = (
+            f"*{i}. {slack_escape(headline(n))}*\n"
+            f"{slack_escape(candidate(n))} \u00b7 {slack_escape(requisition(n))} \u00b7 "
+            f"stage {slack_escape(str(_p(n, 'stage') or '-'))}\n"
+            f"Due {slack_escape(local_time(_p(n, 'due_at'), ctx.timezone))}\n"
+            f"*Expected:* {slack_escape(expected(n))}\n"
+            f"*Next:* {slack_escape(next_escalation(n, ctx))}"
+        )  # fmt: skip
+        section: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": _cut(body, SLACK_SECTION_MAX)}}
+        link = ats_link(n, ctx.ats_link_template)
+        if link:
+            section["accessory"] = {"type": "button", "text": {"type": "plain_text", "text": "Open in ATS"},
+                                    "url": link, "action_id": f"open_ats_{n.outbox_id}"}  # fmt: skip
+        blocks.append(section)
+        lines.append(f"{i}. {headline(n)} ({requisition(n)}); expected: {expected(n)}")
+    blocks.append(_slack_footer(notices))
+    return {"text": "\n".join(lines), "blocks": blocks}
+
+
+def _slack_footer(notices: list[Notice]) -> dict[str, Any]:
+    text = f"hiring-pipeline \u00b7 outbox {_ids(notices)}"
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+# --- email --------------------------------------------------------------------------------------
+
+
+def email_message(notices: list[Notice], ctx: Context, name: str | None = None) -> EmailParts:
+    """Subject, plain text and HTML. One notice in full; several as one digest."""
+    greeting = f"Hello {name.split()[0]}," if name else "Hello,"
+    if len(notices) == 1:
+        n = notices[0]
+        subject = f"[hiring] {headline(n)}"
+        sections = [(headline(n), why_you(n), details(n, ctx))]
+    else:
+        notices = _by_urgency(notices)
+        subject = f"[hiring] {len(notices)} hiring deadlines need your attention"
+        sections = [(f"{i}. {headline(n)}", why_you(n), details(n, ctx)) for i, n in enumerate(notices, 1)]
+    footer = f"Sent by hiring-pipeline (outbox {_ids(notices)})."
+    width = max(len(label) for _, _, facts in sections for label, _ in facts) + 2
+    text_parts = [greeting, ""]
+    html_parts = [f"<p>{html.escape(greeting)}</p>"]
+    if len(notices) > 1:
+        text_parts += [f"{len(notices)} notifications from the hiring pipeline, most overdue first.", ""]
+        html_parts.append(f"<p>{len(notices)} notifications from the hiring pipeline, most overdue first.</p>")
+    for title, reason, facts in sections:
+        text_parts.append(title)
+        if reason:
+            text_parts.append(reason[0].upper() + reason[1:] + ".")
+        text_parts += [f"  {label + ':':<{width}}{value}" for label, value in facts]
+        text_parts.append("")
+        html_parts.append(f"<h3>{html.escape(title)}</h3>")
+        if reason:
+            html_parts.append(f"<p>{html.escape(reason[0].upper() + reason[1:])}.</p>")
+        rows = "".join(_html_row(label, value) for label, value in facts)
+        html_parts.append(f'<table cellpadding="4" style="border-collapse:collapse">{rows}</table>')
+    text_parts += ["-- ", footer, ""]
+    html_parts.append(f'<p style="color:#777;font-size:small">{html.escape(footer)}</p>')
+    body_html = "<!DOCTYPE html><html><body>" + "\n".join(html_parts) + "</body></html>\n"
+    return EmailParts(subject=subject, text="\n".join(text_parts), html=body_html)
+
+
+def _html_row(label: str, value: str) -> str:
+    shown = html.escape(value)
+    if label == "In the ATS":
+        shown = f'<a href="{html.escape(value, quote=True)}">{shown}</a>'
+    return f'<tr><th align="left" valign="top">{html.escape(label)}</th><td>{shown}</td></tr>'
+
+
+# --- console ------------------------------------------------------------------------------------
+
+
+def console_line(n: Notice, ctx: Context, to: str) -> str:
+    """One readable line: who, what, how late, what is expected, who is next."""
+    return (f"notify #{n.outbox_id} to {to}: {headline(n)} | {candidate(n)}, {requisition(n)}, stage "
+            f"{_p(n, 'stage') or '-'} | expected: {expected(n)} | next: {next_escalation(n, ctx)}")  # fmt: skip

@@ -1,0 +1,84 @@
+"""Channel configuration: settings first, Prefect blocks when named, and the scrubber that hides secrets."""
+
+from typing import Any
+
+import pytest
+
+from notifications import credentials
+from notifications.credentials import Scrubber, settings_scrubber, slack_config, smtp_config
+from notifications.errors import DeliveryError
+from tests.notify_fixtures import settings
+
+
+def test_scrubber_hides_secrets_their_encodings_and_slack_shaped_values() -> None:
+    hook = "https://hooks.slack.com/services/T01/B02/abcdefghijklmnop"
+    scrub = Scrubber([hook, "p@ss word!", None, ""])
+    text = scrub(f"POST {hook} failed; path /services/T01/B02/abcdefghijklmnop; key abcdefghijklmnop; "
+                 "pw p@ss word! or p%40ss%20word%21; other token xoxb-123-456-abc")  # fmt: skip
+    assert "abcdefghijklmnop" not in text and "p@ss" not in text and "p%40ss" not in text and "xoxb" not in text
+    assert text.count("[redacted]") >= 5
+
+
+def test_settings_come_first_and_secrets_are_registered(db_url: str) -> None:
+    s = settings(db_url, slack_webhook_url="https://hooks.slack.com/services/T1/B1/secretsecret123",
+                 slack_bot_token="xoxb-1-2-secret", smtp_host="mail.example.com",
+                 smtp_password="hunter2hunter2")  # fmt: skip
+    scrub = settings_scrubber(s)
+    slack = slack_config(s, scrub)
+    assert slack.mode == "bot" and "secret" not in repr(slack)
+    smtp = smtp_config(s, scrub)
+    assert (smtp.host, smtp.port, smtp.security) == ("mail.example.com", 587, "starttls")
+    assert smtp.password == "hunter2hunter2"
+    assert "hunter2" not in repr(smtp)
+    assert scrub("xoxb-1-2-secret hunter2hunter2 secretsecret123") == "[redacted] [redacted] [redacted]"
+
+
+def test_nothing_configured_is_a_permanent_error_naming_the_settings(db_url: str) -> None:
+    with pytest.raises(DeliveryError) as slack_err:
+        slack_config(settings(db_url), Scrubber())
+    assert slack_err.value.permanent and "HIRING_SLACK_WEBHOOK_URL" in slack_err.value.reason
+    with pytest.raises(DeliveryError) as smtp_err:
+        smtp_config(settings(db_url), Scrubber())
+    assert smtp_err.value.permanent and "HIRING_SMTP_HOST" in smtp_err.value.reason
+
+
+def test_prefect_blocks_named_in_settings(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect_email import EmailServerCredentials
+    from prefect_slack import SlackCredentials, SlackWebhook
+
+    blocks: dict[tuple[str, str], Any] = {
+        ("SlackCredentials", "bot"): SlackCredentials(token="xoxb-from-block-1"),
+        ("SlackWebhook", "hook"): SlackWebhook(url="https://hooks.slack.com/services/T9/B9/fromblockfromblock"),
+        ("EmailServerCredentials", "mail"): EmailServerCredentials(
+            smtp_server="smtp.block.example", smtp_type="SSL", username="bot", password="block-password-1"),
+    }
+    monkeypatch.setattr(credentials, "_load_block", lambda kind, name: blocks[(kind, name)])
+    scrub = Scrubber()
+
+    assert slack_config(settings(db_url, slack_credentials_block="bot"), scrub).bot_token == "xoxb-from-block-1"
+    hook = slack_config(settings(db_url, slack_webhook_block="hook"), scrub)
+    assert (hook.mode, hook.webhook_url) == ("webhook", "https://hooks.slack.com/services/T9/B9/fromblockfromblock")
+    smtp = smtp_config(settings(db_url, email_credentials_block="mail"), scrub)
+    assert (smtp.host, smtp.port, smtp.security, smtp.username, smtp.password) == (
+        "smtp.block.example", 465, "ssl", "bot", "block-password-1")
+    assert scrub("block-password-1 fromblockfromblock xoxb-from-block-1").count("[redacted]") == 3
+
+
+def test_a_missing_block_is_permanent_an_unreachable_api_is_not(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect_slack import SlackWebhook
+
+    def missing(name: str) -> None:
+        raise ValueError(f"Unable to find block document named {name} for block type slack-webhook")
+
+    monkeypatch.setattr(SlackWebhook, "load", missing)
+    with pytest.raises(DeliveryError) as err:
+        slack_config(settings(db_url, slack_webhook_block="nope"), Scrubber())
+    assert err.value.permanent and "Unable to find block document named nope" in err.value.reason
+
+    def down(name: str) -> None:
+        raise ConnectionError("the Prefect API is down")
+
+    monkeypatch.setattr(SlackWebhook, "load", down)
+    with pytest.raises(DeliveryError) as err:
+        slack_config(settings(db_url, slack_webhook_block="hook"), Scrubber())
+    assert not err.value.permanent and "(ConnectionError)" in err.value.reason
