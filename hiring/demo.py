@@ -33,7 +33,7 @@ from sqlmodel import Session
 from hiring.errors import InvalidInput
 from models.tables import Candidate, Event
 from states.intake import NewCandidate
-from states.policy import DEFAULT_POLICY, human
+from states.policy import DEFAULT_POLICY
 from states.requisition import RequisitionSpec
 from states.stages import TERMINAL, Stage
 from states.vocabulary import ACCESS_CHECKLIST, InterviewPart, RejectionReason, RoleProfile
@@ -60,24 +60,19 @@ Tick = Callable[[Engine, datetime, Console], None]
 def on_tick(engine: Engine, now: datetime, console: Console) -> None:
     """Called once per simulated hour, after that hour's events have been applied: the clock's work.
 
-    Sweeps the SLA timers due at `now` (only when something is due: one indexed MIN query per tick) and
-    prints each escalation that fired.
+    Sweeps the SLA timers due at `now` (only when something is due: one indexed MIN query per tick), then
+    dispatches the outbox through the console channel, which prints each notification.
     """
     from hiring.sweep import earliest_due, sweep
+    from notifications.dispatcher import dispatch
 
     due = earliest_due(engine)
     if due is None or due > now:
         return
-    for fired in sweep(engine, now, DEMO_POLICY):
-        console.print(_escalation_line(fired))
-
-
-def _escalation_line(fired: Any) -> str:
-    late = fired.fired_at - fired.due_at
-    when = f"overdue {human(late)}" if late > timedelta(0) else f"due in {human(-late)}" if late else "due now"
-    style = {"reminder": "dim", "level_1": "yellow", "level_2": "bold yellow", "level_3": "bold red"}[fired.level]
-    return (f"  [{style}]{fired.fired_at:%a %d %b %H:%M} {fired.level:<8} #{fired.candidate_id:<2} "
-            f"{fired.timer:<16} -> {fired.recipient or fired.audience_role} ({when})[/]")
+    if sweep(engine, now, DEMO_POLICY):  # console rows only: the demo never messages real people
+        stamp = f"{now:%a %d %b %H:%M}"
+        dispatch(engine, now, console_write=lambda line: console.print(f"  {stamp} {line}", markup=False,
+                                                                      highlight=False, soft_wrap=True))
 
 
 # --- the cast -----------------------------------------------------------------------------------
