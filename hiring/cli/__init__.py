@@ -6,7 +6,7 @@ import sys
 import click
 import typer
 
-from hiring.cli import candidates, events, notify, roles, sla
+from hiring.cli import candidates, events, notify, report, roles, sla
 from hiring.cli.common import err_console
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app.add_typer(candidates.app, name="candidate")
 events.register(app)
 sla.register(app)
 notify.register(app)
+report.register(app)
 
 
 @app.command()

@@ -1,0 +1,226 @@
+"""The weekly digest: for each hiring manager, their open requisitions' funnel, what is overdue, and the
+hire/no-hire decisions waiting on them, sent through the outbox.
+
+All digests of a run are written in ONE transaction: one outbox row (kind "digest") per hiring manager per
+channel, with the dedupe key `digest:<handle>:<ISO week>:<channel>`. The key is unique, so however often
+this runs in a week (a retried flow, `hiring serve` and a Prefect deployment both scheduled, a manual
+`hiring digest`), each manager gets one digest per channel per week. The ISO week is that of `now` in the
+configured time zone (HIRING_TIMEZONE, UTC by default).
+
+The payload carries what a channel needs to render it without the database: a `title`, a one-line
+`message`, the plain-text `text`, and the same facts as structured data. Candidate names appear in it (the
+digest goes to the hiring manager who owns these candidates), as they do in escalation payloads.
+"""
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from hiring import clock
+from hiring.reports.metrics import FUNNEL, Filters, pipeline_report
+from hiring.reports.tables import dur
+from models.db import insert_ignoring_duplicates, transaction
+from models.tables import Candidate, Outbox, Person, Requisition
+from states.stages import ACTIVE
+
+KIND = "digest"
+DEFAULT_CHANNELS = ("email", "slack")  # a weekly read: email first, when the person states no preference
+SEND_WEEKDAY, SEND_HOUR = 0, 8  # `hiring serve` writes the week's digests once Monday 08:00 has passed
+
+
+@dataclass(frozen=True)
+class Written:
+    hiring_manager: str
+    channel: str
+    dedupe_key: str
+    outbox_id: int | None  # None: this week's digest for this person and channel existed already
+    requisitions: int
+    overdue: int | None  # None when this week's digest existed already (it is not built again)
+    decisions_pending: int | None
+
+    @property
+    def written(self) -> bool:
+        return self.outbox_id is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "written": self.written}
+
+
+def _zone(timezone: str | None) -> ZoneInfo:
+    if timezone is None:
+        from hiring.settings import get_settings
+
+        timezone = get_settings().timezone
+    return ZoneInfo(timezone)
+
+
+def iso_week(at: datetime, timezone: str | None = None) -> str:
+    """The ISO week of `at` in the configured time zone (HIRING_TIMEZONE, UTC by default): 2026-W47."""
+    year, week, _ = at.astimezone(_zone(timezone)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_due(at: datetime, timezone: str | None = None) -> bool:
+    """Whether this week's send time (Monday 08:00 in the configured time zone) has passed at `at`."""
+    local = at.astimezone(_zone(timezone))
+    return (local.weekday(), local.hour) >= (SEND_WEEKDAY, SEND_HOUR)
+
+
+def channels_for(preferred: list[str] | None, available: frozenset[str]) -> list[str]:
+    """The person's preferred channels that are configured here; the console when none of them is."""
+    routed = [c for c in (preferred or DEFAULT_CHANNELS) if c in available]
+    return routed or ["console"]
+
+
+def _overdue_by_requisition(engine: Engine, at: datetime) -> dict[int, list[dict[str, Any]]]:
+    from hiring.sla_queries import open_timers
+
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for t in open_timers(engine, at):
+        if t["overdue"]:
+            out[t["requisition_id"]].append({
+                "candidate_id": t["candidate_id"], "candidate_name": t["candidate_name"],
+                "requisition_id": t["requisition_id"], "stage": t["stage"], "timer": t["timer"],
+                "owner_role": t["owner_role"], "owner": t["owner"], "due_at": t["due_at"].isoformat(),
+                "overdue_by": t["overdue_by"],
+            })  # fmt: skip
+    return out
+
+
+def _open_requisitions_by_manager(engine: Engine) -> dict[str, list[Any]]:
+    with Session(engine) as session:
+        reqs = session.execute(
+            select(Requisition.id, Requisition.title, Requisition.hiring_manager)
+            .where(Requisition.status == "open", Requisition.hiring_manager.is_not(None))  # type: ignore[union-attr]
+            .order_by(Requisition.id)
+        ).all()
+    by_manager: dict[str, list[Any]] = defaultdict(list)
+    for req in reqs:
+        by_manager[req.hiring_manager].append(req)
+    return dict(sorted(by_manager.items()))
+
+
+def build_digests(engine: Engine, at: datetime, week: str, only: set[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The digest payload of every hiring manager with an open requisition (or of those in `only`), by handle."""
+    by_manager = {h: reqs for h, reqs in _open_requisitions_by_manager(engine).items() if only is None or h in only}
+    if not by_manager:
+        return {}
+    overdue = _overdue_by_requisition(engine, at)
+    digests = {}
+    for handle, mine in by_manager.items():
+        sections, late, pending = [], [], []
+        for req in mine:
+            report = pipeline_report(engine, Filters(requisition_id=req.id), at)
+            sections.append({
+                "requisition_id": req.id, "title": req.title,
+                "funnel": {r["stage"]: r["reached"] for r in report["funnel"]},
+                "active": {r["stage"]: r["open"] for r in report["funnel"] if r.get("open")},
+                "hires": report["scope"]["hires"],
+            })  # fmt: skip
+            late += overdue.get(req.id, [])
+            pending += report["decisions"]["pending"]
+        names = _names(engine, {p["candidate_id"] for p in pending})
+        pending = [{**p, "candidate_name": names.get(p["candidate_id"])} for p in pending]
+        digests[handle] = _payload(handle, week, at, sections, late, pending)
+    return digests
+
+
+def _names(engine: Engine, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    with Session(engine) as session:
+        return dict(session.execute(select(Candidate.id, Candidate.name).where(Candidate.id.in_(ids))).all())  # type: ignore[union-attr]
+
+
+def _who(item: dict[str, Any]) -> str:
+    name = item.get("candidate_name")
+    return f"{name} (#{item['candidate_id']})" if name else f"candidate #{item['candidate_id']}"
+
+
+def _payload(handle: str, week: str, at: datetime, reqs: list[dict[str, Any]], overdue: list[dict[str, Any]],
+             pending: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+    from hiring.reports.metrics import DECISION_WINDOW_HOURS
+
+    active = sum(n for r in reqs for n in r["active"].values())
+    message = (f"{len(reqs)} open requisition(s), {active} active candidate(s), {len(overdue)} overdue deadline(s), "
+               f"{len(pending)} decision(s) waiting on you")  # fmt: skip
+    lines = [f"Weekly hiring digest for {handle}, week {week} (as of {at:%Y-%m-%d %H:%M} UTC)", "", message + ".", ""]
+    for r in reqs:
+        lines.append(f"#{r['requisition_id']} {r['title']}")
+        steps = [f"{stage.value} {r['funnel'][stage.value]}" for stage in FUNNEL if r["funnel"].get(stage.value)]
+        lines.append("  funnel (ever reached): " + (" > ".join(steps) or "no candidates yet"))
+        now_in = [f"{s.value} {r['active'][s.value]}" for s in ACTIVE if r["active"].get(s.value)]
+        lines.append("  active now: " + (", ".join(now_in) or "none"))
+    lines += ["", f"Overdue ({len(overdue)}):"]
+    lines += [f"  - {_who(o)}, req {o['requisition_id']}: {o['timer']} overdue by {o['overdue_by']} "
+              f"(owner: {o['owner'] or o['owner_role']})" for o in overdue] or ["  nothing overdue"]  # fmt: skip
+    lines += ["", f"Decisions pending ({len(pending)}; the window is {DECISION_WINDOW_HOURS:.0f} h):"]
+    lines += [f"  - {_who(p)}, req {p['requisition_id']}: waiting {dur(p['waiting_hours'])}"
+              + (" (past the window)" if p["over_window"] else "") + (" (on hold)" if p["on_hold"] else "")
+              for p in pending] or ["  none"]  # fmt: skip
+    return {
+        "title": f"Weekly hiring digest, {week}: {len(overdue)} overdue, {len(pending)} decision(s) pending",
+        "message": message,
+        "text": "\n".join(lines) + "\n",
+        "week": week,
+        "generated_at": at.isoformat(),
+        "hiring_manager": handle,
+        "requisitions": reqs,
+        "overdue": overdue,
+        "decisions_pending": pending,
+    }
+
+
+def write_weekly_digests(engine: Engine, now: datetime | None = None,
+                         channels: frozenset[str] = frozenset({"console"}),
+                         timezone: str | None = None) -> list[Written]:  # fmt: skip
+    """Write this week's digests that are not written yet to the outbox, all in one transaction.
+
+    Digests already written this week are reported (outbox_id None) and not built again, so running this
+    often is cheap.
+    """
+    at = now or clock.now()
+    week = iso_week(at, timezone)
+    managers = _open_requisitions_by_manager(engine)
+    with Session(engine) as session:
+        preferred = dict(session.execute(select(Person.handle, Person.channels)).all())
+        keys = {h: {c: f"digest:{h}:{week}:{c}" for c in channels_for(preferred.get(h), channels)} for h in managers}
+        wanted = [k for by_channel in keys.values() for k in by_channel.values()]
+        existing = set(session.execute(select(Outbox.dedupe_key).where(Outbox.dedupe_key.in_(wanted))).scalars())  # type: ignore[attr-defined]
+    todo = {h for h, by_channel in keys.items() if set(by_channel.values()) - existing}
+    digests = build_digests(engine, at, week, only=todo)
+    written = []
+    with transaction(engine) as session:
+        for handle, by_channel in keys.items():
+            payload = digests.get(handle)
+            for channel, key in by_channel.items():
+                outbox_id = None
+                if payload is not None and key not in existing:
+                    outbox_id = insert_ignoring_duplicates(session, Outbox, {
+                        "dedupe_key": key, "created_at": at, "candidate_id": None, "escalation_id": None,
+                        "kind": KIND, "recipient": handle, "recipient_role": "hiring_manager", "channel": channel,
+                        "payload": payload, "status": "pending", "attempts": 0, "next_attempt_at": at,
+                    })  # fmt: skip
+                counts = (
+                    (len(payload["requisitions"]), len(payload["overdue"]), len(payload["decisions_pending"]))
+                    if payload
+                    else (len(managers[handle]), None, None)  # written before: not built again
+                )
+                written.append(Written(handle, channel, key, outbox_id, *counts))
+    return written
+
+
+def scheduled_digests(engine: Engine, now: datetime | None = None,
+                      channels: frozenset[str] = frozenset({"console"}),
+                      timezone: str | None = None) -> list[Written]:  # fmt: skip
+    """For a clock that ticks often (`hiring serve`, hourly): this week's digests, once Monday 08:00 (configured
+    time zone) has passed. A serve that was down on Monday morning catches up at its next tick."""
+    at = now or clock.now()
+    if not digest_due(at, timezone):
+        return []
+    return write_weekly_digests(engine, at, channels, timezone)

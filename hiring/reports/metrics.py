@@ -1,0 +1,613 @@
+"""Pipeline metrics, derived from the append-only event log, the SLA timers and the escalations.
+
+Read-only and reproducible: the same rows and the same `now` give the same numbers. The candidate row's
+current stage is used only to say where a candidate *is*; everything about where a candidate *has been*
+comes from the event log, so a re-opened candidate is counted once per stage.
+
+Scope (every filter is optional, and they combine):
+- `requisition_id`, `role_profile`: requisitions that are open or closed (drafts have no candidates);
+- `source`: the candidates' source channel;
+- `since` / `until`: the candidates sourced (first event) in [since, until). A candidate in scope brings
+  everything that happened to them, whenever it happened.
+
+Durations are in hours (JSON keys end in `_hours`), escalation lateness in seconds. Medians and p90s
+interpolate linearly between the closest ranks (numpy's default, `statistics.quantiles(method="inclusive")`).
+No names or email addresses appear in the result: candidates are ids.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from math import ceil, floor
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from models.tables import Candidate, Escalation, Event, Requisition, Timer
+from states.policy import DEFAULT_TIMERS, Level, TimerKind
+from states.sla import STAGE_TIMERS
+from states.stages import TERMINAL, Stage
+from states.vocabulary import TAKE_HOME_RUBRIC, InterviewPart
+
+# The funnel in graph order: reaching onboarding_30 is being hired.
+FUNNEL: tuple[Stage, ...] = (
+    Stage.SOURCED, Stage.SCREENED, Stage.TAKE_HOME, Stage.DEBRIEF, Stage.FINAL, Stage.OFFER,
+    Stage.ONBOARDING_30, Stage.ONBOARDING_60, Stage.ONBOARDING_90, Stage.ONBOARDED,
+)  # fmt: skip
+TIMED_STAGES: tuple[Stage, ...] = FUNNEL[:-1]  # onboarded is an end: no time is spent "in" it
+HIRED = Stage.ONBOARDING_30
+DECISION_WINDOW_HOURS = (DEFAULT_TIMERS[TimerKind.DECISION].duration or timedelta(hours=48)).total_seconds() / 3600
+INTERVIEW_PARTS: tuple[str, ...] = tuple(p.value for p in InterviewPart)
+TIMER_STAGE: dict[str, str] = {kind.value: stage.value for stage, kinds in STAGE_TIMERS.items() for kind in kinds}
+TIMER_STATUSES = ("met", "breached", "open", "open_overdue", "paused", "cancelled", "superseded")
+CHECKPOINTS = {TimerKind.CHECKPOINT_30.value: 30, TimerKind.CHECKPOINT_60.value: 60, TimerKind.CHECKPOINT_90.value: 90}
+HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class Filters:
+    requisition_id: int | None = None
+    role_profile: str | None = None
+    source: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("since", "until"):
+            out[key] = out[key].isoformat() if out[key] else None
+        return out
+
+
+def parse_filters(requisition_id: int | None = None, role_profile: str | None = None, source: str | None = None,
+                  since: str | None = None, until: str | None = None) -> Filters:  # fmt: skip
+    """Filters from user input; every bad value is refused (exit 2) with what is allowed.
+
+    `since` / `until` take a date (2026-10-01: the whole day counts, UTC) or an ISO 8601 instant.
+    """
+    from hiring.errors import InvalidInput
+    from states.vocabulary import RoleProfile, SourceChannel
+
+    if role_profile is not None and role_profile not in {p.value for p in RoleProfile}:
+        allowed = ", ".join(p.value for p in RoleProfile)
+        raise InvalidInput(f"unknown role profile {role_profile!r}; use one of: {allowed}")
+    if source is not None and source not in {c.value for c in SourceChannel}:
+        allowed = ", ".join(c.value for c in SourceChannel)
+        raise InvalidInput(f"unknown source {source!r}; use one of: {allowed}")
+    start, end = _day_or_instant(since, "--since", False), _day_or_instant(until, "--until", True)
+    if start is not None and end is not None and end <= start:
+        raise InvalidInput(f"--until ({until}) must be after --since ({since})")
+    return Filters(requisition_id, role_profile, source, start, end)
+
+
+def _day_or_instant(text: str | None, what: str, end_of_day: bool) -> datetime | None:
+    from datetime import UTC
+
+    from hiring.clock import InvalidTime, parse_instant
+    from hiring.errors import InvalidInput
+
+    if text is None:
+        return None
+    text = text.strip()
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is not None:
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return start + timedelta(days=1) if end_of_day else start
+    try:
+        return parse_instant(text, what)
+    except InvalidTime:
+        raise InvalidInput(
+            f"{what} {text!r} is neither a date (2026-10-01) nor an ISO 8601 time (2026-10-01T09:00:00Z)"
+        ) from None
+
+
+def check_scope(engine: Engine, filters: Filters) -> None:
+    """A requisition named in the filters must exist (exit 4 otherwise)."""
+    from hiring.errors import NotFound
+
+    if filters.requisition_id is None:
+        return
+    with Session(engine) as session:
+        if session.get(Requisition, filters.requisition_id) is None:
+            raise NotFound(f"no requisition with id {filters.requisition_id} (see `hiring role list`)")
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The q-quantile (0..1) by linear interpolation between closest ranks; None for no values."""
+    xs = sorted(values)
+    if not xs:
+        return None
+    pos = (len(xs) - 1) * q
+    lo, hi = floor(pos), ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def _r(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _dist(hours: list[float], prefix: str = "") -> dict[str, Any]:
+    return {f"{prefix}n": len(hours), f"{prefix}median_hours": _r(percentile(hours, 0.5)),
+            f"{prefix}p90_hours": _r(percentile(hours, 0.9))}  # fmt: skip
+
+
+def _hours(delta: timedelta) -> float:
+    return delta.total_seconds() / HOUR
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Req:
+    id: int
+    title: str
+    role_profile: str | None
+    status: str
+    opened_at: datetime | None
+    recruiter: str | None
+    hiring_manager: str | None
+    salary_min: int | None
+    salary_max: int | None
+    currency: str | None
+
+
+@dataclass(frozen=True)
+class Cand:
+    id: int
+    requisition_id: int
+    source: str
+    stage: str
+    on_hold: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Ev:
+    candidate_id: int
+    seq: int
+    trigger: str
+    from_stage: str | None
+    to_stage: str
+    payload: dict[str, Any]
+    occurred_at: datetime
+
+
+@dataclass
+class Data:
+    reqs: dict[int, Req]
+    cands: dict[int, Cand]
+    events: dict[int, list[Ev]]
+    timers: list[Any]  # rows: id, candidate_id, requisition_id, kind, status, due_at, paused_at, closed_at
+    escalations: list[Any]  # rows: level, lateness_seconds, kind
+
+
+def load(engine: Engine, filters: Filters) -> Data:
+    """The rows the report needs, for the candidates in scope: four queries."""
+    req_q = select(Requisition).where(Requisition.status != "draft").order_by(Requisition.id)
+    if filters.requisition_id is not None:
+        req_q = req_q.where(Requisition.id == filters.requisition_id)
+    if filters.role_profile is not None:
+        req_q = req_q.where(Requisition.role_profile == filters.role_profile)
+    cand_q = select(Candidate.id, Candidate.requisition_id, Candidate.source, Candidate.stage, Candidate.on_hold,
+                    Candidate.created_at).join(Requisition, Requisition.id == Candidate.requisition_id)  # type: ignore[arg-type]  # fmt: skip
+    cand_q = cand_q.where(Requisition.status != "draft")
+    if filters.requisition_id is not None:
+        cand_q = cand_q.where(Candidate.requisition_id == filters.requisition_id)
+    if filters.role_profile is not None:
+        cand_q = cand_q.where(Requisition.role_profile == filters.role_profile)
+    if filters.source is not None:
+        cand_q = cand_q.where(Candidate.source == filters.source)
+    if filters.since is not None:
+        cand_q = cand_q.where(Candidate.created_at >= filters.since)  # type: ignore[operator]
+    if filters.until is not None:
+        cand_q = cand_q.where(Candidate.created_at < filters.until)  # type: ignore[operator]
+    in_scope = cand_q.with_only_columns(Candidate.id).scalar_subquery()  # type: ignore[arg-type]
+    with Session(engine) as session:
+        reqs = {
+            r.id: Req(r.id, r.title, r.role_profile, r.status, r.opened_at, r.recruiter, r.hiring_manager,
+                      r.salary_min, r.salary_max, r.currency)
+            for r in session.execute(req_q).scalars()
+        }  # fmt: skip
+        cands = {row.id: Cand(*row) for row in session.execute(cand_q.order_by(Candidate.id))}
+        events: dict[int, list[Ev]] = defaultdict(list)
+        ev_q = (
+            select(Event.candidate_id, Event.seq, Event.trigger, Event.from_stage, Event.to_stage, Event.payload,
+                   Event.occurred_at)
+            .where(Event.candidate_id.in_(in_scope))  # type: ignore[attr-defined]
+            .order_by(Event.candidate_id, Event.seq)
+        )  # fmt: skip
+        for row in session.execute(ev_q):
+            events[row.candidate_id].append(Ev(*row[:5], row.payload or {}, row.occurred_at))
+        timers = session.execute(
+            select(Timer.id, Timer.candidate_id, Timer.requisition_id, Timer.kind, Timer.status, Timer.due_at,
+                   Timer.paused_at, Timer.closed_at)
+            .where(Timer.candidate_id.in_(in_scope))  # type: ignore[attr-defined]
+            .order_by(Timer.id)
+        ).all()  # fmt: skip
+        escalations = session.execute(
+            select(Escalation.level, Escalation.lateness_seconds, Timer.kind)
+            .join(Timer, Timer.id == Escalation.timer_id)  # type: ignore[arg-type]
+            .where(Escalation.candidate_id.in_(in_scope))  # type: ignore[attr-defined]
+            .order_by(Escalation.id)
+        ).all()
+    return Data(reqs, cands, dict(events), list(timers), list(escalations))
+
+
+# --- one candidate's history --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    ready_at: datetime  # the fourth distinct part was recorded (or the candidate came back to final with all four)
+    decided_at: datetime
+    outcome: str  # make_offer | reject | withdraw (the candidate left: not a decision)
+    held_hours: float = 0.0  # time on hold in between, which does not count (the decision timer pauses too)
+
+    @property
+    def hours(self) -> float:
+        return _hours(self.decided_at - self.ready_at) - self.held_hours
+
+
+@dataclass
+class Journey:
+    """What the event log says about one candidate."""
+
+    cand: Cand
+    reached: set[str] = field(default_factory=set)
+    spent: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # hours in finished stays
+    current_stay: tuple[str, datetime] | None = None  # (stage, entered_at) of the stay not yet over
+    sourced_at: datetime | None = None
+    accepted_at: datetime | None = None
+    start_date: date | None = None
+    stage: str = Stage.SOURCED.value
+    left_from: str | None = None  # the stage a terminal candidate left from
+    reject_reason: str | None = None
+    decline_reason: str | None = None
+    departed_at: datetime | None = None
+    depart_reason: str | None = None
+    decisions: list[Decision] = field(default_factory=list)
+    pending_since: datetime | None = None  # waiting for the hire/no-hire call since
+    pending_held: float = 0.0  # hours on hold since pending_since
+    hold_since: datetime | None = None
+    take_home: dict[str, int] | None = None  # the latest take-home score
+    interviews: dict[str, int] = field(default_factory=dict)  # part -> the latest score
+    offer: dict[str, Any] | None = None  # the latest offer package (make_offer or revise_offer)
+    made_offer: bool = False
+
+
+def walk(cand: Cand, events: list[Ev]) -> Journey:
+    j = Journey(cand)
+    parts: set[str] = set()
+    for ev in events:
+        j.reached.add(ev.to_stage)
+        j.sourced_at = j.sourced_at or ev.occurred_at  # the `source` event, seq 1
+        moved = ev.from_stage != ev.to_stage
+        if moved:
+            if j.current_stay is not None:
+                stage, since = j.current_stay
+                j.spent[stage] += _hours(ev.occurred_at - since)
+                j.current_stay = None
+            if ev.to_stage not in TERMINAL:
+                j.current_stay = (ev.to_stage, ev.occurred_at)
+            else:
+                j.left_from = ev.from_stage
+        p = ev.payload
+        if ev.trigger == "advance_to_final":
+            parts = set()
+        elif ev.trigger == "record_interview":
+            had_all = len(parts) == len(INTERVIEW_PARTS)
+            parts.add(p["part"])
+            j.interviews[p["part"]] = int(p["score"])
+            if not had_all and len(parts) == len(INTERVIEW_PARTS):
+                j.pending_since = ev.occurred_at
+        elif ev.trigger == "reopen" and ev.to_stage == Stage.FINAL and len(parts) == len(INTERVIEW_PARTS):
+            j.pending_since = ev.occurred_at  # back in final with all four parts: the decision is due again
+        elif ev.trigger == "score_take_home":
+            j.take_home = {item: int(p[item]) for item in TAKE_HOME_RUBRIC}
+        elif ev.trigger in ("make_offer", "revise_offer"):
+            j.offer = p
+            j.made_offer = True
+        elif ev.trigger == "accept_offer":
+            j.accepted_at = j.accepted_at or ev.occurred_at
+            j.start_date = date.fromisoformat(p["start_date"])
+        elif ev.trigger == "reject":
+            j.reject_reason = p.get("reason")
+        elif ev.trigger == "decline_offer":
+            j.decline_reason = p.get("reason")
+        elif ev.trigger == "depart":
+            j.departed_at, j.depart_reason = ev.occurred_at, p.get("reason")
+        if ev.trigger == "hold":
+            j.hold_since = ev.occurred_at
+        elif j.hold_since is not None and (ev.trigger == "resume" or moved):  # leaving a stage ends a hold
+            if j.pending_since is not None:
+                j.pending_held += _hours(ev.occurred_at - max(j.hold_since, j.pending_since))
+            j.hold_since = None
+        if j.pending_since is not None and ev.from_stage == Stage.FINAL and moved:
+            j.decisions.append(Decision(j.pending_since, ev.occurred_at, ev.trigger, j.pending_held))
+            j.pending_since, j.pending_held = None, 0.0
+        j.stage = ev.to_stage
+    return j
+
+
+# --- the sections -------------------------------------------------------------------------------
+
+
+def funnel(journeys: list[Journey]) -> list[dict[str, Any]]:
+    """Per stage: candidates that ever reached it, how many went on to the next, and where the rest are."""
+    rows = []
+    for i, stage in enumerate(FUNNEL):
+        here = [j for j in journeys if stage.value in j.reached]
+        row: dict[str, Any] = {"stage": stage.value, "reached": len(here)}
+        if i + 1 < len(FUNNEL):
+            nxt = FUNNEL[i + 1].value
+            rest = [j for j in here if nxt not in j.reached]
+            rejected = Counter(j.reject_reason or "unknown" for j in rest if j.stage == Stage.REJECTED)
+            row.update({
+                "next": nxt,
+                "advanced": len(here) - len(rest),
+                "conversion": _rate(len(here) - len(rest), len(here)),
+                "rejected": sum(rejected.values()),
+                "rejected_by_reason": dict(sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))),
+                "withdrawn": sum(j.stage == Stage.WITHDRAWN for j in rest),
+                "declined": sum(j.stage == Stage.DECLINED for j in rest),
+                "departed": sum(j.stage == Stage.DEPARTED for j in rest),
+                "open": sum(j.stage not in TERMINAL for j in rest),
+            })  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def time_in_stage(journeys: list[Journey], now: datetime) -> list[dict[str, Any]]:
+    """Per stage: total time each candidate spent in it (re-entries summed), over the candidates who left it;
+    and the age of the stays still going on."""
+    rows = []
+    for stage in TIMED_STAGES:
+        done = [j.spent[stage.value] for j in journeys
+                if stage.value in j.spent and not (j.current_stay and j.current_stay[0] == stage.value)]  # fmt: skip
+        ages = [_hours(now - j.current_stay[1]) for j in journeys
+                if j.current_stay and j.current_stay[0] == stage.value]  # fmt: skip
+        rows.append({"stage": stage.value, **_dist(done), "in_stage_now": len(ages),
+                     "median_age_hours": _r(percentile(ages, 0.5)),
+                     "max_age_hours": _r(max(ages, default=None))})  # fmt: skip
+    return rows
+
+
+def time_to_hire_and_fill(journeys: list[Journey], reqs: dict[int, Req], now: datetime) -> dict[str, Any]:
+    hires = [j for j in journeys if j.accepted_at and j.sourced_at]
+    to_hire = [_hours(j.accepted_at - j.sourced_at) for j in hires]  # type: ignore[operator]
+    fills = []
+    for req in reqs.values():
+        accepted = [j.accepted_at for j in journeys if j.cand.requisition_id == req.id and j.accepted_at]
+        filled = min(accepted, default=None)
+        row = {"requisition_id": req.id, "title": req.title, "opened_at": req.opened_at, "filled_at": filled,
+               "hours": _r(_hours(filled - req.opened_at)) if filled and req.opened_at else None,
+               "open_hours": _r(_hours(now - req.opened_at)) if not filled and req.opened_at else None}  # fmt: skip
+        fills.append(row)
+    filled_hours = [r["hours"] for r in fills if r["hours"] is not None]
+    return {
+        "time_to_hire": _dist(to_hire),
+        "time_to_fill": {**_dist(filled_hours), "requisitions": fills},
+    }
+
+
+def _timer_state(t: Any, now: datetime) -> str:
+    if t.status != "open":
+        return str(t.status)
+    if t.paused_at is not None:
+        return "paused"
+    return "open_overdue" if t.due_at < now else "open"
+
+
+def sla(timers: list[Any], escalations: list[Any], now: datetime) -> dict[str, Any]:
+    by_kind: dict[str, dict[str, Any]] = {}
+    by_stage: dict[str, dict[str, int]] = {s.value: {"met": 0, "breached": 0, "open_overdue": 0} for s in TIMED_STAGES}
+    for kind in TimerKind:
+        mine = [t for t in timers if t.kind == kind.value]
+        if not mine:
+            continue
+        counts = Counter(_timer_state(t, now) for t in mine)
+        row = {"stage": TIMER_STAGE[kind.value], **{s: counts.get(s, 0) for s in TIMER_STATUSES}}
+        row["cancelled_after_due"] = sum(t.status == "cancelled" and t.closed_at > t.due_at for t in mine)
+        row["on_time_rate"] = _rate(row["met"], row["met"] + row["breached"] + row["open_overdue"])
+        by_kind[kind.value] = row
+        for key in ("met", "breached", "open_overdue"):
+            by_stage[row["stage"]][key] += row[key]
+    lateness: dict[str, list[float]] = defaultdict(list)
+    kinds: Counter[str] = Counter()
+    for level, seconds, kind in escalations:
+        lateness[level].append(seconds)
+        kinds[kind] += 1
+    every = [s for xs in lateness.values() for s in xs]
+    return {
+        "timers": by_kind,
+        "by_stage": by_stage,
+        "escalations": {
+            "count": len(escalations),
+            "by_level": {lv.value: len(lateness.get(lv.value, [])) for lv in Level},
+            "by_timer": dict(sorted(kinds.items())),
+            "lateness_seconds": {
+                lv: {"n": len(xs), "median": _r(percentile(xs, 0.5), 1), "p90": _r(percentile(xs, 0.9), 1),
+                     "max": _r(max(xs), 1)}
+                for lv, xs in [*((lv.value, lateness.get(lv.value, [])) for lv in Level), ("all", every)] if xs
+            },
+        },
+    }  # fmt: skip
+
+
+def decision_speed(journeys: list[Journey], now: datetime) -> dict[str, Any]:
+    """From the fourth distinct final-interview part to make_offer or reject, against the 48-hour window."""
+    decided = [(j, d) for j in journeys for d in j.decisions if d.outcome in ("make_offer", "reject")]
+    hours = [d.hours for _, d in decided]
+    within = sum(h <= DECISION_WINDOW_HOURS for h in hours)
+    pending = []
+    for j in journeys:
+        if j.pending_since is None or j.stage != Stage.FINAL:
+            continue
+        held = j.pending_held + (_hours(now - max(j.hold_since, j.pending_since)) if j.hold_since else 0.0)
+        waiting = _hours(now - j.pending_since) - held
+        pending.append({"candidate_id": j.cand.id, "requisition_id": j.cand.requisition_id,
+                        "waiting_hours": _r(waiting), "on_hold": j.hold_since is not None,
+                        "over_window": waiting > DECISION_WINDOW_HOURS})  # fmt: skip
+    return {
+        "window_hours": DECISION_WINDOW_HOURS,
+        **_dist(hours, "decided_"),
+        "within_window": within,
+        "within_window_rate": _rate(within, len(hours)),
+        "outcomes": dict(Counter(d.outcome for _, d in decided)),
+        "withdrawn_before_decision": sum(d.outcome == "withdraw" for j in journeys for d in j.decisions),
+        "hours": sorted(_r(h) for h in hours),  # type: ignore[type-var]
+        "pending": sorted(pending, key=lambda p: -p["waiting_hours"]),
+    }
+
+
+def sources(journeys: list[Journey], reqs: dict[int, Req]) -> list[dict[str, Any]]:
+    groups: dict[tuple[str, str], list[Journey]] = defaultdict(list)
+    for j in journeys:
+        profile = reqs[j.cand.requisition_id].role_profile if j.cand.requisition_id in reqs else None
+        groups[(profile or "-", j.cand.source)].append(j)
+    rows = []
+    for (profile, channel), js in sorted(groups.items()):
+        take_home = sum(Stage.TAKE_HOME.value in j.reached for j in js)
+        rows.append({
+            "role_profile": profile, "source": channel, "candidates": len(js), "take_home": take_home,
+            "take_home_rate": _rate(take_home, len(js)), "offers": sum(j.made_offer for j in js),
+            "hires": sum(HIRED.value in j.reached for j in js),
+        })  # fmt: skip
+    return rows
+
+
+def rubrics(journeys: list[Journey], reqs: dict[int, Req]) -> list[dict[str, Any]]:
+    """Per requisition: the latest take-home score and the latest score of each interview part per candidate,
+    averaged per rubric item / part; `overall` averages every such score."""
+    rows = []
+    for req in reqs.values():
+        js = [j for j in journeys if j.cand.requisition_id == req.id]
+        scored = [j.take_home for j in js if j.take_home]
+        interviewed = [j.interviews for j in js if j.interviews]
+        rows.append({
+            "requisition_id": req.id, "title": req.title, "role_profile": req.role_profile,
+            "take_home": {
+                "n": len(scored),
+                "items": {item: _mean([s[item] for s in scored]) for item in TAKE_HOME_RUBRIC},
+                "overall": _mean([v for s in scored for v in s.values()]),
+            },
+            "interview": {
+                "n": len(interviewed),
+                "parts": {part: _mean([i[part] for i in interviewed if part in i]) for part in INTERVIEW_PARTS},
+                "overall": _mean([v for i in interviewed for v in i.values()]),
+            },
+        })  # fmt: skip
+    return rows
+
+
+def offers(journeys: list[Journey], reqs: dict[int, Req]) -> dict[str, Any]:
+    made = [j for j in journeys if j.made_offer]
+    accepted = sum(j.accepted_at is not None for j in made)
+    declined = [j for j in made if j.stage == Stage.DECLINED]
+    outside = []
+    for j in made:
+        req, offer = reqs.get(j.cand.requisition_id), j.offer or {}
+        if req is None or req.salary_min is None or req.salary_max is None:
+            continue
+        base, currency = offer.get("base_salary"), offer.get("currency")
+        if currency != req.currency or not req.salary_min <= base <= req.salary_max:
+            edge = req.salary_max if base > req.salary_max else req.salary_min
+            outside.append({"candidate_id": j.cand.id, "requisition_id": req.id, "base_salary": base,
+                            "currency": currency, "band": [req.salary_min, req.salary_max, req.currency],
+                            "off_band_pct": _r(100 * (base - edge) / edge, 1) if currency == req.currency else None,
+                            "approved_by": offer.get("band_exception_approved_by")})  # fmt: skip
+    return {
+        "made": len(made),
+        "accepted": accepted,
+        "declined": len(declined),
+        "pending": sum(j.stage == Stage.OFFER for j in made),
+        "withdrawn_at_offer": sum(j.stage == Stage.WITHDRAWN and j.left_from == Stage.OFFER for j in made),
+        "rescinded": sum(j.stage == Stage.REJECTED and j.left_from == Stage.OFFER for j in made),
+        "acceptance_rate": _rate(accepted, accepted + len(declined)),
+        "declines_by_reason": dict(Counter(j.decline_reason or "unknown" for j in declined).most_common()),
+        "outside_band": outside,
+    }
+
+
+def onboarding(journeys: list[Journey], timers: list[Any], now: datetime) -> dict[str, Any]:
+    checkpoints = {}
+    for kind, days in CHECKPOINTS.items():
+        counts = Counter(_timer_state(t, now) for t in timers if t.kind == kind)
+        on_time, late, overdue = counts["met"], counts["breached"], counts["open_overdue"]
+        checkpoints[str(days)] = {
+            "on_time": on_time, "late": late, "overdue": overdue, "not_due": counts["open"] + counts["paused"],
+            "cancelled": counts["cancelled"], "on_time_rate": _rate(on_time, on_time + late + overdue),
+        }  # fmt: skip
+    hires = [j for j in journeys if j.accepted_at is not None]
+    departures = []
+    for j in hires:
+        if j.departed_at is None:
+            continue
+        day = (j.departed_at.date() - j.start_date).days if j.start_date else None
+        departures.append({"candidate_id": j.cand.id, "requisition_id": j.cand.requisition_id,
+                           "day": day, "reason": j.depart_reason})  # fmt: skip
+    return {
+        "hires": len(hires),
+        "checkpoints": checkpoints,
+        "departures": len(departures),
+        "departures_before_day_90": sum(d["day"] is not None and d["day"] < 90 for d in departures),
+        "departed": departures,
+    }
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def pipeline_report(engine: Engine, filters: Filters | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """Every metric of the pipeline report for the candidates in scope, as plain JSON-able data."""
+    from hiring import clock
+
+    filters = filters or Filters()
+    now = now or clock.now()
+    data = load(engine, filters)
+    journeys = [walk(c, data.events.get(c.id, [])) for c in data.cands.values()]
+    return {
+        "generated_at": now,
+        "filters": filters.as_dict(),
+        "scope": {
+            "candidates": len(journeys),
+            "active": sum(j.stage not in TERMINAL for j in journeys),
+            "hires": sum(j.accepted_at is not None for j in journeys),
+            "requisitions": [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "role_profile": r.role_profile,
+                    "status": r.status,
+                    "hiring_manager": r.hiring_manager,
+                    "recruiter": r.recruiter,
+                }
+                for r in data.reqs.values()
+            ],
+        },
+        "funnel": funnel(journeys),
+        "time_in_stage": time_in_stage(journeys, now),
+        **time_to_hire_and_fill(journeys, data.reqs, now),
+        "sla": sla(data.timers, data.escalations, now),
+        "decisions": decision_speed(journeys, now),
+        "sources": sources(journeys, data.reqs),
+        "rubrics": rubrics(journeys, data.reqs),
+        "offers": offers(journeys, data.reqs),
+        "onboarding": onboarding(journeys, data.timers, now),
+    }

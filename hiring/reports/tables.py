@@ -1,0 +1,273 @@
+"""The report as tables: plain data (`sections`) that the terminal (Rich), the HTML file and the Prefect
+artifacts all render, so the three always show the same numbers."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+
+class Alert(str):
+    """A cell that needs attention (overdue, past the window): red in the terminal and in HTML."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # short, lowercase: used for HTML ids and artifact keys (pipeline-<key>)
+    title: str
+    columns: tuple[str, ...]
+    rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, str]]:
+        """Rows as {column: text} (what a Prefect table artifact takes)."""
+        return [dict(zip(self.columns, map(str, row), strict=True)) for row in self.rows]
+
+
+# --- formatting ---------------------------------------------------------------------------------
+
+
+def dur(hours: float | None) -> str:
+    """12m, 5.5h, 3.2d."""
+    if hours is None:
+        return "-"
+    if hours < 1:
+        return f"{hours * 60:.0f}m"
+    if hours < 48:
+        return f"{hours:.1f}".removesuffix(".0") + "h"
+    return f"{hours / 24:.1f}".removesuffix(".0") + "d"
+
+
+def pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.0f}%"
+
+
+def num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def local(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """A UTC time shown in the configured time zone (HIRING_TIMEZONE)."""
+    if value is None:
+        return "-"
+    from zoneinfo import ZoneInfo
+
+    from hiring.settings import get_settings
+
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when.astimezone(ZoneInfo(get_settings().timezone)).strftime(fmt)
+
+
+def secs(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f}s" if value < 120 else dur(value / 3600)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) if counts else ""
+
+
+def _with(n: int, detail: str) -> str:
+    return f"{n} ({detail})" if n and detail else str(n)
+
+
+def label(stage: str) -> str:
+    return stage
+
+
+# --- the sections -------------------------------------------------------------------------------
+
+
+def funnel_section(report: dict[str, Any]) -> Section:
+    rows, notes = [], []
+    for r in report["funnel"]:
+        if "next" not in r:
+            rows.append([label(r["stage"]), str(r["reached"]), "", "", "", "", "", ""])
+            continue
+        rows.append([label(r["stage"]), str(r["reached"]), pct(r["conversion"]), str(r["rejected"]),
+                     str(r["withdrawn"]), str(r["declined"]), str(r["departed"]), str(r["open"])])  # fmt: skip
+        if r["rejected"]:
+            notes.append(f"Rejected at {r['stage']}: {_counts(r['rejected_by_reason'])}.")
+    return Section("funnel", "Funnel: candidates who ever reached each stage, and where the others are now",
+                   ("stage", "reached", "to next", "rejected", "withdrawn", "declined", "departed", "open"),
+                   rows, ["Reaching onboarding_30 means hired (offer accepted).", *notes])  # fmt: skip
+
+
+def time_in_stage_section(report: dict[str, Any]) -> Section:
+    rows = []
+    for r in report["time_in_stage"]:
+        oldest = dur(r["max_age_hours"])
+        if r["max_age_hours"] is not None and r["p90_hours"] is not None and r["max_age_hours"] > r["p90_hours"]:
+            oldest = Alert(oldest)
+        rows.append([label(r["stage"]), str(r["n"]), dur(r["median_hours"]), dur(r["p90_hours"]),
+                     str(r["in_stage_now"]), dur(r["median_age_hours"]), oldest])  # fmt: skip
+    hire = report["time_to_hire"]
+    notes = [f"Time to hire (sourced -> offer accepted): median {dur(hire['median_hours'])}, "
+             f"p90 {dur(hire['p90_hours'])} over {hire['n']} hire(s)."]  # fmt: skip
+    return Section("time-in-stage", "Time in stage (candidates who left it; re-entries summed) and stays still open",
+                   ("stage", "left", "median", "p90", "there now", "median age", "oldest"), rows, notes)  # fmt: skip
+
+
+def time_to_fill_section(report: dict[str, Any]) -> Section:
+    fill = report["time_to_fill"]
+    day = "%Y-%m-%d"
+    rows = [[f"#{r['requisition_id']} {r['title']}", local(r["opened_at"], day), local(r["filled_at"], day),
+             dur(r["hours"]) if r["hours"] is not None else f"open {dur(r['open_hours'])}"]
+            for r in fill["requisitions"]]  # fmt: skip
+    notes = [f"Median time to fill {dur(fill['median_hours'])} over {fill['n']} filled requisition(s)."]
+    return Section("time-to-fill", "Time to fill (requisition opened -> first offer accepted)",
+                   ("requisition", "opened", "first acceptance", "time to fill"), rows, notes)  # fmt: skip
+
+
+def sla_section(report: dict[str, Any]) -> Section:
+    rows = []
+    for kind, c in report["sla"]["timers"].items():
+        rows.append([kind, str(c["met"]), Alert(c["breached"]) if c["breached"] else "0",
+                     str(c["open"]), Alert(c["open_overdue"]) if c["open_overdue"] else "0", str(c["paused"]),
+                     str(c["cancelled"]), pct(c["on_time_rate"])])  # fmt: skip
+    return Section("sla", "SLA health per timer (on time = met / (met + breached + open overdue))",
+                   ("timer", "met", "breached", "open", "overdue", "paused", "cancelled", "on time"),
+                   rows)  # fmt: skip
+
+
+def escalations_section(report: dict[str, Any]) -> Section:
+    esc = report["sla"]["escalations"]
+    rows = []
+    for level, n in [*esc["by_level"].items(), ("all", esc["count"])]:
+        lat = esc["lateness_seconds"].get(level, {})
+        rows.append([level, str(n), secs(lat.get("median")), secs(lat.get("p90")), secs(lat.get("max"))])
+    return Section("escalations", "Escalations fired, and how late the sweep fired them",
+                   ("level", "fired", "lateness median", "p90", "max"), rows)  # fmt: skip
+
+
+def decisions_section(report: dict[str, Any]) -> Section:
+    d = report["decisions"]
+    window = f"{d['window_hours']:.0f}h"
+    over = sum(p["over_window"] for p in d["pending"])
+    rows = [[str(d["decided_n"]), dur(d["decided_median_hours"]), dur(d["decided_p90_hours"]),
+             f"{d['within_window']} ({pct(d['within_window_rate'])})", str(d["outcomes"].get("make_offer", 0)),
+             str(d["outcomes"].get("reject", 0)), str(len(d["pending"])), Alert(over) if over else "0"]]  # fmt: skip
+    notes = [f"Waiting: candidate #{p['candidate_id']} (req {p['requisition_id']}) for {dur(p['waiting_hours'])}"
+             + (" (on hold)" if p["on_hold"] else "") for p in d["pending"]]  # fmt: skip
+    return Section("decisions", f"Decision speed: fourth final-interview part -> make_offer / reject (window {window})",
+                   ("decided", "median", "p90", f"within {window}", "offers", "rejects", "pending",
+                    f"pending > {window}"), rows, notes)  # fmt: skip
+
+
+def sources_section(report: dict[str, Any]) -> Section:
+    rows = [[r["role_profile"], r["source"], str(r["candidates"]), f"{r['take_home']} ({pct(r['take_home_rate'])})",
+             str(r["offers"]), str(r["hires"])] for r in report["sources"]]  # fmt: skip
+    return Section("sources", "Sources by role profile",
+                   ("role profile", "source", "candidates", "to take-home", "offers", "hires"), rows)  # fmt: skip
+
+
+def _rubric(report: dict[str, Any], key: str, part: str, names: tuple[str, ...], what: str, title: str) -> Section:
+    reqs = report["rubrics"]
+    rows = [[name, *(num(r[key][part][name]) for r in reqs)] for name in names]
+    rows.append(["overall", *(num(r[key]["overall"]) for r in reqs)])
+    rows.append([what, *(str(r[key]["n"]) for r in reqs)])
+    notes = [f"#{r['requisition_id']}: {r['title']}" for r in reqs]
+    return Section(key.replace("_", "-"), title, ("", *(f"#{r['requisition_id']}" for r in reqs)), rows, notes)
+
+
+def take_home_section(report: dict[str, Any]) -> Section:
+    from states.vocabulary import TAKE_HOME_RUBRIC
+
+    return _rubric(report, "take_home", "items", TAKE_HOME_RUBRIC, "candidates scored",
+                   "Take-home rubric averages per requisition (1-4, latest score per candidate)")  # fmt: skip
+
+
+def interviews_section(report: dict[str, Any]) -> Section:
+    from hiring.reports.metrics import INTERVIEW_PARTS
+
+    return _rubric(report, "interview", "parts", INTERVIEW_PARTS, "candidates interviewed",
+                   "Final-interview averages per requisition (1-4, latest score per candidate and part)")  # fmt: skip
+
+
+def offers_section(report: dict[str, Any]) -> Section:
+    o = report["offers"]
+    rows = [[str(o["made"]), str(o["accepted"]), str(o["declined"]),
+             str(o["pending"]), str(o["withdrawn_at_offer"]), str(o["rescinded"]), pct(o["acceptance_rate"]),
+             str(len(o["outside_band"]))]]  # fmt: skip
+    notes = [f"Declined: {reason} ({n})." for reason, n in o["declines_by_reason"].items()]
+    notes += [
+        f"Outside band: candidate #{x['candidate_id']} (req {x['requisition_id']}) {x['base_salary']} {x['currency']}"
+        f" vs {x['band'][0]}-{x['band'][1]} {x['band'][2]}"
+        + (f" ({x['off_band_pct']:+.1f}%)" if x["off_band_pct"] is not None else "")
+        + (f", approved by {x['approved_by']}" if x["approved_by"] else "")
+        for x in o["outside_band"]
+    ]
+    return Section("offers", "Offers (acceptance rate = accepted / (accepted + declined))",
+                   ("made", "accepted", "declined", "pending", "withdrawn", "rescinded", "acceptance",
+                    "off band"), rows, notes)  # fmt: skip
+
+
+def onboarding_section(report: dict[str, Any]) -> Section:
+    ob = report["onboarding"]
+    rows = []
+    for day, c in ob["checkpoints"].items():
+        rows.append([f"day {day}", str(c["on_time"]), Alert(c["late"]) if c["late"] else "0",
+                     Alert(c["overdue"]) if c["overdue"] else "0", str(c["not_due"]), str(c["cancelled"]),
+                     pct(c["on_time_rate"])])  # fmt: skip
+    reasons = _counts(dict(Counter(d["reason"] or "unknown" for d in ob["departed"]).most_common()))
+    notes = [f"{ob['hires']} hire(s); {ob['departures']} departure(s), {ob['departures_before_day_90']} before day 90"
+             + (f" ({reasons})" if reasons else "") + "."]  # fmt: skip
+    return Section("onboarding", "Onboarding checkpoints (completed on time = before start date + 30/60/90 days)",
+                   ("checkpoint", "on time", "late", "overdue", "not due yet", "cancelled", "on-time rate"), rows,
+                   notes)  # fmt: skip
+
+
+SECTIONS = (funnel_section, time_in_stage_section, time_to_fill_section, sla_section, escalations_section,
+            decisions_section, sources_section, take_home_section, interviews_section, offers_section,
+            onboarding_section)  # fmt: skip
+
+
+def sections(report: dict[str, Any]) -> list[Section]:
+    return [build(report) for build in SECTIONS]
+
+
+def scope_line(report: dict[str, Any]) -> str:
+    f = {k: v for k, v in report["filters"].items() if v is not None}
+    s = report["scope"]
+    where = ", ".join(f"{k} {v}" for k, v in f.items()) or "all requisitions, all sources, all dates"
+    return (f"{s['candidates']} candidate(s) in {len(s['requisitions'])} requisition(s) ({where}); {s['active']} "
+            f"active, {s['hires']} hired; as of {local(report['generated_at'])}")  # fmt: skip
+
+
+# --- the terminal -------------------------------------------------------------------------------
+
+
+def _numeric(cell: str) -> bool:
+    return not cell or cell[0].isdigit() or cell[0] in "-+"
+
+
+def render_report(console: Console, report: dict[str, Any]) -> None:
+    console.print(Text.assemble(("Pipeline report", "bold"), ": ", scope_line(report)))
+    console.print()
+    for section in sections(report):
+        table = Table(
+            *section.columns,
+            title=Text(section.title, style="bold"),
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            collapse_padding=True,
+        )
+        table.columns[0].no_wrap = True
+        for i, column in enumerate(table.columns):
+            if i and all(_numeric(row[i]) for row in section.rows):
+                column.justify = "right"
+        for row in section.rows:
+            table.add_row(*(Text(c, style="bold red" if isinstance(c, Alert) else "") for c in row))
+        console.print(table)
+        for note in section.notes:
+            console.print(Text(f"  {note}"))
+        console.print()

@@ -1,0 +1,122 @@
+"""The `pipeline-report` and `weekly-digest` flows, run for real against a temporary Prefect server: the
+artifacts appear under their keys, and carry no candidate name, email or typed free text.
+
+The server: tests/test_flows.py's session-scoped `prefect_api` fixture starts one `prefect_test_harness()`
+for the session. A fixture imported from another test module would be a second instance (pytest keys
+session fixtures by the module that defines them), so this module reuses the harness when it is already
+running in this process and starts its own only when run alone. When that fixture moves to conftest.py,
+this one can go.
+"""
+
+import os
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # before prefect is imported
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+from prefect.client.schemas.objects import Artifact
+from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.states import State
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from flows.pipeline_report import DIGEST_KEY, SUMMARY_KEY, pipeline_report_flow, weekly_digest_flow
+from hiring.policy_file import current_policy
+from hiring.settings import get_settings
+from models.tables import Candidate
+from tests import test_reports
+from tests.test_reports import FREE_TEXT, NOW
+
+# The fixed event log of tests/test_reports.py (a module's fixtures are visible to its own tests only).
+log_file = test_reports.log_file
+log = test_reports.log
+
+
+@pytest.fixture(scope="session")
+def report_prefect_api() -> Iterator[str]:
+    """The session's temporary Prefect server: the one already running in this process, or a new one."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    running = SubprocessASGIServer._instances.get(None)
+    if running is not None and running.running and PREFECT_API_URL.value() == running.api_url:
+        yield running.api_url
+        return
+    from prefect.testing.utilities import prefect_test_harness
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), prefect_test_harness():
+        yield str(PREFECT_API_URL.value())
+
+
+@pytest.fixture
+def app_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The flows find the test's database through settings, as they do in production."""
+    monkeypatch.setenv("HIRING_DATABASE_URL", db_url)
+    monkeypatch.delenv("HIRING_NOW", raising=False)
+    get_settings.cache_clear()
+    current_policy.cache_clear()
+    yield db_url
+    get_settings.cache_clear()
+    current_policy.cache_clear()
+
+
+def artifacts(state: State, key: str) -> list[Artifact]:
+    with get_client(sync_client=True) as client:
+        run = ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])
+        return client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]), flow_run_id=run))
+
+
+def rows(artifact: Artifact) -> list[dict[str, Any]]:
+    return json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data  # type: ignore[return-value]
+
+
+def personal_data(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        return [v for row in session.execute(select(Candidate.name, Candidate.email)).all() for v in row]
+
+
+def test_the_report_is_published_under_its_keys_without_personal_data(
+    report_prefect_api: str, app_db: str, log: dict[str, int], engine: Engine
+) -> None:
+    state = pipeline_report_flow(now=NOW.isoformat(), return_state=True)
+    summary = state.result()
+    assert (summary["candidates"], summary["hires"], summary["decisions_pending"]) == (7, 1, 1)
+    assert summary["funnel"]["screened"] == 5
+
+    [funnel] = artifacts(state, "pipeline-funnel")
+    assert [(r["stage"], r["reached"], r["to next"]) for r in rows(funnel)][:3] == [
+        ("sourced", "7", "71%"), ("screened", "5", "80%"), ("take_home", "4", "100%")]  # fmt: skip
+    [sla] = artifacts(state, "pipeline-sla")
+    decision = next(r for r in rows(sla) if r["timer"] == "decision")
+    assert (decision["met"], decision["overdue"], decision["on time"]) == ("2", "1", "67%")
+    [md] = artifacts(state, SUMMARY_KEY)
+    assert md.type == "markdown" and "# Pipeline report as of 2026-03-14T21:00:00+00:00" in str(md.data)
+    assert "| **2/3** | decisions within 48 h (needs attention) |" in str(md.data)
+    published = {key: artifacts(state, key) for key in summary["artifacts"]}
+    assert all(len(found) == 1 for found in published.values()), {k: len(v) for k, v in published.items()}
+    assert {"pipeline-funnel", "pipeline-sla", "pipeline-sources", "pipeline-decisions"} <= set(published)
+    text = json.dumps([[str(a.data), a.description or ""] for found in published.values() for a in found])
+    for secret in (*personal_data(engine), *FREE_TEXT):
+        assert secret not in text, secret
+
+
+def test_the_weekly_digest_flow_writes_once_per_week(report_prefect_api: str, app_db: str,
+                                                     log: dict[str, int]) -> None:  # fmt: skip
+    first = weekly_digest_flow(now=NOW.isoformat(), return_state=True)
+    assert (first.result()["written"], first.result()["week"]) == (2, "2026-W11")
+    [md] = artifacts(first, DIGEST_KEY)
+    assert "| hugo | console | written | 1 | 1 | 0 |" in str(md.data)
+    again = weekly_digest_flow(now=NOW.isoformat(), return_state=True)
+    assert (again.result()["written"], again.result()["already_written"]) == (0, 2)
+
+
+def test_a_bad_filter_fails_the_run_and_says_why(report_prefect_api: str, app_db: str) -> None:
+    state = pipeline_report_flow(now=NOW.isoformat(), role_profile="wizard", return_state=True)
+    assert state.is_failed()
+    with pytest.raises(Exception, match="unknown role profile"):
+        state.result()
