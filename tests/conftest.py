@@ -207,3 +207,34 @@ class Driver:
 def drive(engine: Engine, clock: Clock) -> Driver:
     """`drive(cid, trigger[, payload])` applies one event; `drive.to(cid, stage)` walks the main path."""
     return Driver(engine, clock)
+
+
+# --- Prefect --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[str]:
+    """One temporary Prefect server for the whole session (a harness per test would cost ~8 s each); flow
+    runs skip the engine's heartbeat wait and the server stores events every half second instead of five."""
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_SERVER_SERVICES_EVENT_PERSISTER_FLUSH_INTERVAL,
+        temporary_settings,
+    )
+    from prefect.testing.utilities import prefect_test_harness
+
+    fast = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None, PREFECT_SERVER_SERVICES_EVENT_PERSISTER_FLUSH_INTERVAL: 0.5}
+    with temporary_settings(updates=fast), prefect_test_harness():
+        yield str(PREFECT_API_URL.value())
+
+
+@pytest.fixture
+def app_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Flows find the test's database through settings, as they do in production."""
+    monkeypatch.setenv("HIRING_DATABASE_URL", db_url)
+    for var in ("HIRING_NOW", "HIRING_POLICY_FILE", "HIRING_HEAD_OF_TALENT"):
+        monkeypatch.delenv(var, raising=False)
+    clear_cached_settings()
+    yield db_url
+    clear_cached_settings()

@@ -11,7 +11,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -27,48 +27,18 @@ from prefect.client.schemas.filters import (
     TaskRunFilterFlowRunId,
 )
 from prefect.client.schemas.objects import Artifact
-from prefect.settings import (
-    PREFECT_API_URL,
-    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-    PREFECT_SERVER_SERVICES_EVENT_PERSISTER_FLUSH_INTERVAL,
-    temporary_settings,
-)
 from prefect.states import State
-from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from flows import sla_sweep
 from flows.sla_sweep import EVENT, SUMMARY_KEY, TABLE_KEY, sla_sweep_flow
-from hiring.policy_file import current_policy
 from hiring.settings import get_settings
 from hiring.sweep import sweep
 from models.tables import Candidate, Escalation, Outbox
 
 DAY = 86_400.0
-
-
-@pytest.fixture(scope="session")
-def prefect_api() -> Iterator[str]:
-    """One temporary Prefect server for the whole session; flow runs skip the engine's heartbeat wait and
-    the server stores events every half second instead of every five."""
-    fast = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None, PREFECT_SERVER_SERVICES_EVENT_PERSISTER_FLUSH_INTERVAL: 0.5}
-    with temporary_settings(updates=fast), prefect_test_harness():
-        yield str(PREFECT_API_URL.value())
-
-
-@pytest.fixture
-def app_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The flow finds the test's database through settings, as it does in production."""
-    monkeypatch.setenv("HIRING_DATABASE_URL", db_url)
-    for var in ("HIRING_NOW", "HIRING_POLICY_FILE", "HIRING_HEAD_OF_TALENT"):
-        monkeypatch.delenv(var, raising=False)
-    get_settings.cache_clear()
-    current_policy.cache_clear()
-    yield db_url
-    get_settings.cache_clear()
-    current_policy.cache_clear()
 
 
 def run(**params: Any) -> State:

@@ -1,11 +1,7 @@
 """The `pipeline-report` and `weekly-digest` flows, run for real against a temporary Prefect server: the
 artifacts appear under their keys, and carry no candidate name, email or typed free text.
 
-The server: tests/test_flows.py's session-scoped `prefect_api` fixture starts one `prefect_test_harness()`
-for the session. A fixture imported from another test module would be a second instance (pytest keys
-session fixtures by the module that defines them), so this module reuses the harness when it is already
-running in this process and starts its own only when run alone. When that fixture moves to conftest.py,
-this one can go.
+The server: conftest's session-scoped `prefect_api` fixture, one `prefect_test_harness()` for the session.
 """
 
 import os
@@ -14,21 +10,17 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # before pre
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 from prefect.client.schemas.objects import Artifact
-from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.states import State
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from flows.pipeline_report import DIGEST_KEY, SUMMARY_KEY, pipeline_report_flow, weekly_digest_flow
-from hiring.policy_file import current_policy
-from hiring.settings import get_settings
 from models.tables import Candidate
 from tests import test_reports
 from tests.test_reports import FREE_TEXT, NOW
@@ -36,33 +28,6 @@ from tests.test_reports import FREE_TEXT, NOW
 # The fixed event log of tests/test_reports.py (a module's fixtures are visible to its own tests only).
 log_file = test_reports.log_file
 log = test_reports.log
-
-
-@pytest.fixture(scope="session")
-def report_prefect_api() -> Iterator[str]:
-    """The session's temporary Prefect server: the one already running in this process, or a new one."""
-    from prefect.server.api.server import SubprocessASGIServer
-
-    running = SubprocessASGIServer._instances.get(None)
-    if running is not None and running.running and PREFECT_API_URL.value() == running.api_url:
-        yield running.api_url
-        return
-    from prefect.testing.utilities import prefect_test_harness
-
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), prefect_test_harness():
-        yield str(PREFECT_API_URL.value())
-
-
-@pytest.fixture
-def app_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The flows find the test's database through settings, as they do in production."""
-    monkeypatch.setenv("HIRING_DATABASE_URL", db_url)
-    monkeypatch.delenv("HIRING_NOW", raising=False)
-    get_settings.cache_clear()
-    current_policy.cache_clear()
-    yield db_url
-    get_settings.cache_clear()
-    current_policy.cache_clear()
 
 
 def artifacts(state: State, key: str) -> list[Artifact]:
@@ -81,7 +46,7 @@ def personal_data(engine: Engine) -> list[str]:
 
 
 def test_the_report_is_published_under_its_keys_without_personal_data(
-    report_prefect_api: str, app_db: str, log: dict[str, int], engine: Engine
+    prefect_api: str, app_db: str, log: dict[str, int], engine: Engine
 ) -> None:
     state = pipeline_report_flow(now=NOW.isoformat(), return_state=True)
     summary = state.result()
@@ -105,7 +70,7 @@ def test_the_report_is_published_under_its_keys_without_personal_data(
         assert secret not in text, secret
 
 
-def test_the_weekly_digest_flow_writes_once_per_week(report_prefect_api: str, app_db: str,
+def test_the_weekly_digest_flow_writes_once_per_week(prefect_api: str, app_db: str,
                                                      log: dict[str, int]) -> None:  # fmt: skip
     first = weekly_digest_flow(now=NOW.isoformat(), return_state=True)
     assert (first.result()["written"], first.result()["week"]) == (2, "2026-W11")
@@ -115,7 +80,7 @@ def test_the_weekly_digest_flow_writes_once_per_week(report_prefect_api: str, ap
     assert (again.result()["written"], again.result()["already_written"]) == (0, 2)
 
 
-def test_a_bad_filter_fails_the_run_and_says_why(report_prefect_api: str, app_db: str) -> None:
+def test_a_bad_filter_fails_the_run_and_says_why(prefect_api: str, app_db: str) -> None:
     state = pipeline_report_flow(now=NOW.isoformat(), role_profile="wizard", return_state=True)
     assert state.is_failed()
     with pytest.raises(Exception, match="unknown role profile"):
