@@ -184,7 +184,9 @@ def _groups(rows: list[Claimed], digest: bool) -> list[list[Claimed]]:
         return [[r] for r in sorted(rows, key=lambda r: r.id)]
     by_key: dict[tuple[str, str, str | None], list[Claimed]] = {}
     for row in sorted(rows, key=lambda r: r.id):
-        key = (row.channel, row.recipient or f"#{row.id}", row.group)
+        # a weekly digest is already one message: it is never folded into "N deadlines need you"
+        recipient = row.recipient or f"#{row.id}"
+        key = (row.channel, f"digest#{row.id}" if row.kind == "digest" else recipient, row.group)
         by_key.setdefault(key, []).append(row)
     groups = [g[i : i + DIGEST_MAX_ITEMS] for g in by_key.values() for i in range(0, len(g), DIGEST_MAX_ITEMS)]
     return sorted(groups, key=lambda g: g[0].id)

@@ -211,9 +211,28 @@ def slack_message(notices: list[Notice], ctx: Context, slack_user_id: str | None
     `slack_user_id` is mentioned as <@id> (an incoming webhook posts to a channel; the mention pings the
     person). One notice renders in full; several render as one digest listing them all.
     """
+    if notices[0].kind == "digest":
+        return _slack_weekly(notices[0], _mention(slack_user_id, name))
     if len(notices) == 1:
         return _slack_single(notices[0], ctx, _mention(slack_user_id, name))
     return _slack_digest(_by_urgency(notices), ctx, _mention(slack_user_id, name))
+
+
+def _slack_weekly(n: Notice, mention: str) -> dict[str, Any]:
+    """The weekly digest (hiring/reports/digest.py): its title as header, its text in sections of at most
+    Slack's section limit."""
+    title = str(_p(n, "title") or "Weekly hiring digest")
+    text = str(_p(n, "text") or _p(n, "message") or "")
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _cut(title, SLACK_HEADER_MAX), "emoji": True}},
+    ]
+    if mention:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": mention}})
+    for start in range(0, len(text), SLACK_SECTION_MAX - 10):
+        chunk = slack_escape(text[start : start + SLACK_SECTION_MAX - 10])
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"```{chunk}```"[:SLACK_SECTION_MAX]}})
+    blocks.append(_slack_footer([n]))
+    return {"text": " ".join(x for x in (mention, title) if x), "blocks": blocks[:50]}
 
 
 def _slack_single(n: Notice, ctx: Context, mention: str) -> dict[str, Any]:
@@ -285,6 +304,16 @@ def _slack_footer(notices: list[Notice]) -> dict[str, Any]:
 def email_message(notices: list[Notice], ctx: Context, name: str | None = None) -> EmailParts:
     """Subject, plain text and HTML. One notice in full; several as one digest."""
     greeting = f"Hello {name.split()[0]}," if name else "Hello,"
+    if notices[0].kind == "digest":
+        n = notices[0]
+        title = str(_p(n, "title") or "Weekly hiring digest")
+        text = str(_p(n, "text") or _p(n, "message") or "")
+        footer = f"Sent by hiring-pipeline (outbox {_ids(notices)})."
+        body_html = (f"<!DOCTYPE html><html><body><p>{html.escape(greeting)}</p><h3>{html.escape(title)}</h3>"
+                     f"<pre>{html.escape(text)}</pre><p style=\"color:#777;font-size:small\">{html.escape(footer)}"
+                     "</p></body></html>\n")  # fmt: skip
+        return EmailParts(subject=f"[hiring] {title}", text=f"{greeting}\n\n{title}\n\n{text}\n-- \n{footer}\n",
+                          html=body_html)  # fmt: skip
     if len(notices) == 1:
         n = notices[0]
         subject = f"[hiring] {headline(n)}"
@@ -329,5 +358,7 @@ def _html_row(label: str, value: str) -> str:
 
 def console_line(n: Notice, ctx: Context, to: str) -> str:
     """One readable line: who, what, how late, what is expected, who is next."""
+    if n.kind == "digest":
+        return f"notify #{n.outbox_id} to {to}: {_p(n, 'title') or 'Weekly hiring digest'}"
     return (f"notify #{n.outbox_id} to {to}: {headline(n)} | {candidate(n)}, {requisition(n)}, stage "
             f"{_p(n, 'stage') or '-'} | expected: {expected(n)} | next: {next_escalation(n, ctx)}")  # fmt: skip

@@ -78,3 +78,19 @@ def test_console_line_and_a_broken_link_template() -> None:
     assert line.startswith("notify #1 to Hugo Martin (hugo): Level 2 escalation: decision window")
     msg = slack_message([notice()], Context(ats_link_template="https://x/{nope}"))
     assert not [b for b in msg["blocks"] if b["type"] == "actions"]  # an unknown field: no link, no crash
+
+
+def test_a_weekly_digest_renders_its_title_and_text_everywhere():
+    from notifications.render import Context, Notice, console_line, email_message, slack_message
+
+    text = "Requisition #1 Applied AI Engineer\n  sourced 4, screened 2\nOverdue:\n  #7 decision by 3d\n"
+    n = Notice(outbox_id=41, kind="digest", payload={"title": "Weekly hiring digest, 2026-W47: 1 overdue",
+                                                       "message": "1 overdue", "text": text})  # fmt: skip
+    slack = slack_message([n], Context(), slack_user_id="U123")
+    assert slack["blocks"][0]["text"]["text"] == "Weekly hiring digest, 2026-W47: 1 overdue"
+    assert "<@U123>" in slack["text"]
+    assert any("#7 decision by 3d" in b.get("text", {}).get("text", "") for b in slack["blocks"])
+    mail = email_message([n], Context(), name="Dev Patel")
+    assert mail.subject == "[hiring] Weekly hiring digest, 2026-W47: 1 overdue"
+    assert "#7 decision by 3d" in mail.text and "#7 decision by 3d" in mail.html
+    assert console_line(n, Context(), "dev.patel").endswith("Weekly hiring digest, 2026-W47: 1 overdue")
