@@ -50,6 +50,8 @@ log = logging.getLogger("hiring.serve")
 
 SWEEP_JOB = "sla-sweep"
 DISPATCH_JOB = "dispatch-notifications"
+DIGEST_JOB = "weekly-digest"
+DIGEST_EVERY = 3600.0  # seconds: the digest is written once per ISO week (dedupe key), from Monday 08:00 on
 WATCH_EVERY = 1.0  # seconds between the cheap MIN(next_fire_at) checks
 DISPATCH_EVERY = 2.0  # seconds between dispatcher passes (it is also woken after a sweep writes outbox rows)
 MIN_GAP = 0.2  # seconds between the end of a sweep and the next (work still due is locked by another sweeper)
@@ -188,6 +190,7 @@ class Runner:
         self._add("watch", self._watch, WATCH_EVERY, first + timedelta(seconds=WATCH_EVERY))
         if self.dispatch_fn is not None:
             self._add(DISPATCH_JOB, self._dispatch, min(DISPATCH_EVERY, self.interval), first)
+            self._add(DIGEST_JOB, self._digest, DIGEST_EVERY, first)
         self.scheduler.start()
 
     def _add(self, job_id: str, fn: Callable[[], None], every: float, first: datetime) -> None:
@@ -238,6 +241,22 @@ class Runner:
             self._failed(DISPATCH_JOB, exc, min(DISPATCH_EVERY, self.interval))  # its next pass is the retry
             return
         self._last_error.pop(DISPATCH_JOB, None)
+
+    def _digest(self) -> None:
+        """This week's digest per hiring manager, written once (Monday 08:00 on; catches up after downtime)."""
+        from hiring.reports.digest import scheduled_digests
+        from hiring.settings import available_channels
+
+        try:
+            written = scheduled_digests(self.engine, self.now(), available_channels())
+        except Exception as exc:
+            self._failed(DIGEST_JOB, exc, DIGEST_EVERY)
+            return
+        self._last_error.pop(DIGEST_JOB, None)
+        new = [w for w in written if w.outbox_id is not None]
+        if new:
+            log.info("weekly digest: %d outbox row(s) written", len(new))
+            self._wake(DISPATCH_JOB, self.now())
 
     def _watch(self) -> None:
         if self._locks[SWEEP_JOB].locked():

@@ -311,3 +311,31 @@ def test_serve_clock_offsets_hiring_now_by_elapsed_time(monkeypatch) -> None:
     assert datetime(2026, 3, 2, 9, tzinfo=UTC) <= first < second < first + timedelta(seconds=1)
     monkeypatch.delenv("HIRING_NOW")
     assert abs((serve_clock()() - real_now()).total_seconds()) < 1
+
+
+def test_serve_writes_the_weekly_digest_once_and_dispatches_it(engine, open_requisition, T0) -> None:
+    monday = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)  # past Monday 08:00: this week's digest is due
+    start, started = monday, time.monotonic()
+
+    def clock() -> datetime:
+        return start + timedelta(seconds=time.monotonic() - started)
+
+    add_due(engine, open_requisition, monday - timedelta(days=2))  # something overdue to report
+
+    def digests() -> list[Outbox]:
+        with Session(engine) as session:
+            return list(session.execute(select(Outbox).where(Outbox.kind == "digest")).scalars())
+
+    for _ in range(2):  # a second serve the same week writes nothing new
+        stop = threading.Event()
+        thread = threading.Thread(target=run_serve, kwargs={"interval": 30, "engine": engine, "stop_event": stop,
+                                                            "now_fn": clock})  # fmt: skip
+        thread.start()
+        try:
+            assert wait_until(lambda: any(r.status == "sent" for r in digests()), timeout=15)
+        finally:
+            stop.set()
+            thread.join(timeout=10)
+    rows = digests()
+    assert len(rows) == 1 and rows[0].recipient == "hugo" and rows[0].status == "sent"
+    assert rows[0].dedupe_key.startswith("digest:hugo:2026-W11")
