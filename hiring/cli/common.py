@@ -16,10 +16,9 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def engine(check_schema: bool = True) -> Engine:
+    from hiring.policy_file import current_policy
     from hiring.settings import get_settings
     from models.db import make_engine, require_schema
-
-    from hiring.policy_file import current_policy
 
     current_policy()  # an invalid policy file is refused before any work, with every problem named
     url = get_settings().database_url
