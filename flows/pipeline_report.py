@@ -98,6 +98,22 @@ def publish_report(report: dict[str, Any]) -> list[str]:
     return [SUMMARY_KEY, *keys]
 
 
+@task(name="apply-retention", retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_worth_retrying,
+      cache_policy=NO_CACHE)  # fmt: skip
+def retention(at: datetime) -> dict[str, Any]:
+    """The policy file's retention rule (e.g. erase rejected candidates 180 days after their last event)."""
+    from hiring.privacy import apply_retention
+
+    engine = _engine()
+    try:
+        result = apply_retention(engine, at)
+    finally:
+        engine.dispose()
+    get_run_logger().info("retention: erased %d candidate(s): %s", result.count,
+                          {stage: ids for stage, ids in result.erased.items() if ids})  # fmt: skip
+    return result.as_dict()
+
+
 @flow(name="pipeline-report")
 def pipeline_report_flow(now: str | None = None, requisition_id: int | None = None, role_profile: str | None = None,
                          source: str | None = None, since: str | None = None,
@@ -106,6 +122,7 @@ def pipeline_report_flow(now: str | None = None, requisition_id: int | None = No
     the filters given, and publish it as artifacts."""
     at = clock.parse_instant(now, "now") if now else clock.now()
     filters = parse_filters(requisition_id, role_profile, source, since, until)
+    erased = retention(at)  # the daily run is also when the retention rule is applied
     report = compute_report(filters, at)
     keys = publish_report(report)
     funnel = {r["stage"]: r["reached"] for r in report["funnel"]}
@@ -121,6 +138,7 @@ def pipeline_report_flow(now: str | None = None, requisition_id: int | None = No
         "decisions": report["decisions"]["decided_n"],
         "decisions_pending": len(report["decisions"]["pending"]),
         "artifacts": keys,
+        "erased": erased,
     }
     get_run_logger().info(
         "pipeline report at %s: %d candidate(s), %d active, %d hired; %d timer(s) overdue; %d of %d decision(s) "

@@ -221,7 +221,8 @@ def _check_new(session: Session, people: list[NewCandidate]) -> None:
 def find_candidate(session: Session, ref: str | int) -> Candidate:
     """A candidate by numeric id or by external id."""
     text = str(ref).strip()
-    cand = session.get(Candidate, int(text)) if text.isdigit() else None
+    numeric = text.isascii() and text.isdigit() and int(text) <= 2_147_483_647  # "²".isdigit() is true too
+    cand = session.get(Candidate, int(text)) if numeric else None
     if cand is None:
         cand = session.execute(select(Candidate).where(Candidate.external_id == text)).scalar_one_or_none()
     if cand is None:
@@ -348,6 +349,8 @@ def _apply_in(
     policy: Policy | None,
 ) -> EventOutcome:
     cand = find_candidate(session, ref)
+    if _erased(session, cand.id or 0):
+        raise Conflict(f"candidate {cand.id} was erased: nothing more can be recorded about them")
     request_hash = _request_hash(cand.id or 0, trigger, payload)
     if key:
         first = _replayed(session, key, request_hash)
@@ -388,6 +391,12 @@ def _apply_in(
     if req is not None:
         _after_event(session, cand, req, applied, ev.id or 0, policy or current_policy())
     return _outcome(ev, replayed=False)
+
+
+def _erased(session: Session, candidate_id: int) -> bool:
+    from models.tables_integrations import Erasure  # local: hiring.privacy imports this module
+
+    return session.execute(select(Erasure.id).where(Erasure.candidate_id == candidate_id)).first() is not None
 
 
 def _after_event(session: Session, cand: Candidate, req: Requisition, applied: Applied, event_id: int,

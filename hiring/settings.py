@@ -3,12 +3,13 @@
 Secrets are SecretStr: they print as '**********' and never reach logs, errors or the database.
 """
 
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -53,6 +54,26 @@ class Settings(BaseSettings):
     dispatch_batch_size: int = 200
     dispatch_max_attempts: int = 8
     dispatch_claim_timeout_seconds: int = 300
+
+    # --- HTTP API (`hiring api`) and ATS webhooks ---
+    api_tokens: Annotated[list[SecretStr], NoDecode] = Field(
+        default=[], description="Bearer tokens the HTTP API accepts: comma-separated, or a JSON list."
+    )
+    api_host: str = Field(default="127.0.0.1", description="Address `hiring api` listens on (loopback by default).")
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    api_max_body_bytes: int = Field(default=1_048_576, gt=0, description="Larger request bodies get 413.")
+    greenhouse_secret: SecretStr | None = Field(
+        default=None, description="Secret key of the Greenhouse webhook (HMAC-SHA256 of each delivery's body)."
+    )
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _token_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            items = json.loads(text) if text.startswith("[") else text.split(",")
+            return [str(item).strip() for item in items if str(item).strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

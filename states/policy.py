@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from states.calendar import WEEKDAYS, Calendar
+from states.integrations_policy import AtsMapping, Retention
 from states.vocabulary import RoleProfile
 
 
@@ -209,6 +210,8 @@ class Policy(BaseModel):
     }
     role_profiles: dict[RoleProfile, Override] = {}
     requisitions: dict[int, Override] = {}
+    ats: AtsMapping = AtsMapping()
+    retention: Retention = Retention()
 
     @field_validator("routing")
     @classmethod

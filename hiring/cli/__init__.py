@@ -6,7 +6,7 @@ import sys
 import click
 import typer
 
-from hiring.cli import candidates, events, notify, report, roles, sla
+from hiring.cli import candidates, events, integrations, notify, report, roles, sla
 from hiring.cli.common import err_console
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ events.register(app)
 sla.register(app)
 notify.register(app)
 report.register(app)
+integrations.register(app)
 
 
 @app.command()

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from models import tables_integrations  # noqa: F401  (the integration tables: webhook deliveries, erasures)
 
 target_metadata = SQLModel.metadata
 

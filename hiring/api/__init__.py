@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): `create_app` in hiring/api/app.py; `hiring api` serves it."""

@@ -1,0 +1,81 @@
+"""SLA timers, the board, the outbox and the pipeline report: the read side the CLI shows."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from hiring.api.deps import EngineDep, PolicyDep, documented_auth, now, responses
+from hiring.api.schemas import MAX_ID, Instant, OutboxRow, Timers
+from states.vocabulary import RoleProfile, SourceChannel
+
+router = APIRouter(tags=["operations"], dependencies=[Depends(documented_auth)])
+
+
+@router.get("/timers", response_model=Timers, responses=responses(422))
+def timers(
+    engine: EngineDep,
+    policy: PolicyDep,
+    at: Annotated[Instant | None, Query(description="Forecast: what is overdue at this time (default now).")] = None,
+    candidate_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> dict[str, Any]:
+    """Open SLA timers by due time, overdue first, each with who is escalated next and when."""
+    from hiring.sla_queries import open_timers
+
+    when = at or now()
+    return {"at": when, "timers": open_timers(engine, when, policy, candidate_id=candidate_id)}
+
+
+@router.get("/timers/stats", response_model=dict[str, Any], responses=responses())
+def timer_stats(engine: EngineDep) -> dict[str, Any]:
+    """Met / breached / overdue per timer, escalations per level, and how late escalations fired."""
+    from hiring.sla_queries import stats
+
+    return stats(engine, now())
+
+
+@router.get("/board", response_model=list[dict[str, Any]], responses=responses(422))
+def board(engine: EngineDep, requisition_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> list[Any]:
+    """Every active candidate by stage, per requisition, with the next deadline or how overdue they are."""
+    from hiring.queries import board as board_query
+
+    return board_query(engine, requisition_id, now())
+
+
+OutboxStatus = Literal["pending", "sending", "sent", "dead"]
+
+
+@router.get("/outbox", response_model=list[OutboxRow], responses=responses(422))
+def outbox(
+    engine: EngineDep,
+    status: OutboxStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    """Notifications, newest first: pending, being sent, sent, or dead (with the last error)."""
+    from notifications.outbox import list_outbox
+
+    return list_outbox(engine, status, limit)
+
+
+def report_router() -> APIRouter | None:
+    """GET /report, when the reports package is installed in this build."""
+    try:
+        from hiring.reports.metrics import Filters, pipeline_report
+    except ImportError:
+        return None
+    reports = APIRouter(tags=["operations"], dependencies=[Depends(documented_auth)])
+
+    @reports.get("/report", response_model=dict[str, Any], responses=responses(422))
+    def report(
+        engine: EngineDep,
+        requisition_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+        role_profile: RoleProfile | None = None,
+        source: SourceChannel | None = None,
+        since: Annotated[Instant | None, Query(description="Candidates sourced at or after this time.")] = None,
+        until: Annotated[Instant | None, Query(description="Candidates sourced before this time.")] = None,
+    ) -> dict[str, Any]:
+        """The pipeline report: funnel, time in stage, SLA, sources, offers. Ids only, no names."""
+        filters = Filters(requisition_id=requisition_id, role_profile=role_profile.value if role_profile else None,
+                          source=source.value if source else None, since=since, until=until)  # fmt: skip
+        return pipeline_report(engine, filters, now())
+
+    return reports

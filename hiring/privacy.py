@@ -1,0 +1,300 @@
+"""Erasure of a candidate's personal data, and the retention rule that erases it on a schedule.
+
+Erasing a candidate, in one transaction:
+- the candidate row loses its name, email and external id;
+- every event keeps its trigger, stages, times, scores, ratings, enums, dates and amounts, but its free-text
+  payload fields (notes, reasons, submission links, offer wording...) become "[erased]": the log still replays,
+  and the reports still count and score the candidate;
+- outbox rows about the candidate that were not sent are deleted (nobody is notified about an erased
+  candidate), the ones already sent keep only their anonymous facts;
+- open SLA timers are cancelled, so no escalation about the candidate can fire again;
+- an `erasure` row records when, by whom and why. Erasing twice changes nothing the second time.
+"""
+
+import logging
+import types
+import typing
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlmodel import Session
+
+from hiring import clock
+from hiring.errors import Conflict
+from hiring.policy_file import current_policy
+from hiring.service import find_candidate
+from models.db import transaction
+from models.tables import Candidate, Event, Outbox, Timer
+from models.tables_integrations import Erasure
+from states.payloads import CHECKPOINT_PAYLOADS, PAYLOADS, Payload
+from states.policy import Policy, human
+from states.stages import Stage
+
+log = logging.getLogger("hiring.privacy")
+
+ERASED = "[erased]"
+# Keys of outbox payloads that carry who the candidate is (the sweep and the dispatcher write these).
+PERSONAL_KEYS = frozenset({"candidate_name", "candidate_email", "name", "email", "external_id", "note", "notes"})
+UNSENT = ("pending", "dead")  # "sending" rows are in a dispatcher's hands: they are scrubbed, not deleted
+
+
+@dataclass
+class ErasureResult:
+    candidate_id: int
+    erased_at: datetime
+    erased_by: str
+    reason: str
+    events_scrubbed: int = 0
+    outbox_scrubbed: int = 0
+    outbox_cancelled: int = 0
+    timers_cancelled: int = 0
+    already: bool = False  # the candidate had been erased before; nothing was done this time
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "erased_at": self.erased_at.isoformat()}
+
+
+# --- which payload fields are free text -----------------------------------------------------------
+
+
+def _is_text(annotation: Any) -> bool:
+    """str, str | None, list[str]: text a person typed. Enums (StrEnum subclasses) are not text."""
+    if annotation is str:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_text(a) for a in typing.get_args(annotation) if a is not type(None))
+    if origin is list:
+        return all(_is_text(a) for a in typing.get_args(annotation))
+    if origin is typing.Annotated:
+        return _is_text(typing.get_args(annotation)[0])
+    return False
+
+
+def _has_pattern(info: Any) -> bool:
+    """A str field with a pattern (a currency code) is a code, not free text."""
+    return any(getattr(m, "pattern", None) for m in info.metadata)
+
+
+def free_text_fields(model: type[Payload]) -> frozenset[str]:
+    return frozenset(
+        name for name, info in model.model_fields.items() if _is_text(info.annotation) and not _has_pattern(info)
+    )
+
+
+FREE_TEXT: dict[str, frozenset[str]] = {trigger: free_text_fields(m) for trigger, m in PAYLOADS.items()}
+CHECKPOINT_FREE_TEXT: dict[str, frozenset[str]] = {
+    stage.value: free_text_fields(m) for stage, m in CHECKPOINT_PAYLOADS.items()
+}
+
+
+def scrub_payload(trigger: str, from_stage: str | None, payload: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
+    """The event payload with its free-text fields replaced by "[erased]" (a list keeps one item)."""
+    payload = dict(payload or {})
+    if trigger == "complete_checkpoint":
+        fields = CHECKPOINT_FREE_TEXT.get(from_stage or "", frozenset())
+    else:
+        fields = FREE_TEXT.get(trigger, frozenset())
+    changed = False
+    for name in fields & payload.keys():
+        value = payload[name]
+        if value is None:
+            continue
+        new = [ERASED] if isinstance(value, list) else ERASED
+        if value != new:
+            payload[name], changed = new, True
+    return payload, changed
+
+
+def _scrub_value(value: Any, needles: list[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: (ERASED if k in PERSONAL_KEYS and v is not None else _scrub_value(v, needles))
+                for k, v in value.items()}  # fmt: skip
+    if isinstance(value, list):
+        return [_scrub_value(v, needles) for v in value]
+    if isinstance(value, str) and any(n and n.lower() in value.lower() for n in needles):
+        return ERASED
+    return value
+
+
+# --- erasure ------------------------------------------------------------------------------------
+
+
+def erased_ids(session: Session, ids: set[int] | None = None) -> set[int]:
+    query = select(Erasure.candidate_id)
+    if ids is not None:
+        query = query.where(Erasure.candidate_id.in_(ids))  # type: ignore[attr-defined]
+    return set(session.execute(query).scalars())
+
+
+def is_erased(session: Session, candidate_id: int) -> bool:
+    return bool(erased_ids(session, {candidate_id}))
+
+
+def ensure_not_erased(session: Session, candidate_id: int) -> None:
+    """Refuse to record anything new about an erased candidate (it could reopen timers and notify)."""
+    if is_erased(session, candidate_id):
+        raise Conflict(f"candidate {candidate_id} was erased: nothing more can be recorded about them")
+
+
+def erase(engine: Engine, ref: str | int, by: str, *, reason: str = "request",
+          now: datetime | None = None) -> ErasureResult:  # fmt: skip
+    """Erase one candidate's personal data (see the module docstring). Idempotent."""
+    by = (by or "").strip()
+    if not by:
+        from hiring.errors import InvalidInput
+
+        raise InvalidInput("say who erases the candidate (--by): the erasure record keeps it")
+    now = now or clock.now()
+    with transaction(engine) as session:
+        cand = find_candidate(session, ref)
+        result = erase_in(session, cand, by, reason, now)
+    if not result.already:
+        log.info("erased candidate %s (%s): %d event(s), %d outbox row(s) scrubbed, %d cancelled, %d timer(s)",
+                 result.candidate_id, result.reason, result.events_scrubbed, result.outbox_scrubbed,
+                 result.outbox_cancelled, result.timers_cancelled)  # fmt: skip
+    return result
+
+
+def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datetime) -> ErasureResult:
+    """The erasure inside the caller's transaction."""
+    cid = cand.id or 0
+    done = session.execute(select(Erasure).where(Erasure.candidate_id == cid)).scalar_one_or_none()
+    if done is not None:
+        return ErasureResult(cid, done.erased_at, done.erased_by, done.reason, done.events_scrubbed,
+                             done.outbox_scrubbed, done.outbox_cancelled, done.timers_cancelled, True)  # fmt: skip
+    result = ErasureResult(cid, now, by, reason)
+    needles = [cand.name, cand.email] + ([cand.external_id] if cand.external_id else [])
+    needles = [n for n in needles if n and len(n) >= 3]
+
+    for ev in session.execute(select(Event).where(Event.candidate_id == cid)).scalars():
+        payload, changed = scrub_payload(ev.trigger, ev.from_stage, ev.payload)
+        if changed:
+            ev.payload = payload
+            session.add(ev)
+            result.events_scrubbed += 1
+
+    rows = list(session.execute(select(Outbox).where(Outbox.candidate_id == cid)).scalars())
+    for row in rows:
+        if row.status in UNSENT:
+            session.delete(row)
+            result.outbox_cancelled += 1
+            continue
+        payload = _scrub_value(dict(row.payload or {}), needles)
+        error = _scrub_value(row.last_error, needles) if row.last_error else row.last_error
+        if payload != (row.payload or {}) or error != row.last_error:
+            row.payload, row.last_error = payload, error
+            session.add(row)
+            result.outbox_scrubbed += 1
+
+    for timer in session.execute(select(Timer).where(Timer.candidate_id == cid, Timer.status == "open")).scalars():
+        timer.status, timer.closed_at, timer.next_level, timer.next_fire_at = "cancelled", now, None, None
+        session.add(timer)
+        result.timers_cancelled += 1
+
+    _keep_ats_link(session, cand)
+    cand.name, cand.email, cand.external_id = ERASED, "", None
+    session.add(cand)
+    counts = {k: getattr(result, k) for k in ("events_scrubbed", "outbox_scrubbed", "outbox_cancelled",
+                                              "timers_cancelled")}  # fmt: skip
+    session.add(Erasure(candidate_id=cid, erased_at=now, erased_by=by, reason=reason, **counts))
+    session.flush()
+    return result
+
+
+def _keep_ats_link(session: Session, cand: Candidate) -> None:
+    """An ATS-created candidate loses its external id; its application link stays, so a later delivery for
+    the same application finds the erased candidate instead of creating the person again."""
+    from hiring.webhooks.greenhouse import SOURCE
+    from models.tables_integrations import AtsApplication
+
+    prefix = f"{SOURCE}:"
+    if not (cand.external_id or "").startswith(prefix):
+        return
+    application_id = (cand.external_id or "")[len(prefix) :]
+    linked = session.execute(
+        select(AtsApplication.id).where(
+            AtsApplication.source == SOURCE, AtsApplication.application_id == application_id
+        )
+    ).first()
+    if linked is None:
+        session.add(AtsApplication(source=SOURCE, application_id=application_id, candidate_id=cand.id or 0))
+
+
+def cancel_unsent(session: Session, candidate_id: int) -> int:
+    """Delete the unsent outbox rows about an erased candidate (for code that writes rows after an erasure)."""
+    res = session.execute(
+        delete(Outbox).where(Outbox.candidate_id == candidate_id, Outbox.status.in_(UNSENT))  # type: ignore[attr-defined]
+    )
+    return res.rowcount or 0  # type: ignore[attr-defined]
+
+
+def list_erasures(engine: Engine) -> list[dict[str, Any]]:
+    with Session(engine) as session:
+        rows = session.execute(select(Erasure).order_by(Erasure.id)).scalars().all()
+    return [{k: v for k, v in r.model_dump().items() if k != "id"} for r in rows]
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RetentionResult:
+    at: datetime
+    rules: dict[str, str]  # stage -> period, as written
+    erased: dict[str, list[int]] = field(default_factory=dict)  # stage -> candidate ids
+    dry_run: bool = False
+
+    @property
+    def count(self) -> int:
+        return sum(len(ids) for ids in self.erased.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "rules": self.rules, "erased": self.erased, "count": self.count,
+                "dry_run": self.dry_run}  # fmt: skip
+
+
+def due_for_erasure(engine: Engine, now: datetime, policy: Policy | None = None) -> dict[str, list[int]]:
+    """Per terminal stage with a retention period: the not-yet-erased candidates whose last event is older."""
+    policy = policy or current_policy()
+    out: dict[str, list[int]] = {}
+    with Session(engine) as session:
+        done = select(Erasure.candidate_id)
+        for stage, period in policy.retention.erase_after.items():
+            ids = session.execute(
+                select(Candidate.id)
+                .where(Candidate.stage == Stage(stage).value, Candidate.last_event_at <= now - period)  # type: ignore[operator]
+                .where(Candidate.id.not_in(done))  # type: ignore[union-attr]
+                .order_by(Candidate.id)
+            ).scalars()
+            out[Stage(stage).value] = list(ids)
+    return out
+
+
+def apply_retention(engine: Engine, now: datetime | None = None, policy: Policy | None = None,
+                    by: str = "retention-policy", dry_run: bool = False) -> RetentionResult:  # fmt: skip
+    """Erase every candidate the policy's retention rule says is due. Meant for the daily flow.
+
+    One transaction per candidate, so a large backlog makes steady progress and a crash loses nothing.
+    Logs counts and ids only.
+    """
+    now = now or clock.now()
+    policy = policy or current_policy()
+    rules = {Stage(s).value: human(d) for s, d in policy.retention.erase_after.items()}
+    result = RetentionResult(now, rules, dry_run=dry_run)
+    for stage, ids in due_for_erasure(engine, now, policy).items():
+        result.erased[stage] = []
+        for cid in ids:
+            if not dry_run:
+                with transaction(engine) as session:
+                    cand = session.get(Candidate, cid)
+                    if cand is None or cand.stage != stage:  # it moved on (reopened) meanwhile
+                        continue
+                    erase_in(session, cand, by, f"retention: {stage} after {rules[stage]}", now)
+            result.erased[stage].append(cid)
+    if result.count and not dry_run:
+        log.info("retention: erased %d candidate(s): %s", result.count,
+                 ", ".join(f"{s} {len(ids)}" for s, ids in result.erased.items()))  # fmt: skip
+    return result

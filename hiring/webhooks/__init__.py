@@ -1,0 +1,9 @@
+"""ATS webhooks: deliveries verified, deduplicated, mapped to our triggers, and always recorded.
+
+`greenhouse.receive` handles one Greenhouse delivery; `deliveries` lists what was received, and what could
+not be mapped (`hiring webhooks --unmapped`).
+"""
+
+from hiring.webhooks.greenhouse import BadSignature, Receipt, RetryLater, receive, sign, verify_signature
+
+__all__ = ["BadSignature", "Receipt", "RetryLater", "receive", "sign", "verify_signature"]
