@@ -45,8 +45,8 @@ def test_business_calendar_moves_a_timer_due_date(engine, open_requisition, T0):
     policy = parse_policy({"calendar": {"business_time": True, "timezone": "UTC"},
                            "durations": {"screen_decision": "2d"}})  # fmt: skip
     friday = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
-    [cid] = add_candidates(engine, [NewCandidate(name="Ola", email="ola@example.com", requisition_id=open_requisition,
-                                                 source="conference")], actor="t", now=friday, policy=policy)  # fmt: skip
+    ola = NewCandidate(name="Ola", email="ola@example.com", requisition_id=open_requisition, source="conference")
+    [cid] = add_candidates(engine, [ola], actor="t", now=friday, policy=policy)
     t = timer(engine, cid, "screen_decision", "open")
     assert t.due_at == datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # Tuesday noon, not Sunday noon
     # the reminder is 75% of the 48 business hours in: 36h -> Monday 24:00
