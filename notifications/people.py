@@ -4,19 +4,19 @@ Requisitions and the policy refer to people by handle (e.g. maria.lopez); the di
 up here to find an email address or a Slack user id.
 """
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, field_validator
 from sqlalchemy import Engine, select
 
+from hiring.documents import load_document
 from hiring.errors import Conflict, InvalidInput
 from models.db import transaction
 from models.tables import Person
 from notifications.delivery import Recipient
 from states.policy import CHANNELS, Role
+from states.zones import TimeZoneName
 
 Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")]
 
@@ -32,17 +32,8 @@ class PersonSpec(BaseModel):
         Field(default=None, description="Slack member id, e.g. U024BE7LH (Profile > ... > Copy member ID).")
     )
     role: Role
-    timezone: str = "UTC"
+    timezone: TimeZoneName = "UTC"
     channels: list[str] | None = None
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from None
-        return value
 
     @field_validator("channels")
     @classmethod
@@ -123,22 +114,7 @@ def upsert_people(engine: Engine, specs: list[PersonSpec]) -> dict[str, list[str
 
 def load_people_file(path: Path) -> list[PersonSpec]:
     """A YAML or JSON file holding a list of people, or a mapping with a `people:` list."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    else:
-        import yaml
-
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise InvalidInput(f"{path} is not valid YAML: {exc}") from None
+    data = load_document(path, "people file")
     if isinstance(data, dict) and isinstance(data.get("people"), list):
         data = data["people"]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):

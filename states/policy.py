@@ -8,13 +8,13 @@ import re
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from states.calendar import WEEKDAYS, Calendar
 from states.integrations_policy import AtsMapping, Retention
 from states.vocabulary import RoleProfile
+from states.zones import TimeZoneName
 
 
 class TimerKind(StrEnum):
@@ -164,18 +164,9 @@ class Override(BaseModel):
 class CalendarSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     business_time: bool = False
-    timezone: str = "UTC"
+    timezone: TimeZoneName = "UTC"
     working_days: list[str] = ["mon", "tue", "wed", "thu", "fri"]
     holidays: list[date] = []
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from None
-        return value
 
     @field_validator("working_days")
     @classmethod

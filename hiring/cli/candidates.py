@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from hiring.cli.common import console, engine, local, print_json, validation_problems
+from hiring.cli.common import console, engine, local, print_json, timer_status, validation_problems
 from hiring.errors import InvalidInput
 
 app = typer.Typer(help="Candidates: add, import, list, show.", no_args_is_help=True)
@@ -119,12 +119,7 @@ def show(
     console.print(f"version {c['version']}, last event {local(c['last_event_at'])}")
     console.print(f"next: {', '.join(c['allowed_triggers']) or 'nothing (terminal stage)'}")
     for t in c["timers"]:
-        if t["paused"]:
-            state = "[yellow]paused (on hold)[/]"
-        elif t["overdue"]:
-            state = f"[bold red]OVERDUE by {t['overdue_by']}[/]"
-        else:
-            state = f"due in {t['due_in']}"
+        state = timer_status(t, "OVERDUE by")
         nxt = t["next_escalation"]
         after = f"; next: {nxt['level']} to {nxt['recipient'] or nxt['role']}" if nxt else ""
         console.print(f"deadline {t['timer']} ({t['owner'] or t['owner_role']}): {local(t['due_at'])}, {state}{after}")

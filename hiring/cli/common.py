@@ -62,16 +62,9 @@ def load_data(text: str | None) -> dict[str, Any]:
 
 def read_document(path: Path) -> dict[str, Any]:
     """A YAML or JSON file holding one mapping."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
-    if path.suffix.lower() == ".json":
-        try:
-            return _mapping(json.loads(text), str(path))
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    return _mapping(_yaml(text, str(path)), str(path))
+    from hiring.documents import load_document
+
+    return _mapping(load_document(path), str(path))
 
 
 def _yaml(text: str, source: str) -> Any:
@@ -121,3 +114,12 @@ def local(value: datetime | None) -> str:
     from hiring.settings import get_settings
 
     return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def timer_status(t: dict[str, Any], overdue_word: str = "overdue") -> str:
+    """An open timer's state for the terminal: paused, overdue (red) or due in."""
+    if t["paused"]:
+        return "[yellow]paused (on hold)[/]"
+    if t["overdue"]:
+        return f"[bold red]{overdue_word} {t['overdue_by']}[/]"
+    return f"due in {t['due_in']}"

@@ -2,7 +2,7 @@
 
 import typer
 
-from hiring.cli.common import console, engine, local, parse_at, print_json
+from hiring.cli.common import console, engine, local, parse_at, print_json, timer_status
 
 app = typer.Typer(help="SLA timers: what is due, overdue, and how deadlines were kept.", invoke_without_command=True)
 
@@ -35,12 +35,7 @@ def sla(
     table = Table("cand", "name", "req", "timer", "owner", "due", "status", "next escalation",
                   title=f"open SLA timers as of {local(when)}")  # fmt: skip
     for r in rows:
-        if r["paused"]:
-            status = "[yellow]paused (on hold)[/]"
-        elif r["overdue"]:
-            status = f"[bold red]overdue {r['overdue_by']}[/]"
-        else:
-            status = f"due in {r['due_in']}"
+        status = timer_status(r)
         nxt = r["next_escalation"]
         nxt_text = f"{nxt['level']} -> {nxt['recipient'] or nxt['role']} at {local(nxt['at'])}" if nxt else "-"
         table.add_row(str(r["candidate_id"]), r["candidate_name"], str(r["requisition_id"]), r["timer"],
