@@ -15,7 +15,7 @@ from hiring import clock
 from hiring.policy_file import current_policy
 from hiring.timers import next_level
 from models.db import insert_ignoring_duplicates, is_postgres, transaction
-from models.tables import Candidate, Escalation, Outbox, Requisition, Timer
+from models.tables import Candidate, Escalation, Outbox, Person, Requisition, Timer
 from states.policy import DEFAULT_TIMERS, Level, Policy, Role, TimerKind, human
 from states.sla import audience, next_up_after, schedule
 
@@ -54,10 +54,13 @@ def recipient_for(role: Role, req: Requisition, policy: Policy) -> str | None:
     return policy.head_of_talent
 
 
-def channels_for(level: Level, policy: Policy, available: frozenset[str]) -> list[str]:
-    """The routed channels that are configured here; the console when none of them is."""
-    routed = [c for c in policy.routing.get(level, ["console"]) if c in available]
-    return routed or ["console"]
+def channels_for(level: Level, role: Role, policy: Policy, available: frozenset[str],
+                 preferred: list[str] | None = None) -> list[str]:  # fmt: skip
+    """The channels routed for this level and audience that are configured here, narrowed to the person's
+    preferred channels when that leaves any; the console when none of the routed channels is configured."""
+    routed = [c for c in policy.channels(level, role) if c in available]
+    narrowed = [c for c in routed if c in (preferred or [])]
+    return narrowed or routed or ["console"]
 
 
 def earliest_due(engine: Engine) -> datetime | None:
@@ -107,13 +110,21 @@ def sweep(
                 break
             reqs = _by_id(session, Requisition, {t.requisition_id for t in timers})
             cands = _by_id(session, Candidate, {t.candidate_id for t in timers})
+            preferences = _preferences(session, reqs.values(), policy)
             for timer in timers:
                 seen.add(timer.id or 0)
                 fired += _fire_due_levels(
                     session, timer, reqs[timer.requisition_id], cands[timer.candidate_id], now, policy,
-                    channels,
+                    channels, preferences,
                 )  # fmt: skip
     return fired
+
+
+def _preferences(session: Session, reqs: Any, policy: Policy) -> dict[str, list[str]]:
+    """Preferred channels of the people this batch can escalate to (one query per batch)."""
+    handles = {h for r in reqs for h in (r.recruiter, r.hiring_manager) if h} | {policy.head_of_talent} - {None}
+    rows = session.execute(select(Person.handle, Person.channels).where(Person.handle.in_(handles))).all()  # type: ignore[attr-defined]
+    return {handle: list(chosen) for handle, chosen in rows if chosen}
 
 
 def _by_id(session: Session, table: type, ids: set[int]) -> dict[int, Any]:
@@ -129,6 +140,7 @@ def _fire_due_levels(
     now: datetime,
     policy: Policy,
     channels: frozenset[str],
+    preferences: dict[str, list[str]],
 ) -> list[Fired]:
     ladder = policy.ladder_for(timer.role_profile, timer.requisition_id)
     plan = schedule(timer.window_start, timer.due_at, ladder, policy.cal())
@@ -161,7 +173,7 @@ def _fire_due_levels(
             continue  # someone else fired this level first: theirs are the outbox rows
         message = _message(timer, req, cand, level, at, now, role, recipient, policy, ladder)
         rows = 0
-        for channel in channels_for(level, policy, channels):
+        for channel in channels_for(level, role, policy, channels, preferences.get(recipient or "")):
             rows += 1
             session.add(
                 Outbox(

@@ -187,18 +187,23 @@ class CalendarSpec(BaseModel):
         )
 
 
+DEFAULT_ROUTING: dict[Level, list[str]] = {
+    Level.REMINDER: ["slack"],
+    Level.LEVEL_1: ["slack"],
+    Level.LEVEL_2: ["slack", "email"],
+    Level.LEVEL_3: ["slack", "email"],
+}
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     durations: dict[TimerKind, Duration] = {}
     ladder: Ladder = Ladder()
     calendar: CalendarSpec = CalendarSpec()
     head_of_talent: str | None = None
-    routing: dict[Level, list[str]] = {
-        Level.REMINDER: ["slack"],
-        Level.LEVEL_1: ["slack"],
-        Level.LEVEL_2: ["slack", "email"],
-        Level.LEVEL_3: ["slack", "email"],
-    }
+    # Channels per level: a list for every audience, or per audience role, e.g.
+    # level_2: {hiring_manager: [slack], head_of_talent: [email]} (a role left out gets the level's first list).
+    routing: dict[Level, list[str] | dict[Role, list[str]]] = dict(DEFAULT_ROUTING)
     role_profiles: dict[RoleProfile, Override] = {}
     requisitions: dict[int, Override] = {}
     ats: AtsMapping = AtsMapping()
@@ -206,16 +211,23 @@ class Policy(BaseModel):
 
     @field_validator("routing")
     @classmethod
-    def _channels(cls, value: dict[Level, list[str]]) -> dict[Level, list[str]]:
-        for level, channels in value.items():
-            bad = [c for c in channels if c not in CHANNELS]
-            if bad:
-                raise ValueError(
-                    f"{level}: unknown channel(s) {', '.join(bad)}; allowed: {', '.join(CHANNELS)}"
-                )
-            if not channels:
-                raise ValueError(f"{level}: name at least one channel")
+    def _channels(cls, value: dict[Level, list[str] | dict[Role, list[str]]]) -> dict:  # type: ignore[type-arg]
+        for level, routes in value.items():
+            for role, channels in routes.items() if isinstance(routes, dict) else [(None, routes)]:
+                where = f"{level}.{role}" if role else str(level)
+                bad = [c for c in channels if c not in CHANNELS]
+                if bad:
+                    raise ValueError(f"{where}: unknown channel(s) {', '.join(bad)}; allowed: {', '.join(CHANNELS)}")
+                if not channels:
+                    raise ValueError(f"{where}: name at least one channel")
         return value
+
+    def channels(self, level: Level, role: Role) -> list[str]:
+        """The channels routed for this level and audience role."""
+        routes = self.routing.get(level, DEFAULT_ROUTING[level])
+        if isinstance(routes, dict):
+            return routes.get(role) or DEFAULT_ROUTING[level]
+        return routes
 
     # --- resolution: requisition override > role profile override > global > default -----------
 

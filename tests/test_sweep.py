@@ -197,3 +197,29 @@ def test_batches_do_not_change_what_fires(candidate, engine, T0, batch_size):
     fired = sweep(engine, T0 + timedelta(days=5), POLICY, batch_size=batch_size)
     assert len(fired) == 20
     assert len({(f.timer_id, f.level) for f in fired}) == 20
+
+
+def test_routing_per_audience_role_and_preferred_channels(candidate, engine, T0):
+    from hiring.service import add_candidates
+    from notifications.people import add_person, parse_person
+    from states.intake import NewCandidate
+
+    policy = parse_policy({"head_of_talent": "tess", "routing": {
+        "level_2": {"hiring_manager": ["email"], "head_of_talent": ["slack"]},
+        "level_3": ["slack", "email"]}})  # fmt: skip
+    add_person(engine, parse_person({"handle": "tess", "name": "Tess T", "role": "head_of_talent",
+                                     "email": "tess@example.com", "channels": ["email"]}))  # fmt: skip
+    req = timer(engine, candidate(), "screen_decision").requisition_id
+    [cid] = add_candidates(engine, [NewCandidate(name="Ira", email="ira@example.com", requisition_id=req,
+                                                 source="inbound")], actor="t", now=T0, policy=policy)  # fmt: skip
+    everything = frozenset({"console", "slack", "email"})
+    sweep(engine, T0 + timedelta(days=5, hours=72), policy, channels=everything)
+    mine = {(r.payload["level"], r.recipient, r.channel) for r in outbox(engine) if r.candidate_id == cid}
+    assert ("level_2", "hugo", "email") in mine and ("level_2", "hugo", "slack") not in mine  # per audience
+    assert ("level_3", "tess", "email") in mine and ("level_3", "tess", "slack") not in mine  # her preference
+    assert ("level_1", "rita", "slack") in mine  # a level routed as a plain list
+
+
+def test_routing_rejects_unknown_channels_per_audience():
+    with pytest.raises(Exception, match=r"level_2.hiring_manager: unknown channel"):
+        parse_policy({"routing": {"level_2": {"hiring_manager": ["pager"]}}})
