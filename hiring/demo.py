@@ -618,7 +618,10 @@ def _explain(
     console.print("Explore it (the demo never touches your own database):")
     console.print(f"  export HIRING_DATABASE_URL={url}")
     console.print(f"  export HIRING_NOW={end}")
-    console.print("  hiring board")
+    console.print("  uv run hiring board")
     for fate, what in examples:
         if by_fate.get(fate):
-            console.print(f"  hiring history {by_fate[fate]:<3}  # {what}")
+            console.print(f"  uv run hiring history {by_fate[fate]:<3}  # {what}")
+    console.print("  uv run hiring sla                 # open deadlines, overdue first, who is escalated next")
+    console.print("  uv run hiring outbox              # every notification the sweeps wrote, and its status")
+    console.print("  uv run hiring report --html report.html   # funnel, stalls, decision speed, sources")
