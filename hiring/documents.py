@@ -43,4 +43,6 @@ def load_document(path: Path, what: str = "file", formats: tuple[str, ...] = ("J
     except Exception as exc:  # yaml.YAMLError (yaml is imported lazily: most commands never read YAML)
         if type(exc).__module__.startswith("yaml"):
             raise InvalidInput(f"{what} {path} is not valid YAML: {exc}") from None
+        if isinstance(exc, ValueError):  # a YAML date that does not exist: 2026-02-31
+            raise InvalidInput(f"{what} {path} is not valid {kind}: {exc}") from None
         raise

@@ -50,7 +50,7 @@ def read_rows(path: Path) -> tuple[list[tuple[int, NewCandidate]], list[tuple[in
     bad: list[tuple[int, str]] = []
     seen_ext: dict[str, int] = {}
     count = 0
-    for row in reader:
+    for row in _rows(reader, path):
         count += 1
         line = reader.line_num
         if None in row:
@@ -72,6 +72,13 @@ def read_rows(path: Path) -> tuple[list[tuple[int, NewCandidate]], list[tuple[in
             seen_ext[cand.external_id] = line
         good.append((line, cand))
     return good, bad, count
+
+
+def _rows(reader: "csv.DictReader[str]", path: Path):  # type: ignore[no-untyped-def]
+    try:
+        yield from reader
+    except csv.Error as exc:  # e.g. a cell longer than csv's field limit (131,072 characters)
+        raise InvalidInput(f"{path}: line {reader.line_num} is not valid CSV: {exc}") from None
 
 
 def _problem(err: dict) -> str:  # type: ignore[type-arg]

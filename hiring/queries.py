@@ -35,9 +35,10 @@ def list_requisitions(engine: Engine) -> list[dict[str, Any]]:
 
 def show_requisition(engine: Engine, req_id: int) -> dict[str, Any]:
     from hiring.errors import NotFound
+    from hiring.service import MAX_ID
 
     with Session(engine) as session:
-        req = session.get(Requisition, req_id)
+        req = session.get(Requisition, req_id) if 0 < req_id <= MAX_ID else None
         if req is None:
             raise NotFound(f"no requisition with id {req_id}")
         counts = dict(

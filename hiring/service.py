@@ -27,6 +27,7 @@ from states.requisition import RequisitionSpec
 from states.sla import Scope, opening_on_entry
 from states.stages import INITIAL, Stage
 
+MAX_ID = 2_147_483_647  # ids are 32-bit integers on PostgreSQL: a larger one cannot exist
 CREATE_TRIGGER = "source"  # the first event of every candidate: it enters the initial stage
 
 
@@ -111,7 +112,7 @@ def open_requisition(engine: Engine, req_id: int, now: datetime | None = None) -
 
 
 def _requisition(session: Session, req_id: int) -> Requisition:
-    req = session.get(Requisition, req_id)
+    req = session.get(Requisition, req_id) if 0 < req_id <= MAX_ID else None
     if req is None:
         raise NotFound(f"no requisition with id {req_id}")
     return req
@@ -221,7 +222,7 @@ def _check_new(session: Session, people: list[NewCandidate]) -> None:
 def find_candidate(session: Session, ref: str | int) -> Candidate:
     """A candidate by numeric id or by external id."""
     text = str(ref).strip()
-    numeric = text.isascii() and text.isdigit() and int(text) <= 2_147_483_647  # "²".isdigit() is true too
+    numeric = text.isascii() and text.isdigit() and int(text) <= MAX_ID  # "²".isdigit() is true too
     cand = session.get(Candidate, int(text)) if numeric else None
     if cand is None:
         cand = session.execute(select(Candidate).where(Candidate.external_id == text)).scalar_one_or_none()

@@ -170,10 +170,11 @@ def _take(session: Any, row: Outbox, worker: str, now: datetime) -> Claimed:
     # (same digest, same email Message-ID); rows new since then go in a message of their own.
     group = f"{row.claimed_by}@{row.claimed_at.isoformat()}" if row.attempts and row.claimed_at else None
     row.status, row.claimed_by, row.claimed_at = "sending", worker, now
-    row.attempts += 1
     session.add(row)
+    # The attempt is counted when this row's message is about to be sent (_start_attempt), not here: a dispatcher
+    # that dies in the middle of a batch has not tried the rows it did not reach.
     return Claimed(id=row.id or 0, channel=row.channel, recipient=row.recipient, recipient_role=row.recipient_role,
-                   kind=row.kind, payload=dict(row.payload or {}), attempts=row.attempts, group=group)  # fmt: skip
+                   kind=row.kind, payload=dict(row.payload or {}), attempts=row.attempts + 1, group=group)  # fmt: skip
 
 
 # --- 2. group -----------------------------------------------------------------------------------
@@ -213,6 +214,9 @@ def _deliver(engine: Engine, rows: list[Claimed], now: datetime, settings: Setti
         if channel in blocked:
             _defer(engine, group, worker, blocked[channel], result)
             continue
+        group = _start_attempt(engine, group, worker)
+        if not group:
+            continue  # reclaimed by another dispatcher meanwhile: theirs to send
         try:
             _send(group, people, names, channels, now, settings)
         except DeliveryError as exc:
@@ -249,6 +253,13 @@ def _send(group: list[Claimed], people: dict[str, Any], names: dict[str, str], c
 
 def _fenced(row_id: int, worker: str) -> Any:
     return update(Outbox).where(Outbox.id == row_id, Outbox.status == "sending", Outbox.claimed_by == worker)  # type: ignore[arg-type]
+
+
+def _start_attempt(engine: Engine, group: list[Claimed], worker: str) -> list[Claimed]:
+    """Count the attempt, committed before the send: the rows of the group that are still this worker's."""
+    with transaction(engine) as session:
+        counted = [session.execute(_fenced(r.id, worker).values(attempts=Outbox.attempts + 1)).rowcount for r in group]
+    return [r for r, n in zip(group, counted, strict=True) if n]
 
 
 def _sent(engine: Engine, group: list[Claimed], worker: str, now: datetime, result: DispatchResult) -> None:
@@ -292,8 +303,7 @@ def _defer(engine: Engine, group: list[Claimed], worker: str, at: datetime, resu
     """Put rows back unattempted: this claim does not count as an attempt."""
     with transaction(engine) as session:
         for row in group:
-            session.execute(_fenced(row.id, worker).values(status="pending", next_attempt_at=at,
-                                                            attempts=Outbox.attempts - 1))  # fmt: skip
+            session.execute(_fenced(row.id, worker).values(status="pending", next_attempt_at=at))
     result.deferred += len(group)
 
 

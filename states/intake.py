@@ -14,7 +14,7 @@ class NewCandidate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Name
     email: EmailStr
-    requisition_id: Annotated[int, Field(gt=0)]
+    requisition_id: Annotated[int, Field(gt=0, le=2_147_483_647)]  # ids are 32-bit INTEGER on PostgreSQL
     source: SourceChannel
     motivators: list[Motivator] = []
     external_id: ExternalId | None = None

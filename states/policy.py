@@ -59,14 +59,25 @@ _DURATION = re.compile(
 def parse_duration(value: Any) -> timedelta:
     """'5d', '48h', '1d12h', '90m', or a number of hours."""
     if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(hours=value)
-    match = _DURATION.match(str(value)) if isinstance(value, str) else None
-    if not match or not any(match.groups()):
-        raise ValueError(f"{value!r} is not a duration; write e.g. 5d, 48h, 1d12h or 90m")
-    days, hours, minutes = (float(g) if g else 0.0 for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes)
+        result = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        result = _delta(value, hours=value)
+    else:
+        match = _DURATION.match(str(value)) if isinstance(value, str) else None
+        if not match or not any(match.groups()):
+            raise ValueError(f"{value!r} is not a duration; write e.g. 5d, 48h, 1d12h or 90m")
+        days, hours, minutes = (float(g) if g else 0.0 for g in match.groups())
+        result = _delta(value, days=days, hours=hours, minutes=minutes)
+    if result < timedelta(0):
+        raise ValueError(f"{value!r} is negative; a duration is 0 or more")
+    return result
+
+
+def _delta(value: Any, **parts: float) -> timedelta:
+    try:
+        return timedelta(**parts)
+    except (OverflowError, ValueError):  # inf, nan, or more than 999,999,999 days
+        raise ValueError(f"{value!r} is not a duration a calendar can hold; write e.g. 5d, 48h or 90m") from None
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]

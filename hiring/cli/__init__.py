@@ -73,12 +73,13 @@ def main() -> None:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)  # e.g. 130 when Ctrl-C lands before a command installs its own handlers
-    except click.exceptions.Exit as exc:
+    except (click.exceptions.Exit, typer.Exit) as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
+    except (click.ClickException, typer.exceptions.TyperException) as exc:
+        # typer >= 0.29 raises its own (vendored) click's exceptions: its usage errors are not click's
+        exc.show()  # type: ignore[union-attr]
         sys.exit(2)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         err_console.print("aborted")
         sys.exit(1)
     except Exception as exc:

@@ -50,6 +50,8 @@ def load_data(text: str | None) -> dict[str, Any]:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path} is not UTF-8 text") from None
         if path.suffix.lower() in (".yaml", ".yml"):
             return _mapping(_yaml(text, source), source)
     try:
@@ -72,7 +74,7 @@ def _yaml(text: str, source: str) -> Any:
 
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a YAML date that does not exist (2026-02-31)
         raise InvalidInput(f"{source} is not valid YAML: {exc}") from None
 
 
