@@ -8,13 +8,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from hiring import clock
 from hiring.policy_file import current_policy
 from hiring.timers import next_level
-from models.db import insert_ignoring_duplicates, is_postgres, transaction
+from models.db import insert_many_ignoring_duplicates, is_postgres, transaction
 from models.tables import Candidate, Escalation, Outbox, Person, Requisition, Timer
 from states.policy import DEFAULT_TIMERS, Level, Policy, Role, TimerKind, human
 from states.sla import audience, next_up_after, schedule
@@ -113,10 +113,7 @@ def sweep(
             preferences = _preferences(session, reqs.values(), policy)
             for timer in timers:
                 seen.add(timer.id or 0)
-                fired += _fire_due_levels(
-                    session, timer, reqs[timer.requisition_id], cands[timer.candidate_id], now, policy,
-                    channels, preferences,
-                )  # fmt: skip
+            fired += _fire_batch(session, timers, reqs, cands, now, policy, channels, preferences)
     return fired
 
 
@@ -132,33 +129,47 @@ def _by_id(session: Session, table: type, ids: set[int]) -> dict[int, Any]:
     return {row.id: row for row in rows}
 
 
-def _fire_due_levels(
+_TIMER = Timer.__table__  # type: ignore[attr-defined]
+_OUTBOX = Outbox.__table__  # type: ignore[attr-defined]
+_ADVANCE = (
+    update(_TIMER)
+    .where(_TIMER.c.id == bindparam("timer_id"))
+    .values(next_level=bindparam("new_level"), next_fire_at=bindparam("new_fire_at"))
+)
+
+
+def _fire_batch(
     session: Session,
-    timer: Timer,
-    req: Requisition,
-    cand: Candidate,
+    timers: list[Timer],
+    reqs: dict[int, Requisition],
+    cands: dict[int, Candidate],
     now: datetime,
     policy: Policy,
     channels: frozenset[str],
     preferences: dict[str, list[str]],
 ) -> list[Fired]:
-    ladder = policy.ladder_for(timer.role_profile, timer.requisition_id)
-    plan = schedule(timer.window_start, timer.due_at, ladder, policy.cal())
-    names = [level.value for level, _ in plan]
-    start = names.index(timer.next_level) if timer.next_level in names else len(names)
-    owner = Role(timer.owner_role)
-    fired: list[Fired] = []
-    last = None
-    for level, at in plan[start:]:
-        if at > now:
-            break
-        last = level.value
-        role = audience(level, owner, ladder)
-        recipient = recipient_for(role, req, policy)
-        escalation_id = insert_ignoring_duplicates(
-            session,
-            Escalation,
-            {
+    """Fire every due level of a batch of timers with three statements: one multi-row INSERT ... ON CONFLICT
+    DO NOTHING RETURNING for the escalations (the unique key decides who fired first; only the rows this
+    sweeper inserted come back), one INSERT of their outbox rows, one UPDATE moving the timers on."""
+    due: list[tuple[Timer, Level, datetime, Any, Role, str | None]] = []
+    escalations: list[dict[str, Any]] = []
+    advances: list[dict[str, Any]] = []
+    for timer in timers:
+        ladder = policy.ladder_for(timer.role_profile, timer.requisition_id)
+        plan = schedule(timer.window_start, timer.due_at, ladder, policy.cal())
+        names = [level.value for level, _ in plan]
+        start = names.index(timer.next_level) if timer.next_level in names else len(names)
+        owner = Role(timer.owner_role)
+        req = reqs[timer.requisition_id]
+        last = None
+        for level, at in plan[start:]:
+            if at > now:
+                break
+            last = level.value
+            role = audience(level, owner, ladder)
+            recipient = recipient_for(role, req, policy)
+            due.append((timer, level, at, ladder, role, recipient))
+            escalations.append({
                 "timer_id": timer.id,
                 "candidate_id": timer.candidate_id,
                 "level": level.value,
@@ -167,35 +178,48 @@ def _fire_due_levels(
                 "scheduled_at": at,
                 "fired_at": now,
                 "lateness_seconds": (now - at).total_seconds(),
-            },
-        )
+            })  # fmt: skip
+        if last is not None:
+            new_level, new_fire_at = next_level(timer, policy, after=last)
+            advances.append({"timer_id": timer.id, "new_level": new_level, "new_fire_at": new_fire_at})
+    inserted = insert_many_ignoring_duplicates(
+        session, Escalation, escalations, Escalation.id, Escalation.timer_id, Escalation.level
+    )
+    ids = {(timer_id, level_name): escalation_id for escalation_id, timer_id, level_name in inserted}
+    fired: list[Fired] = []
+    outbox: list[dict[str, Any]] = []
+    for timer, level, at, ladder, role, recipient in due:  # the order they were computed in, as one at a time
+        escalation_id = ids.get((timer.id, level.value))
         if escalation_id is None:
             continue  # someone else fired this level first: theirs are the outbox rows
+        req, cand = reqs[timer.requisition_id], cands[timer.candidate_id]
         message = _message(timer, req, cand, level, at, now, role, recipient, policy, ladder)
         rows = 0
         for channel in channels_for(level, role, policy, channels, preferences.get(recipient or "")):
             rows += 1
-            session.add(
-                Outbox(
-                    dedupe_key=f"esc:{escalation_id}:{channel}",
-                    created_at=now,
-                    candidate_id=timer.candidate_id,
-                    escalation_id=escalation_id,
-                    kind="escalation",
-                    recipient=recipient,
-                    recipient_role=role.value,
-                    channel=channel,
-                    payload=message,
-                    next_attempt_at=now,
-                )
-            )
+            outbox.append({
+                "dedupe_key": f"esc:{escalation_id}:{channel}",
+                "created_at": now,
+                "candidate_id": timer.candidate_id,
+                "escalation_id": escalation_id,
+                "kind": "escalation",
+                "recipient": recipient,
+                "recipient_role": role.value,
+                "channel": channel,
+                "payload": message,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+            })  # fmt: skip
         fired.append(
             Fired(escalation_id, timer.id or 0, timer.candidate_id, timer.requisition_id, timer.kind,
                   level.value, role.value, recipient, timer.due_at, at, now, rows)
         )  # fmt: skip
-    if last is not None:
-        timer.next_level, timer.next_fire_at = next_level(timer, policy, after=last)
-        session.add(timer)
+    conn = session.connection()
+    if outbox:
+        conn.execute(insert(_OUTBOX), outbox)
+    if advances:
+        conn.execute(_ADVANCE, advances)
     return fired
 
 

@@ -3,8 +3,9 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, Row, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -100,6 +101,22 @@ def insert_ignoring_duplicates(session: Session, table: type, values: dict) -> i
     This is what makes "fire once" hold across sweeps, crashes and concurrent sweepers: the unique key
     decides, in the database, who fired first.
     """
+    stmt = _dialect_insert(session, table).values(**values).on_conflict_do_nothing().returning(table.id)  # type: ignore[attr-defined]
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def insert_many_ignoring_duplicates(session: Session, table: type, rows: list[dict], *returning: Any) -> list[Row]:  # type: ignore[type-arg]
+    """insert_ignoring_duplicates for many rows at once: a multi-row INSERT ... ON CONFLICT DO NOTHING
+    RETURNING `returning`. Only the rows this statement inserted come back, in no particular order; a row
+    whose unique key already existed (another sweep, a concurrent sweeper) is skipped, as one at a time.
+    """
+    if not rows:
+        return []
+    stmt = _dialect_insert(session, table).on_conflict_do_nothing().returning(*returning)
+    return list(session.connection().execute(stmt, rows).all())
+
+
+def _dialect_insert(session: Session, table: type) -> Any:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
@@ -107,8 +124,7 @@ def insert_ignoring_duplicates(session: Session, table: type, values: dict) -> i
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     else:  # pragma: no cover - other databases are not supported yet
         raise NotImplementedError(f"database {dialect} is not supported")
-    stmt = dialect_insert(table).values(**values).on_conflict_do_nothing().returning(table.id)  # type: ignore[attr-defined]
-    return session.execute(stmt).scalar_one_or_none()
+    return dialect_insert(table)
 
 
 def is_postgres(engine_or_session: object) -> bool:
