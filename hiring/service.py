@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import UserDefinedType
 from sqlmodel import Session
 
 from hiring import clock
@@ -134,65 +135,124 @@ def add_candidates(
     now: datetime | None = None,
     policy: Policy | None = None,
 ) -> list[int]:
-    """Insert candidates, their creation events and first timers in one transaction; returns their ids."""
+    """Insert candidates, their creation events and first timers in one transaction; returns their ids.
+
+    Three Core executemany INSERTs of plain dicts (no ORM object per row). Every candidate of a requisition
+    opens the same first timers at the same instant, so those rows are built once per requisition (by
+    new_timer, as apply_event builds them), and values shared by many rows are rendered once (_Rows).
+    """
     when = now or clock.now()
     policy = policy or current_policy()
     with transaction(engine) as session:
         _check_new(session, people)
-        rows = [
-            {
-                "requisition_id": p.requisition_id,
-                "name": p.name,
-                "email": str(p.email),
-                "source": p.source.value,
-                "motivators": [m.value for m in p.motivators],
-                "external_id": p.external_id,
-                "stage": INITIAL.value,
-                "on_hold": False,
-                "take_home_submitted": False,
-                "interview_parts": [],
-                "last_event_at": when,
-                "version": 1,
-                "created_at": when,
-            }
-            for p in people
-        ]
-        if not rows:
+        if not people:
             return []
+        conn = session.connection()
+        out = _Rows(conn, when)
+        cand = out.shared(_CANDIDATE_T, {
+            "stage": INITIAL.value, "on_hold": False, "take_home_submitted": False, "interview_parts": [],
+            "last_event_at": when, "version": 1, "created_at": when,
+        })  # fmt: skip
+        motivators: dict[tuple[str, ...], Any] = {}  # one rendered list per distinct set of motivators
+        rows = []
+        for p in people:
+            key = tuple(m.value for m in p.motivators)
+            if key not in motivators:
+                motivators[key] = out.value(_CANDIDATE_T.c.motivators, list(key))
+            rows.append({
+                **cand, "p_requisition_id": p.requisition_id, "p_name": p.name, "p_email": str(p.email),
+                "p_source": p.source.value, "p_motivators": motivators[key], "p_external_id": p.external_id,
+            })  # fmt: skip
         try:
-            ids = list(
-                session.execute(insert(Candidate).returning(Candidate.id, sort_by_parameter_order=True), rows).scalars()
-            )
+            ids = list(conn.execute(out.insert(_CANDIDATE_T, rows[0], returning=True), rows).scalars())
         except IntegrityError:
             raise Conflict("an external id was taken by another writer at the same moment; retry") from None
-        session.execute(
-            insert(Event),
-            [
-                {
-                    "candidate_id": cid,
-                    "seq": 1,
-                    "trigger": CREATE_TRIGGER,
-                    "from_stage": None,
-                    "to_stage": INITIAL.value,
-                    "payload": {"source": p.source.value},
-                    "actor": actor,
-                    "occurred_at": when,
-                    "recorded_at": when,
-                }
-                for cid, p in zip(ids, people, strict=True)
-            ],
-        )
-        reqs = {r.id: r for r in session.execute(
-            select(Requisition).where(Requisition.id.in_({p.requisition_id for p in people}))  # type: ignore[union-attr]
-        ).scalars()}  # fmt: skip
-        timers = []
-        for cid, p in zip(ids, people, strict=True):
-            req = reqs[p.requisition_id]
-            scope = Scope(req.role_profile, req.id, policy)
-            for opening in opening_on_entry(INITIAL, CandidateState(), when, scope):
-                timers.append(new_timer(cid, req, opening, when, policy, None).model_dump(exclude={"id"}))
-        session.execute(insert(Timer), timers)
+        event = out.shared(_EVENT_T, {
+            "seq": 1, "trigger": CREATE_TRIGGER, "from_stage": None, "to_stage": INITIAL.value, "actor": actor,
+            "occurred_at": when, "recorded_at": when,
+        })  # fmt: skip
+        payloads = {s: out.value(_EVENT_T.c.payload, {"source": s}) for s in {p.source.value for p in people}}
+        events = [
+            {**event, "p_candidate_id": cid, "p_payload": payloads[p.source.value]}
+            for cid, p in zip(ids, people, strict=True)
+        ]
+        conn.execute(out.insert(_EVENT_T, events[0]), events)
+        first = _first_timers(conn, {p.requisition_id for p in people}, when, policy)
+        shapes = {rid: [out.shared(_TIMER_T, t) for t in timers] for rid, timers in first.items()}
+        timers = [
+            {**shape, "p_candidate_id": cid}
+            for cid, p in zip(ids, people, strict=True)
+            for shape in shapes[p.requisition_id]
+        ]
+        if timers:
+            conn.execute(out.insert(_TIMER_T, timers[0]), timers)
         return ids
+
+
+_CANDIDATE_T = Candidate.__table__  # type: ignore[attr-defined]
+_EVENT_T = Event.__table__  # type: ignore[attr-defined]
+_TIMER_T = Timer.__table__  # type: ignore[attr-defined]
+
+
+class _Rendered(UserDefinedType[Any]):
+    """The type of a value already rendered for the database: bound as it is (NullType would take the column's)."""
+
+    cache_ok = True
+
+
+_UNTYPED = _Rendered()
+
+
+class _Rows:
+    """Bulk INSERT rows whose values are rendered for the database by the caller, once per distinct value.
+
+    On SQLite a bound value carries no type, so a value rendered here by its column type's own bind processor
+    (UTC conversion, datetime and JSON to text) can be bound untyped: a value shared by 20,000 rows is rendered
+    once instead of 20,000 times. Other dialects bind typed values (psycopg renders casts), so there the values
+    stay as they are and the column types render them per row as usual; so they do on SQLite when `when`
+    cannot be rendered (a naive datetime), so that the error is the one the column type raises at execute.
+    Rows are keyed p_<column>.
+    """
+
+    def __init__(self, conn: Connection, when: datetime) -> None:
+        self.dialect = conn.dialect
+        self.raw = False
+        if conn.dialect.name == "sqlite":
+            try:
+                _CANDIDATE_T.c.created_at.type._cached_bind_processor(self.dialect)(when)
+                self.raw = True
+            except Exception:
+                pass
+
+    def value(self, column: Any, value: Any) -> Any:
+        if not self.raw:
+            return value
+        process = column.type._cached_bind_processor(self.dialect)
+        return process(value) if process else value
+
+    def shared(self, table: Any, values: dict[str, Any]) -> dict[str, Any]:
+        return {f"p_{k}": self.value(table.c[k], v) for k, v in values.items()}
+
+    def insert(self, table: Any, row: dict[str, Any], returning: bool = False) -> Any:
+        """INSERT INTO table binding every key of `row` (p_<column>) to its column."""
+        binds = {k[2:]: bindparam(k, type_=_UNTYPED if self.raw else table.c[k[2:]].type) for k in row}
+        stmt = insert(table).values(binds)
+        return stmt.returning(table.c.id, sort_by_parameter_order=True) if returning else stmt
+
+
+def _first_timers(conn: Connection, req_ids: set[int], when: datetime,
+                  policy: Policy) -> dict[int, list[dict[str, Any]]]:  # fmt: skip
+    """The timer rows (but candidate_id) a candidate added to each requisition at `when` opens."""
+    req_t = Requisition.__table__  # type: ignore[attr-defined]
+    first: dict[int, list[dict[str, Any]]] = {}
+    for rid, role_profile in conn.execute(select(req_t.c.id, req_t.c.role_profile).where(req_t.c.id.in_(req_ids))):
+        req = Requisition(id=rid, role_profile=role_profile)  # new_timer reads only these two
+        scope = Scope(role_profile, rid, policy)
+        first[rid] = [
+            new_timer(0, req, opening, when, policy, None).model_dump(exclude={"id", "candidate_id"})
+            for opening in opening_on_entry(INITIAL, CandidateState(), when, scope)
+        ]
+    return first
 
 
 def _check_new(session: Session, people: list[NewCandidate]) -> None:

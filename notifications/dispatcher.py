@@ -255,17 +255,27 @@ def _fenced(row_id: int, worker: str) -> Any:
     return update(Outbox).where(Outbox.id == row_id, Outbox.status == "sending", Outbox.claimed_by == worker)  # type: ignore[arg-type]
 
 
+_OUTBOX = Outbox.__table__  # type: ignore[attr-defined]
+
+
+def _fenced_rows(ids: list[int], worker: str) -> Any:
+    """Core UPDATE of the rows among `ids` still claimed by `worker` (the fence of _fenced, for a whole group)."""
+    o = _OUTBOX.c
+    return update(_OUTBOX).where(o.id.in_(ids), o.status == "sending", o.claimed_by == worker)
+
+
 def _start_attempt(engine: Engine, group: list[Claimed], worker: str) -> list[Claimed]:
     """Count the attempt, committed before the send: the rows of the group that are still this worker's."""
     with transaction(engine) as session:
-        counted = [session.execute(_fenced(r.id, worker).values(attempts=Outbox.attempts + 1)).rowcount for r in group]
-    return [r for r, n in zip(group, counted, strict=True) if n]
+        stmt = _fenced_rows([r.id for r in group], worker).values(attempts=_OUTBOX.c.attempts + 1)
+        counted = set(session.connection().execute(stmt.returning(_OUTBOX.c.id)).scalars())
+    return [r for r in group if r.id in counted]
 
 
 def _sent(engine: Engine, group: list[Claimed], worker: str, now: datetime, result: DispatchResult) -> None:
     with transaction(engine) as session:
-        done = sum(session.execute(_fenced(r.id, worker).values(status="sent", sent_at=now, last_error=None)).rowcount
-                   for r in group)  # fmt: skip
+        stmt = _fenced_rows([r.id for r in group], worker).values(status="sent", sent_at=now, last_error=None)
+        done = session.connection().execute(stmt).rowcount
     result.sent += done
     result.messages += 1
     if done < len(group):
