@@ -9,79 +9,19 @@ to show how a run finds the checkout, and how it fails when HIRING_HOME is missi
 
 import asyncio
 import json
-import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from models.tables import Escalation
-
-REPO = Path(__file__).resolve().parents[1]
-PREFECT = str(Path(sys.executable).with_name("prefect"))
-POOL = "hiring"
-
-
-class Processes:
-    """Subprocesses in their own process groups, with their output in log files."""
-
-    def __init__(self, logs: Path) -> None:
-        self.logs = logs
-        self.started: list[tuple[subprocess.Popen[bytes], Path]] = []
-
-    def start(self, name: str, args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
-        log = self.logs / f"{name}.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)  # fmt: skip
-        self.started.append((proc, log))
-        return proc
-
-    def run(self, name: str, args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60) -> str:
-        """Run a command to completion; its output, or a failure that shows it."""
-        proc = self.start(name, args, env, cwd)
-        try:
-            code = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.stop(proc)
-            pytest.fail(f"{' '.join(args)} did not finish in {timeout} s:\n{self.output(proc)}")
-        if code != 0:
-            pytest.fail(f"{' '.join(args)} exited with {code}:\n{self.output(proc)}")
-        return self.output(proc)
-
-    def output(self, proc: subprocess.Popen[bytes]) -> str:
-        log = next(log for p, log in self.started if p is proc)
-        return log.read_text(errors="replace")
-
-    @staticmethod
-    def stop(proc: subprocess.Popen[bytes], grace: float = 5) -> None:
-        if proc.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, grace)):
-            try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                proc.wait(timeout=wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
-
-    def stop_all(self) -> None:
-        for proc, _ in reversed(self.started):  # the worker (started last) before the server
-            self.stop(proc)
+from tests.prefect_processes import POOL, PREFECT, REPO, Processes, api_call, start_server
 
 
 def pull_steps() -> list[dict[str, Any]]:
@@ -138,44 +78,11 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
         procs.stop_all()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def prefect_server(tmp_path: Path, processes: Processes) -> tuple[str, dict[str, str]]:
-    """A real `prefect server start` on 127.0.0.1; its API URL and the environment of its clients."""
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "HIRING_"))}
-    env.update({
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
-        "PREFECT_API_URL": api,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-    })  # fmt: skip
-    # No scheduler: the every-minute schedule must not race the test's own run; no UI to build.
-    server = processes.start("server", [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port),
-                                        "--no-scheduler", "--no-late-runs", "--no-ui"], env, tmp_path)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"prefect server exited with {server.returncode}:\n{processes.output(server)}")
-        try:
-            if httpx.get(f"{api}/health", timeout=1).status_code == 200:
-                return api, env
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"prefect server did not answer /api/health in 60 s:\n{processes.output(server)}")
-
-
-def api_call(method: str, url: str, **kwargs: Any) -> Any:
-    response = httpx.request(method, url, timeout=10, **kwargs)
-    assert response.is_success, f"{method} {url} -> {response.status_code}: {response.text}"
-    return response.json()
+    """A real `prefect server start` on 127.0.0.1 (no scheduler: the every-minute schedule must not race the
+    test's own run); its API URL and the environment of its clients."""
+    return start_server(processes, tmp_path / "prefect-home")
 
 
 @pytest.mark.slow

@@ -25,7 +25,7 @@ from models.tables import Escalation, Outbox, Timer
 from states.intake import NewCandidate
 from states.policy import DEFAULT_POLICY, Level
 from tests import payloads
-from tests.proof_prefect import POOL, PREFECT, REPO, Processes, api_call, prefect_file, start_server, wait_for_runs
+from tests.prefect_processes import POOL, PREFECT, REPO, Processes, api_call, prefect_file, start_server, wait_for_runs
 from tests.proof_support import add_people, duplicates, slack_receiver
 
 pytestmark = pytest.mark.slow
