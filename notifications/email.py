@@ -11,6 +11,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any
 
 from notifications.credentials import Scrubber, SmtpConfig
 from notifications.delivery import Delivery, Recipient
@@ -134,31 +135,30 @@ class EmailChannel:
                     conn.starttls(context=context)
             if cfg.username:
                 conn.login(cfg.username, cfg.password or "")
-        except smtplib.SMTPAuthenticationError as exc:
+        except (smtplib.SMTPException, OSError) as exc:  # ssl errors are OSErrors
             _quietly_close(conn)
-            err = DeliveryError(self.scrub(f"SMTP login to {where} as {cfg.username} refused: "
-                                           f"{exc.smtp_code} {_text(exc.smtp_error)}"), permanent=True)  # fmt: skip
-            self._connect_error = err
-            raise err from None
-        except smtplib.SMTPNotSupportedError as exc:
-            _quietly_close(conn)
-            err = DeliveryError(self.scrub(f"SMTP server {where} does not support what HIRING_SMTP_SECURITY="
-                                           f"{cfg.security} needs: {exc}"), permanent=True)  # fmt: skip
-            self._connect_error = err
-            raise err from None
-        except ssl.SSLCertVerificationError as exc:
-            _quietly_close(conn)
-            err = DeliveryError(self.scrub(f"TLS certificate of {where} not trusted: {exc.verify_message}"),
-                                permanent=True)  # fmt: skip
-            self._connect_error = err
-            raise err from None
-        except (smtplib.SMTPException, OSError) as exc:
-            _quietly_close(conn)
-            err = DeliveryError(self.scrub(f"cannot reach SMTP server {where}: {type(exc).__name__}: {exc}"))
+            err = DeliveryError(self.scrub(_connect_failure(exc, where, cfg)), permanent=_is_permanent(exc))
             self._connect_error = err
             raise err from None
         self._conn = conn
         return conn
+
+
+def _connect_failure(exc: Exception, where: str, cfg: Any) -> str:
+    """Why connecting or logging in failed, in words that say what to fix."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"SMTP login to {where} as {cfg.username} refused: {exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return f"SMTP server {where} does not support what HIRING_SMTP_SECURITY={cfg.security} needs: {exc}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate of {where} not trusted: {exc.verify_message}"
+    return f"cannot reach SMTP server {where}: {type(exc).__name__}: {exc}"
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """A refused login, a missing feature or an untrusted certificate will not fix itself; a network error may."""
+    return isinstance(exc, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError
+                      | ssl.SSLCertVerificationError)  # fmt: skip
 
 
 def _text(value: bytes | str) -> str:
