@@ -18,13 +18,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlmodel import Session
 
 from hiring import clock
 from hiring.errors import Conflict
 from hiring.policy_file import current_policy
-from hiring.service import find_candidate
+from hiring.service import find_candidate, lock_candidate
 from models.db import transaction
 from models.tables import Candidate, Event, Outbox, Timer
 from models.tables_integrations import Erasure
@@ -159,8 +159,15 @@ def erase(engine: Engine, ref: str | int, by: str, *, reason: str = "request",
 
 
 def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datetime) -> ErasureResult:
-    """The erasure inside the caller's transaction."""
+    """The erasure inside the caller's transaction.
+
+    Order matters on PostgreSQL. The candidate's row is locked first, as event application locks it: an
+    event in flight finishes before the erasure reads anything, and a later one waits and then sees the
+    erasure. Its open timers are cancelled next: that waits for a sweeper firing one of them, so the outbox
+    rows it wrote are committed, and seen and deleted below; a later sweeper finds the timers closed.
+    """
     cid = cand.id or 0
+    cand = lock_candidate(session, cid) or cand
     done = session.execute(select(Erasure).where(Erasure.candidate_id == cid)).scalar_one_or_none()
     if done is not None:
         return ErasureResult(cid, done.erased_at, done.erased_by, done.reason, done.events_scrubbed,
@@ -168,6 +175,8 @@ def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datet
     result = ErasureResult(cid, now, by, reason)
     needles = [cand.name, cand.email] + ([cand.external_id] if cand.external_id else [])
     needles = [n for n in needles if n and len(n) >= 3]
+
+    result.timers_cancelled = _cancel_open_timers(session, cid, now)
 
     for ev in session.execute(select(Event).where(Event.candidate_id == cid)).scalars():
         payload, changed = scrub_payload(ev.trigger, ev.from_stage, ev.payload)
@@ -189,11 +198,6 @@ def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datet
             session.add(row)
             result.outbox_scrubbed += 1
 
-    for timer in session.execute(select(Timer).where(Timer.candidate_id == cid, Timer.status == "open")).scalars():
-        timer.status, timer.closed_at, timer.next_level, timer.next_fire_at = "cancelled", now, None, None
-        session.add(timer)
-        result.timers_cancelled += 1
-
     _keep_ats_link(session, cand)
     cand.name, cand.email, cand.external_id = ERASED, "", None
     session.add(cand)
@@ -202,6 +206,17 @@ def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datet
     session.add(Erasure(candidate_id=cid, erased_at=now, erased_by=by, reason=reason, **counts))
     session.flush()
     return result
+
+
+def _cancel_open_timers(session: Session, cid: int, now: datetime) -> int:
+    """Cancel the candidate's open timers with one UPDATE (it waits for a sweeper holding one of them)."""
+    cancel = (
+        update(Timer)
+        .where(Timer.candidate_id == cid, Timer.status == "open")  # type: ignore[arg-type]
+        .values(status="cancelled", closed_at=now, next_level=None, next_fire_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(cancel).rowcount or 0  # type: ignore[attr-defined]
 
 
 def _keep_ats_link(session: Session, cand: Candidate) -> None:
@@ -273,6 +288,10 @@ def due_for_erasure(engine: Engine, now: datetime, policy: Policy | None = None)
     return out
 
 
+def _still_due(cand: Candidate, stage: str, now: datetime, policy: Policy) -> bool:
+    return cand.stage == stage and cand.last_event_at <= now - policy.retention.erase_after[Stage(stage)]
+
+
 def apply_retention(engine: Engine, now: datetime | None = None, policy: Policy | None = None,
                     by: str = "retention-policy", dry_run: bool = False) -> RetentionResult:  # fmt: skip
     """Erase every candidate the policy's retention rule says is due. Meant for the daily flow.
@@ -289,8 +308,10 @@ def apply_retention(engine: Engine, now: datetime | None = None, policy: Policy 
         for cid in ids:
             if not dry_run:
                 with transaction(engine) as session:
-                    cand = session.get(Candidate, cid)
-                    if cand is None or cand.stage != stage:  # it moved on (reopened) meanwhile
+                    # Checked again on the locked row: a reopen (or a later event) since the query is not
+                    # erased; one still in flight finishes first.
+                    cand = lock_candidate(session, cid)
+                    if cand is None or not _still_due(cand, stage, now, policy):
                         continue
                     erase_in(session, cand, by, f"retention: {stage} after {rules[stage]}", now)
             result.erased[stage].append(cid)

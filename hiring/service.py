@@ -279,16 +279,35 @@ def _check_new(session: Session, people: list[NewCandidate]) -> None:
             raise Conflict(f"external id already used: {', '.join(taken)}")
 
 
-def find_candidate(session: Session, ref: str | int) -> Candidate:
-    """A candidate by numeric id or by external id."""
+def find_candidate(session: Session, ref: str | int, lock: bool = False) -> Candidate:
+    """A candidate by numeric id or by external id; with `lock`, its row is held until the transaction ends."""
     text = str(ref).strip()
     numeric = text.isascii() and text.isdigit() and int(text) <= MAX_ID  # "²".isdigit() is true too
-    cand = session.get(Candidate, int(text)) if numeric else None
+    cand = _one_candidate(session, Candidate.id == int(text), lock) if numeric else None  # type: ignore[arg-type]
     if cand is None:
-        cand = session.execute(select(Candidate).where(Candidate.external_id == text)).scalar_one_or_none()
+        cand = _one_candidate(session, Candidate.external_id == text, lock)  # type: ignore[arg-type]
     if cand is None:
         raise NotFound(f"no candidate with id or external id {text!r}")
     return cand
+
+
+def lock_candidate(session: Session, candidate_id: int) -> Candidate | None:
+    """Hold a candidate's row until the transaction ends, and read it as it is now (after any writer that
+    held it). Event application and erasure both take this lock first, so they run one after the other.
+
+    FOR NO KEY UPDATE (not FOR UPDATE): a sweeper inserting an escalation row for the candidate takes the
+    foreign key's KEY SHARE lock while it holds that candidate's timers; FOR UPDATE would wait on it while
+    the sweeper waits on our timer update, a deadlock. SQLite has no row locks: its writers already run one
+    at a time (models.db begins them with BEGIN IMMEDIATE).
+    """
+    return _one_candidate(session, Candidate.id == candidate_id, lock=True)  # type: ignore[arg-type]
+
+
+def _one_candidate(session: Session, where: Any, lock: bool) -> Candidate | None:
+    query = select(Candidate).where(where)
+    if lock:
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
+    return session.execute(query).scalar_one_or_none()
 
 
 def snapshot(cand: Candidate) -> CandidateState:
@@ -383,18 +402,32 @@ def apply_event(
             return _apply_in(
                 session, candidate, trigger, payload, actor, when, key, expected_version, now, policy
             )
-    except IntegrityError:
-        # Another writer got there first: the same idempotency key (then answer as the first did),
-        # or the same event sequence number (a lost race: the caller may retry).
-        if key:
-            with transaction(engine) as session:
-                cand = find_candidate(session, candidate)
-                first = _replayed(session, key, _request_hash(cand.id or 0, trigger, payload))
-                if first is not None:
-                    return first
+    except (IntegrityError, _LostRace) as exc:
+        # Another writer got there first: with the same idempotency key (a concurrent retry: answer as the
+        # first did), or with another event (the caller may reload and retry).
+        first = _replayed_after_race(engine, candidate, trigger, payload, key)
+        if first is not None:
+            return first
+        if isinstance(exc, _LostRace):
+            raise Conflict(str(exc)) from None
         raise Conflict(
             f"candidate {candidate} was changed by someone else at the same moment; reload and retry"
         ) from None
+
+
+class _LostRace(Exception):
+    """The version-checked UPDATE matched no row: someone else wrote since we read."""
+
+
+def _replayed_after_race(engine: Engine, candidate: str | int, trigger: str, payload: dict[str, Any] | None,
+                         key: str | None) -> EventOutcome | None:  # fmt: skip
+    """After a lost race, in a new transaction (it sees the winner's commit): the winner's outcome if it
+    wrote this very request with this key, None if the key is still unused (Conflict if used otherwise)."""
+    if not key:
+        return None
+    with transaction(engine) as session:
+        cand = find_candidate(session, candidate)
+        return _replayed(session, key, _request_hash(cand.id or 0, trigger, payload))
 
 
 def _apply_in(
@@ -409,7 +442,9 @@ def _apply_in(
     now: datetime,
     policy: Policy | None,
 ) -> EventOutcome:
-    cand = find_candidate(session, ref)
+    # Locked before the erasure check: an erasure waits for this event, or this event sees the erasure.
+    # A retry with the same key waits here too, then finds the first write and replays it.
+    cand = find_candidate(session, ref, lock=True)
     if _erased(session, cand.id or 0):
         raise Conflict(f"candidate {cand.id} was erased: nothing more can be recorded about them")
     request_hash = _request_hash(cand.id or 0, trigger, payload)
@@ -433,7 +468,7 @@ def _apply_in(
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     if changed != 1:
-        raise Conflict(f"candidate {cand.id} was changed by someone else; reload and retry")
+        raise _LostRace(f"candidate {cand.id} was changed by someone else; reload and retry")
     ev = Event(
         candidate_id=cand.id or 0,
         seq=read_version + 1,

@@ -40,6 +40,11 @@ def warm() -> None:
     import tests.proof_cli  # noqa: F401
 
 
+def ready(barrier: Any) -> None:
+    """Nothing: run in every process at once, it makes the pool start (and warm) all of its processes."""
+    barrier.wait(timeout=300)
+
+
 def _stage(engine: Engine, cid: int) -> str:
     with Session(engine) as session:
         return session.execute(select(Candidate.stage).where(Candidate.id == cid)).scalar_one()  # type: ignore[arg-type]
@@ -67,11 +72,11 @@ def reject_reopen(url: str, name: str, cids: list[int], at: str, barrier: Any) -
     try:
         barrier.wait(timeout=120)
         for cid in cids:
+            rejected = _stage(engine, cid) == Stage.REJECTED.value
             for i in range(MAX_TRIES):
-                if _stage(engine, cid) == Stage.REJECTED.value:
-                    trigger, payload = "reopen", payloads.reason(f"{SECRET} ({name} #{i})")
-                else:
-                    trigger, payload = "reject", {**payloads.reject(), "note": f"{SECRET} ({name} #{i})"}
+                text = f"{SECRET} ({name} #{i})"
+                trigger, payload = ("reopen", payloads.reason(text)) if rejected else \
+                    ("reject", {**payloads.reject(), "note": text})  # fmt: skip
                 try:
                     apply_event(engine, cid, trigger, payload, actor=name, occurred_at=when, now=when)
                     written += 1
@@ -80,29 +85,36 @@ def reject_reopen(url: str, name: str, cids: list[int], at: str, barrier: Any) -
                         refused["erased"] += 1
                         break
                     refused["Conflict"] += 1
-                except (TriggerNotAllowed, GuardRefused) as exc:
+                    continue
+                except (TriggerNotAllowed, GuardRefused) as exc:  # another writer moved it first
                     refused[type(exc).__name__] += 1
+                rejected = not rejected
+                time.sleep(0.001)  # SQLite's busy handler favours whoever retries first: let the eraser in
     finally:
         engine.dispose()
     return {"name": name, "written": written, "refused": dict(refused)}
 
 
 def erase_each(url: str, cids: list[int], at: str, barrier: Any) -> dict[str, Any]:
-    """Erase the candidates in order, each once the writers have moved it on twice (or after a bounded wait)."""
+    """Erase the candidates in order, each once the writers have moved it on (or after a bounded wait)."""
     engine = make_engine(url)
     when = datetime.fromisoformat(at) + LATER
+    waited = erasing = 0.0
     try:
         barrier.wait(timeout=120)
         for cid in cids:
+            t0 = time.perf_counter()
             start = _version(engine, cid)
             for _ in range(1000):
-                if _version(engine, cid) >= start + 2:
+                if _version(engine, cid) > start:
                     break
                 time.sleep(0.001)
+            t1 = time.perf_counter()
             erase(engine, cid, "race-eraser", reason="request", now=when)
+            waited, erasing = waited + t1 - t0, erasing + time.perf_counter() - t1
     finally:
         engine.dispose()
-    return {"erased": len(cids)}
+    return {"erased": len(cids), "waited": round(waited, 1), "erasing": round(erasing, 1)}
 
 
 def retention_until_done(url: str, cids: list[int], at: str, barrier: Any) -> dict[str, Any]:
@@ -130,6 +142,7 @@ def sweep_until_erased(url: str, cids: list[int], at: str, barrier: Any) -> dict
         while _erasures(engine) < len(cids) and passes < 20_000:
             fired += len(sweep(engine, when, RETENTION, ALL_CHANNELS, batch_size=50))
             passes += 1
+            time.sleep(0.002)  # leave the cores to the writers and the eraser
     finally:
         engine.dispose()
     return {"fired": fired, "passes": passes}

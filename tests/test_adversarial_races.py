@@ -40,6 +40,7 @@ def together() -> Iterator[Racers]:
             futures = [pool.submit(fn, *args, barrier) for args in args_per_process]
             return [f.result(timeout=300) for f in futures]
 
+        run(race_workers.ready, [()] * PROCESSES)  # the pool starts its processes lazily: start them all now
         yield run
 
 
@@ -69,9 +70,9 @@ class ErasureRace:
 
 
 ERASURE_RACES = [
-    ErasureRace("erase 60 while 6 processes reject/reopen them and a sweeper escalates", 60, 6, "eraser",
+    ErasureRace("erase 30 while 6 processes reject/reopen them and a sweeper escalates", 30, 6, "eraser",
                 sweeper=True, ends_rejected=False),
-    ErasureRace("the retention rule erases 20 rejected while 4 processes reject/reopen them", 20, 4, "retention",
+    ErasureRace("the retention rule erases 10 rejected while 4 processes reject/reopen them", 10, 4, "retention",
                 sweeper=False, ends_rejected=True),
 ]  # fmt: skip
 
@@ -83,7 +84,9 @@ def test_once_an_erasure_commits_nothing_more_is_written_about_the_person(
     """After the race, for every erased candidate: no event holds unscrubbed free text (none was recorded
     after the erasure), no timer is open, no outbox row exists (none was ever sent), and one more sweep fires
     nothing. The writers must really have met the erasure (refused as erased) for the proof to count."""
-    cids = _add(engine, open_requisition, case.candidates, T0)
+    # SQLite runs one writer at a time (BEGIN IMMEDIATE): the race cannot happen there, a fifth of it checks so.
+    n = case.candidates if engine.dialect.name == "postgresql" else max(4, case.candidates // 5)
+    cids = _add(engine, open_requisition, n, T0)
     at = T0.isoformat()
 
     reports = together(race_workers.race, case.roles(db_url, cids, at))
