@@ -268,13 +268,14 @@ def report_view(report: dict[str, Any]) -> list[RenderableType]:
 
 def _table(section: Section) -> Table:
     table = Table(
-        *(plain(c) for c in section.columns),
         title=plain(section.title, "bold"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         collapse_padding=True,
     )
+    for column in section.columns:
+        table.add_column(plain(column))  # a rubric column names a requisition
     table.columns[0].no_wrap = True
     for i, column in enumerate(table.columns):
         if i and all(_numeric(row[i]) for row in section.rows):
