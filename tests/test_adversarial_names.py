@@ -280,6 +280,7 @@ SLACK_NAMES = [
     pytest.param("<@U123> look", id="user-mention"),
     pytest.param("<https://x|y>", id="link"),
     pytest.param("Tom & Jerry <!here|here>", id="ampersand-and-here"),
+    pytest.param("<!channel>&" * 20, id="long-enough-to-cut"),  # escaped, a header is cut without splitting &lt;
 ]
 ENTITY = re.compile(r"&(amp|lt|gt);")
 
@@ -301,6 +302,7 @@ def assert_slack_safe(body: dict[str, Any], own_mention: str | None) -> None:
     for key, value in _texts(body):
         if key in ("type", "url", "action_id", "channel"):
             continue  # not parsed as text by Slack
+        assert key != "text" or len(value) <= 40_000
         bare = value.replace(own_mention, "") if own_mention else value
         assert "<" not in bare and ">" not in bare, f"{key}: unescaped Slack control sequence in {value!r}"
         assert "&" not in ENTITY.sub("", bare), f"{key}: unescaped & in {value!r}"
@@ -341,6 +343,7 @@ def test_slack_escapes_user_text_in_every_text_field(engine: Engine, db_url: str
     [request] = slack_requests(slack)
     body = request.get_json()
     assert_slack_safe(body, f"<@{slack_id}>" if slack_id else None)
+    assert all(len(b["text"]["text"]) <= 150 for b in body["blocks"] if b["type"] == "header")  # Block Kit's limit
     escaped = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     assert escaped in body["text"], body["text"]  # the fallback still names the candidate, as text
     if slack_id:
@@ -501,7 +504,8 @@ def test_smtp_reply_quoting_the_auth_exchange_is_scrubbed_of_the_login(
     assert first.dead == 2, first
     errors = [r.last_error or "" for r in outbox_rows(engine)]
     assert all("SMTP login to 127.0.0.1" in e and "535" in e for e in errors), errors
-    shown = {"last_error": "\n".join(errors), "logs": caplog.text, "dispatch": cli.stdout + cli.stderr,
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail."))  # not the server's
+    shown = {"last_error": "\n".join(errors), "logs": ours, "dispatch": cli.stdout + cli.stderr,
              "outbox": listing.stdout + listing.stderr}  # fmt: skip
     for where, output in shown.items():
         for form in _login_forms(USER, PASSWORD):
