@@ -124,7 +124,7 @@ _BLOCK_SECURITY = {"SSL": "ssl", "STARTTLS": "starttls", "INSECURE": "plain"}
 
 def login_forms(username: str | None, password: str | None) -> list[str]:
     """The SMTP login as it travels, for the scrubber: a server may quote the AUTH exchange in its 535 reply.
-    AUTH PLAIN sends base64("authzid\0user\0password"), AUTH LOGIN base64(user) and base64(password)."""
+    AUTH PLAIN sends base64("authzid NUL user NUL password"), AUTH LOGIN base64(user) and base64(password)."""
     user, pw = username or "", password or ""
     forms = [user, pw, *(_b64(f"{authz}\0{user}\0{pw}") for authz in ("", user)), _b64(user), _b64(pw)]
     return [f for f in forms if f]
