@@ -242,7 +242,7 @@ def _views() -> list[tuple[str, Callable[[dict[str, Any]], list[Any]]]]:
 
 def _render(what: str, renderables: list[Any]) -> str:
     out = io.StringIO()
-    console = Console(file=out, width=400, color_system=None, force_terminal=False, highlight=False)
+    console = Console(file=out, width=2000, color_system=None, force_terminal=False, highlight=False)
     for r in renderables:
         try:
             console.print(r)
