@@ -31,6 +31,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from hiring.errors import InvalidInput
+from hiring.terminal import line
 from models.tables import Candidate, Event
 from states.intake import NewCandidate
 from states.policy import DEFAULT_POLICY
@@ -613,10 +614,10 @@ def _explain(
         ("hired_first_month_done", "hired; 30-day checkpoint done"),
     ]
     end = END.isoformat().replace("+00:00", "Z")
-    console.print(f"[bold]Demo database[/] {db}")
+    console.print(line(("Demo database", "bold"), f" {db}"))
     console.print(f"  {events} events, built in {seconds:.1f} s; the simulated 'now' is {end}")
     console.print("Explore it (the demo never touches your own database):")
-    console.print(f"  export HIRING_DATABASE_URL={url}")
+    console.print(line(f"  export HIRING_DATABASE_URL={url}"))
     console.print(f"  export HIRING_NOW={end}")
     console.print("  uv run hiring board")
     for fate, what in examples:

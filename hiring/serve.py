@@ -45,6 +45,7 @@ from sqlalchemy import Engine
 
 from hiring.errors import HiringError, InvalidInput
 from hiring.sweep import earliest_due  # the one query the schedule depends on
+from models.urls import redact_url
 
 log = logging.getLogger("hiring.serve")
 
@@ -117,7 +118,7 @@ def _sweep_flow(api_url: str) -> Callable[[datetime], Swept]:
         from flows.sla_sweep import sla_sweep_flow
     except ImportError as exc:
         raise HiringError(
-            f"PREFECT_API_URL is set ({api_url}) but the sla-sweep flow cannot be imported: {exc}. "
+            f"PREFECT_API_URL is set ({redact_url(api_url)}) but the sla-sweep flow cannot be imported: {exc}. "
             "Unset PREFECT_API_URL to run the sweep without Prefect."
         ) from None
 
@@ -135,7 +136,7 @@ def _sweep_flow(api_url: str) -> Callable[[datetime], Swept]:
         return Swept(int(summary.get("fired", 0)),
                      f"{summary.get('timers', 0)} timer(s) of {summary.get('candidates', 0)} candidate(s), "
                      f"by level: {by_level}; max lateness {summary.get('max_lateness_seconds', 0):.1f}s; "
-                     f"as flow run sla-sweep on {api_url}")  # fmt: skip
+                     f"as flow run sla-sweep on {redact_url(api_url)}")  # fmt: skip
 
     return run
 
@@ -391,13 +392,13 @@ def _run(interval: float, engine: Engine | None, stop: threading.Event, received
 
     log.info(
         "serve: database %s, policy %s, sweep at least every %gs and when escalations come due",
-        engine.url.render_as_string(hide_password=True),
+        redact_url(engine.url),
         f"file {policy_file}" if policy_file else "built-in defaults",
         interval,
     )
     log.info(
         "serve: sweep runs %s; dispatcher %s; clock %s",
-        f"as the sla-sweep Prefect flow on {api_url}" if api_url else "in-process (no Prefect)",
+        f"as the sla-sweep Prefect flow on {redact_url(api_url)}" if api_url else "in-process (no Prefect)",
         f"every {min(DISPATCH_EVERY, interval):g}s" if dispatch_fn else "not installed (notifications.dispatcher)",
         f"HIRING_NOW {pinned} + elapsed real time" if pinned else "real time (UTC)",
     )

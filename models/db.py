@@ -9,6 +9,8 @@ from sqlalchemy import Engine, Row, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from models.urls import redact_url
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE = "hiring_write"  # execution option that marks a transaction as a writer (SQLite: BEGIN IMMEDIATE)
 
@@ -71,7 +73,7 @@ def require_schema(engine: Engine, url: str) -> None:
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             raise DatabaseNotReady(
-                f"the database at {engine.url.render_as_string(hide_password=True)} has no hiring schema: "
+                f"the database at {redact_url(engine.url)} has no hiring schema: "
                 "run `hiring init`"
             )
         current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from notifications.delivery import Delivery, Recipient
 from notifications.render import console_line
+from states.text import visible
 
 
 def _print(line: str) -> None:
@@ -26,7 +27,8 @@ class ConsoleChannel:
 
     def send(self, delivery: Delivery) -> None:
         for notice in sorted(delivery.notices, key=lambda n: n.outbox_id):
-            self._write(console_line(notice, delivery.context, delivery.address))
+            # Names reach a terminal here: control characters (ESC, OSC 8, line breaks) are shown, not obeyed.
+            self._write(visible(console_line(notice, delivery.context, delivery.address)))
 
     def close(self) -> None:
         pass

@@ -5,6 +5,7 @@ secret value met on the way is registered with a `Scrubber`, which removes it fr
 logged or stored (error messages, `outbox.last_error`).
 """
 
+import base64
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -121,13 +122,25 @@ def slack_config(settings: Settings, scrub: Scrubber) -> SlackConfig:
 _BLOCK_SECURITY = {"SSL": "ssl", "STARTTLS": "starttls", "INSECURE": "plain"}
 
 
+def login_forms(username: str | None, password: str | None) -> list[str]:
+    """The SMTP login as it travels, for the scrubber: a server may quote the AUTH exchange in its 535 reply.
+    AUTH PLAIN sends base64("authzid NUL user NUL password"), AUTH LOGIN base64(user) and base64(password)."""
+    user, pw = username or "", password or ""
+    forms = [user, pw, *(_b64(f"{authz}\0{user}\0{pw}") for authz in ("", user)), _b64(user), _b64(pw)]
+    return [f for f in forms if f]
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode() if text else ""
+
+
 def smtp_config(settings: Settings, scrub: Scrubber) -> SmtpConfig:
     password = _secret(settings.smtp_password)
-    scrub.add(password)
+    scrub.add(*login_forms(settings.smtp_username, password))
     if settings.email_credentials_block and not settings.smtp_host:  # settings first, as for Slack
         block = _load_block("EmailServerCredentials", settings.email_credentials_block)
         block_password = _secret(block.password)
-        scrub.add(block_password)
+        scrub.add(*login_forms(block.username, block_password))
         server = getattr(block.smtp_server, "value", block.smtp_server)
         security = _BLOCK_SECURITY.get(getattr(block.smtp_type, "name", str(block.smtp_type)).upper(), "starttls")
         port = block.smtp_port or getattr(block.smtp_type, "value", 587)

@@ -17,6 +17,7 @@ from notifications.credentials import Scrubber, SmtpConfig
 from notifications.delivery import Delivery, Recipient
 from notifications.errors import DeliveryError, Unreachable
 from notifications.render import email_message
+from states.text import one_line
 
 DEFAULT_DOMAIN = "hiring-pipeline.localhost"
 
@@ -43,8 +44,9 @@ def build_message(delivery: Delivery, sender: str) -> EmailMessage:
     parts = email_message(delivery.notices, delivery.context, recipient.name if recipient else None)
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = formataddr((recipient.name, delivery.address)) if recipient else delivery.address
-    msg["Subject"] = parts.subject
+    # Names are user text: a line break in one would end the header (or fail it); the body keeps them as written.
+    msg["To"] = formataddr((one_line(recipient.name), delivery.address)) if recipient else delivery.address
+    msg["Subject"] = one_line(parts.subject)
     msg["Date"] = format_datetime(delivery.now)
     msg["Message-ID"] = message_id(delivery.outbox_ids, sender_domain(sender))
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
@@ -147,7 +149,9 @@ class EmailChannel:
 def _connect_failure(exc: Exception, where: str, cfg: Any) -> str:
     """Why connecting or logging in failed, in words that say what to fix."""
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return f"SMTP login to {where} as {cfg.username} refused: {exc.smtp_code} {_text(exc.smtp_error)}"
+        # The reply may quote the AUTH exchange: the caller scrubs the login (raw and base64) from it.
+        return (f"SMTP login to {where} refused (check HIRING_SMTP_USERNAME and HIRING_SMTP_PASSWORD): "
+                f"{exc.smtp_code} {_text(exc.smtp_error)}")
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return f"SMTP server {where} does not support what HIRING_SMTP_SECURITY={cfg.security} needs: {exc}"
     if isinstance(exc, ssl.SSLCertVerificationError):

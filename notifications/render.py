@@ -198,7 +198,8 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def _mention(slack_user_id: str | None, name: str | None) -> str:
+def slack_mention(slack_user_id: str | None, name: str | None) -> str:
+    """<@id> pings the person; without an id their name, escaped. The fallback `text` starts with it."""
     if slack_user_id:
         return f"<@{slack_user_id}>"
     return slack_escape(name) if name else ""
@@ -212,10 +213,10 @@ def slack_message(notices: list[Notice], ctx: Context, slack_user_id: str | None
     person). One notice renders in full; several render as one digest listing them all.
     """
     if notices[0].kind == "digest":
-        return _slack_weekly(notices[0], _mention(slack_user_id, name))
+        return _slack_weekly(notices[0], slack_mention(slack_user_id, name))
     if len(notices) == 1:
-        return _slack_single(notices[0], ctx, _mention(slack_user_id, name))
-    return _slack_digest(_by_urgency(notices), ctx, _mention(slack_user_id, name))
+        return _slack_single(notices[0], ctx, slack_mention(slack_user_id, name))
+    return _slack_digest(_by_urgency(notices), ctx, slack_mention(slack_user_id, name))
 
 
 def _slack_weekly(n: Notice, mention: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from notifications.credentials import Scrubber, SlackConfig
 from notifications.delivery import Delivery, Recipient
 from notifications.errors import DeliveryError, Unreachable
-from notifications.render import slack_message
+from notifications.render import SLACK_HEADER_MAX, slack_escape, slack_mention, slack_message
 
 log = logging.getLogger("notifications.slack")
 # Web API errors worth another try; every other error code is permanent (channel_not_found, invalid_auth,
@@ -39,6 +39,37 @@ def _sdk_logger(scrub: Scrubber) -> logging.Logger:
     logger.parent = log
     logger.addFilter(_ScrubFilter(scrub))
     return logger
+
+
+def escaped(message: dict[str, Any], mention: str) -> dict[str, Any]:
+    """The payload as Slack may parse it. Slack reads &, < and > as control characters in every text field
+    (<!channel> pings a whole channel): the renderer escapes user text inside mrkdwn, where it writes markup
+    of its own, and leaves the fallback `text` and plain_text raw; they are escaped here, all but the
+    mention the fallback starts with (our own <@id>, or the name already escaped)."""
+    text = str(message.get("text") or "")
+    head = mention if mention and text.startswith(mention) else ""
+    return {**message, "text": head + slack_escape(text[len(head) :]), "blocks": _plain_escaped(message["blocks"])}
+
+
+def _plain_escaped(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_plain_escaped(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("type") == "plain_text":
+        return {**node, "text": _fit(slack_escape(str(node.get("text", ""))), SLACK_HEADER_MAX)}
+    return {k: _plain_escaped(v) for k, v in node.items()}
+
+
+def _fit(text: str, limit: int) -> str:
+    """Cut escaped text to Slack's limit without splitting an entity (&amp; &lt; &gt;)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "\u2026"
 
 
 def retry_after(headers: Any, default: float = DEFAULT_RETRY_AFTER) -> float:
@@ -80,8 +111,9 @@ class SlackChannel:
 
     def send(self, delivery: Delivery) -> None:
         recipient = delivery.recipient
-        message = slack_message(delivery.notices, delivery.context, delivery.address or None,
-                                recipient.name if recipient else delivery.handle)  # fmt: skip
+        name = recipient.name if recipient else delivery.handle
+        message = escaped(slack_message(delivery.notices, delivery.context, delivery.address or None, name),
+                          slack_mention(delivery.address or None, name))  # fmt: skip
         if self.config.mode == "bot":
             self._post_message(delivery.address, message)
         else:

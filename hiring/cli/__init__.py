@@ -8,6 +8,7 @@ import typer
 
 from hiring.cli import candidates, events, integrations, notify, report, roles, sla
 from hiring.cli.common import err_console
+from hiring.terminal import line, plain
 
 app = typer.Typer(
     name="hiring",
@@ -31,10 +32,10 @@ def init() -> None:
     from hiring.cli.common import console, engine
     from hiring.settings import get_settings
     from models.db import upgrade
+    from models.urls import redact_url
 
     upgrade(engine(check_schema=False))
-    url = get_settings().database_url
-    console.print(f"database ready: {url.split('@')[-1] if '@' in url else url}")
+    console.print(line("database ready: ", redact_url(get_settings().database_url)))
 
 
 @app.command()
@@ -87,5 +88,7 @@ def main() -> None:
         if code == 1 and os.environ.get("HIRING_DEBUG"):
             raise
         label = "error" if code != 1 else f"unexpected error ({type(exc).__name__})"
-        err_console.print(f"[bold red]{label}:[/] {exc}", markup=True, soft_wrap=True)
+        # The message may quote user input: it is printed as text, never as markup (a name such as
+        # "Eve [/]" must not turn the error into a MarkupError traceback).
+        err_console.print(line((f"{label}:", "bold red"), " ", plain(exc, keep_newlines=True)), soft_wrap=True)
         sys.exit(code)

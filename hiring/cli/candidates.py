@@ -2,11 +2,15 @@
 
 import getpass
 from pathlib import Path
+from typing import Any
 
 import typer
+from rich.table import Table
+from rich.text import Text
 
 from hiring.cli.common import console, engine, local, print_json, timer_status, validation_problems
 from hiring.errors import InvalidInput
+from hiring.terminal import line, plain
 
 app = typer.Typer(help="Candidates: add, import, list, show.", no_args_is_help=True)
 
@@ -67,9 +71,9 @@ def import_(
         print_json({"added": len(report.added), "ids": report.added,
                     "skipped": [{"line": line, "reason": r} for line, r in report.bad]})  # fmt: skip
         return
-    console.print(f"imported {len(report.added)} of {report.rows} rows from {file}")
-    for line, reason in report.bad:
-        console.print(f"[yellow]skipped line {line}:[/] {reason}")
+    console.print(line(f"imported {len(report.added)} of {report.rows} rows from {file}"))
+    for number, reason in report.bad:
+        console.print(line((f"skipped line {number}:", "yellow"), " ", plain(reason, keep_newlines=True)))
 
 
 @app.command("list")
@@ -79,8 +83,6 @@ def list_(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Candidates, optionally of one requisition or stage."""
-    from rich.table import Table
-
     from hiring.queries import list_candidates
 
     if stage is not None:
@@ -92,12 +94,16 @@ def list_(
     if as_json:
         print_json(rows)
         return
+    console.print(candidate_table(rows))
+
+
+def candidate_table(rows: list[dict[str, Any]]) -> Table:
     table = Table("id", "name", "req", "stage", "source", "last event")
     for c in rows:
         stage_text = c["stage"] + (" (on hold)" if c["on_hold"] else "")
-        table.add_row(str(c["id"]), c["name"], str(c["requisition_id"]), stage_text, c["source"],
+        table.add_row(str(c["id"]), plain(c["name"]), str(c["requisition_id"]), plain(stage_text), plain(c["source"]),
                       local(c["last_event_at"]))  # fmt: skip
-    console.print(table)
+    return table
 
 
 @app.command("show")
@@ -111,15 +117,23 @@ def show(
     if as_json:
         print_json(c)
         return
-    console.print(f"[bold]#{c['id']} {c['name']}[/] <{c['email']}>  requisition {c['requisition_id']}")
-    console.print(f"stage: [bold]{c['stage']}[/]" + ("  [yellow](on hold)[/]" if c["on_hold"] else ""))
-    console.print(f"source: {c['source']}  motivators: {', '.join(c['motivators']) or '-'}")
+    for text in candidate_lines(c):
+        console.print(text)
+
+
+def candidate_lines(c: dict[str, Any]) -> list[Text]:
+    lines = [
+        line((f"#{c['id']} {c['name']}", "bold"), f" <{c['email']}>  requisition {c['requisition_id']}"),
+        line("stage: ", (c["stage"], "bold"), ("  (on hold)", "yellow") if c["on_hold"] else ""),
+        line(f"source: {c['source']}  motivators: {', '.join(c['motivators']) or '-'}"),
+    ]
     if c["external_id"]:
-        console.print(f"external id: {c['external_id']}")
-    console.print(f"version {c['version']}, last event {local(c['last_event_at'])}")
-    console.print(f"next: {', '.join(c['allowed_triggers']) or 'nothing (terminal stage)'}")
+        lines.append(line(f"external id: {c['external_id']}"))
+    lines.append(line(f"version {c['version']}, last event {local(c['last_event_at'])}"))
+    lines.append(line(f"next: {', '.join(c['allowed_triggers']) or 'nothing (terminal stage)'}"))
     for t in c["timers"]:
-        state = timer_status(t, "OVERDUE by")
         nxt = t["next_escalation"]
         after = f"; next: {nxt['level']} to {nxt['recipient'] or nxt['role']}" if nxt else ""
-        console.print(f"deadline {t['timer']} ({t['owner'] or t['owner_role']}): {local(t['due_at'])}, {state}{after}")
+        lines.append(line(f"deadline {t['timer']} ({t['owner'] or t['owner_role']}): {local(t['due_at'])}, ",
+                          timer_status(t, "OVERDUE by"), after))  # fmt: skip
+    return lines

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 from sqlalchemy import Engine
 
 from hiring.errors import InvalidInput
+from hiring.terminal import plain
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -118,10 +120,10 @@ def local(value: datetime | None) -> str:
     return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def timer_status(t: dict[str, Any], overdue_word: str = "overdue") -> str:
+def timer_status(t: dict[str, Any], overdue_word: str = "overdue") -> Text:
     """An open timer's state for the terminal: paused, overdue (red) or due in."""
     if t["paused"]:
-        return "[yellow]paused (on hold)[/]"
+        return plain("paused (on hold)", "yellow")
     if t["overdue"]:
-        return f"[bold red]{overdue_word} {t['overdue_by']}[/]"
-    return f"due in {t['due_in']}"
+        return plain(f"{overdue_word} {t['overdue_by']}", "bold red")
+    return plain(f"due in {t['due_in']}")

@@ -1,11 +1,14 @@
 """Top-level commands about events: advance, history, board, diagram."""
 
 from pathlib import Path
+from typing import Any
 
 import typer
+from rich.table import Table
 
 from hiring.cli.candidates import actor_option, who
 from hiring.cli.common import console, engine, load_data, local, parse_at, print_json
+from hiring.terminal import line, plain
 
 
 def register(app: typer.Typer) -> None:
@@ -38,29 +41,29 @@ def advance(
         return
     moved = f"{out.from_stage} -> {out.to_stage}" if out.from_stage != out.to_stage else f"in {out.to_stage}"
     note = " (already applied with this key; nothing written)" if out.replayed else ""
-    console.print(f"candidate {out.candidate_id}: {trigger} ({moved}), version {out.version}{note}")
+    console.print(line(f"candidate {out.candidate_id}: {trigger} ({moved}), version {out.version}{note}"))
 
 
 def history(
     ref: str = typer.Argument(..., metavar="CANDIDATE"), as_json: bool = typer.Option(False, "--json")
 ) -> None:
     """A candidate's audit log, oldest first."""
-    from rich.table import Table
-
     from hiring.queries import candidate_history
 
     cand, events = candidate_history(engine(), ref)
     if as_json:
         print_json({"candidate": cand, "events": events})
         return
-    table = Table(
-        "#", "when", "trigger", "from", "to", "by", "details", title=f"#{cand['id']} {cand['name']}"
-    )
+    console.print(history_table(cand, events))
+
+
+def history_table(cand: dict[str, Any], events: list[dict[str, Any]]) -> Table:
+    table = Table("#", "when", "trigger", "from", "to", "by", "details", title=plain(f"#{cand['id']} {cand['name']}"))
     for e in events:
         details = ", ".join(f"{k}={v}" for k, v in e["payload"].items())
-        table.add_row(str(e["seq"]), local(e["occurred_at"]), e["trigger"], e["from_stage"] or "-",
-                      e["to_stage"], e["actor"], details[:120])  # fmt: skip
-    console.print(table)
+        table.add_row(str(e["seq"]), local(e["occurred_at"]), plain(e["trigger"]), plain(e["from_stage"] or "-"),
+                      plain(e["to_stage"]), plain(e["actor"]), plain(details[:120]))  # fmt: skip
+    return table
 
 
 def board(
@@ -96,4 +99,4 @@ def docs(
             print(f"<!-- {name}:start -->\n{text}<!-- {name}:end -->\n")
         return
     write.write_text(fill(write.read_text(encoding="utf-8")), encoding="utf-8")
-    console.print(f"updated the generated blocks of {write}")
+    console.print(line(f"updated the generated blocks of {write}"))

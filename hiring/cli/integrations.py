@@ -1,8 +1,12 @@
 """Integration and privacy commands: api, webhooks, erase, retention."""
 
+from typing import Any
+
 import typer
+from rich.table import Table
 
 from hiring.cli.common import console, engine, err_console, local, print_json
+from hiring.terminal import line, plain
 
 
 def register(root: typer.Typer) -> None:
@@ -29,8 +33,6 @@ def webhooks(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """ATS webhook deliveries and what each did; --unmapped lists what to add to the policy's `ats` mapping."""
-    from rich.table import Table
-
     from hiring.webhooks.deliveries import list_deliveries, unmapped_summary
 
     eng = engine()
@@ -43,18 +45,28 @@ def webhooks(
         if not summary:
             console.print("every ATS stage and job received so far is mapped")
             return
-        table = Table("kind", "ATS value", "deliveries", "jobs", "last received",
-                      title="unmapped: add these to the policy file's `ats.stages` / `ats.jobs`")  # fmt: skip
-        for e in summary:
-            table.add_row(e["kind"], str(e["value"]), str(e["deliveries"]), ", ".join(e["jobs"]) or "-",
-                          local(e["last_received_at"]))  # fmt: skip
-        console.print(table)
+        console.print(unmapped_table(summary))
+    console.print(deliveries_table(rows))
+
+
+def unmapped_table(summary: list[dict[str, Any]]) -> Table:
+    table = Table("kind", "ATS value", "deliveries", "jobs", "last received",
+                  title="unmapped: add these to the policy file's `ats.stages` / `ats.jobs`")  # fmt: skip
+    for e in summary:
+        table.add_row(plain(e["kind"]), plain(e["value"]), str(e["deliveries"]), plain(", ".join(e["jobs"]) or "-"),
+                      local(e["last_received_at"]))  # fmt: skip
+    return table
+
+
+def deliveries_table(rows: list[dict[str, Any]]) -> Table:
+    """Every value here came from the ATS: shown as text."""
     table = Table("received", "event", "action", "status", "application", "stage", "cand", "detail",
                   title="webhook deliveries (newest first)")  # fmt: skip
     for r in rows:
-        table.add_row(local(r["received_at"]), r["event_id"], r["action"], r["status"], r["application_id"] or "-",
-                      r["ats_stage"] or "-", str(r["candidate_id"] or "-"), (r["detail"] or "")[:100])  # fmt: skip
-    console.print(table)
+        cells = (r["event_id"], r["action"], r["status"], r["application_id"] or "-", r["ats_stage"] or "-",
+                 r["candidate_id"] or "-", (r["detail"] or "")[:100])  # fmt: skip
+        table.add_row(local(r["received_at"]), *(plain(c) for c in cells))
+    return table
 
 
 def erase(
@@ -70,11 +82,12 @@ def erase(
         print_json(out.as_dict())
         return
     if out.already:
-        console.print(f"candidate {out.candidate_id} was already erased on {local(out.erased_at)} by {out.erased_by}")
+        console.print(line(f"candidate {out.candidate_id} was already erased on {local(out.erased_at)} "
+                           f"by {out.erased_by}"))
         return
-    console.print(f"candidate {out.candidate_id} erased by {out.erased_by}: {out.events_scrubbed} event(s) and "
-                  f"{out.outbox_scrubbed} sent notification(s) scrubbed, {out.outbox_cancelled} unsent "
-                  f"notification(s) and {out.timers_cancelled} timer(s) cancelled")  # fmt: skip
+    console.print(line(f"candidate {out.candidate_id} erased by {out.erased_by}: {out.events_scrubbed} event(s) and "
+                       f"{out.outbox_scrubbed} sent notification(s) scrubbed, {out.outbox_cancelled} unsent "
+                       f"notification(s) and {out.timers_cancelled} timer(s) cancelled"))  # fmt: skip
 
 
 def retention(
@@ -96,4 +109,4 @@ def retention(
     for stage, period in result.rules.items():
         ids = result.erased.get(stage, [])
         shown = ", ".join(map(str, ids[:20])) + (" ..." if len(ids) > 20 else "")
-        console.print(f"{stage} (after {period}): {len(ids)} {verb}" + (f": {shown}" if ids else ""))
+        console.print(line(f"{stage} (after {period}): {len(ids)} {verb}" + (f": {shown}" if ids else "")))

@@ -2,10 +2,13 @@
 dispatch pass (`hiring dispatch`). None of them imports Prefect."""
 
 from pathlib import Path
+from typing import Any
 
 import typer
+from rich.table import Table
 
 from hiring.cli.common import console, engine, local, print_json
+from hiring.terminal import line, plain
 
 people_app = typer.Typer(help="The people directory: who gets notified, and how to reach them.",
                          no_args_is_help=True)  # fmt: skip
@@ -43,27 +46,28 @@ def people_add(
     if as_json:
         print_json(person)
         return
-    console.print(f"added {person['handle']} ({person['role']})", markup=False)
+    console.print(line(f"added {person['handle']} ({person['role']})"))
 
 
 @people_app.command("list")
 def people_list(as_json: bool = typer.Option(False, "--json")) -> None:
     """Everyone in the directory."""
-    from rich.table import Table
-    from rich.text import Text
-
     from notifications.people import list_people
 
     people = list_people(engine())
     if as_json:
         print_json(people)
         return
+    console.print(people_table(people))
+
+
+def people_table(people: list[dict[str, Any]]) -> Table:
     table = Table("handle", "name", "role", "email", "slack id", "time zone", "channels", title="people")
     for p in people:
-        table.add_row(*(Text(str(v)) for v in (p["handle"], p["name"], p["role"], p["email"] or "-",
-                                                p["slack_user_id"] or "-", p["timezone"],
-                                                ",".join(p["channels"] or []) or "-")))  # fmt: skip
-    console.print(table)
+        table.add_row(*(plain(v) for v in (p["handle"], p["name"], p["role"], p["email"] or "-",
+                                           p["slack_user_id"] or "-", p["timezone"],
+                                           ",".join(p["channels"] or []) or "-")))  # fmt: skip
+    return table
 
 
 @people_app.command("import")
@@ -80,7 +84,7 @@ def people_import(
     if as_json:
         print_json(outcome)
         return
-    console.print(f"{len(outcome['added'])} added, {len(outcome['updated'])} updated", markup=False)
+    console.print(line(f"{len(outcome['added'])} added, {len(outcome['updated'])} updated"))
 
 
 # --- outbox -------------------------------------------------------------------------------------
@@ -96,24 +100,25 @@ def outbox(
     """Notifications in the outbox, newest first, with their status and last error."""
     if ctx.invoked_subcommand is not None:
         return
-    from rich.table import Table
-    from rich.text import Text
-
     from notifications.outbox import list_outbox
 
     rows = list_outbox(engine(), status, limit)
     if as_json:
         print_json(rows)
         return
+    console.print(outbox_table(rows, status))
+
+
+def outbox_table(rows: list[dict[str, Any]], status: str | None) -> Table:
     table = Table("id", "status", "channel", "to", "what", "tries", "when", "last error",
-                  title=f"outbox ({status or 'all'})")  # fmt: skip
+                  title=plain(f"outbox ({status or 'all'})"))  # fmt: skip
     colours = {"dead": "bold red", "pending": "yellow", "sending": "cyan", "sent": "green"}
     for r in rows:
         when = local(r["sent_at"]) if r["status"] == "sent" else local(r["next_attempt_at"])
-        table.add_row(str(r["id"]), Text(r["status"], style=colours.get(r["status"], "")), r["channel"],
-                      Text(r["recipient"] or f"({r['recipient_role'] or '?'}: nobody)"), Text(r["summary"]),
-                      str(r["attempts"]), when, Text(r["last_error"] or ""))  # fmt: skip
-    console.print(table)
+        table.add_row(str(r["id"]), plain(r["status"], colours.get(r["status"], "")), plain(r["channel"]),
+                      plain(r["recipient"] or f"({r['recipient_role'] or '?'}: nobody)"), plain(r["summary"]),
+                      str(r["attempts"]), when, plain(r["last_error"] or ""))  # fmt: skip
+    return table
 
 
 @outbox_app.command("retry")
@@ -132,8 +137,8 @@ def outbox_retry(
     if as_json:
         print_json({"queued": ids})
         return
-    console.print(f"{len(ids)} notification(s) queued for the next dispatch"
-                  + (f": {', '.join(map(str, ids))}" if ids else ""), markup=False)  # fmt: skip
+    console.print(line(f"{len(ids)} notification(s) queued for the next dispatch"
+                       + (f": {', '.join(map(str, ids))}" if ids else "")))  # fmt: skip
 
 
 # --- dispatch -----------------------------------------------------------------------------------
@@ -145,19 +150,18 @@ def dispatch(as_json: bool = typer.Option(False, "--json")) -> None:
     from notifications.dispatcher import dispatch as run_dispatch
 
     lines: list[str] = []
-    write = lines.append if as_json else (lambda line: console.print(line, markup=False, soft_wrap=True))
+    write = lines.append if as_json else (lambda text: console.print(plain(text), soft_wrap=True))
     when = now()
     result = run_dispatch(engine(), now=when, console_write=write)
     if as_json:
         print_json({"at": when, **result.as_dict(), "console": lines})
         return
-    console.print(f"dispatch at {local(when)}: {result.sent} sent in {result.messages} message(s), "
-                  f"{result.retried} to retry, {result.dead} dead"
-                  + (f", {result.reclaimed} reclaimed" if result.reclaimed else "")
-                  + (f", {result.deferred} deferred" if result.deferred else ""), markup=False)  # fmt: skip
+    console.print(line(f"dispatch at {local(when)}: {result.sent} sent in {result.messages} message(s), "
+                       f"{result.retried} to retry, {result.dead} dead"
+                       + (f", {result.reclaimed} reclaimed" if result.reclaimed else "")
+                       + (f", {result.deferred} deferred" if result.deferred else "")))  # fmt: skip
     for f in result.failures:
-        console.print(f"  outbox {', '.join(map(str, f['ids']))} via {f['channel']} to {f['recipient'] or '-'}: "
-                      f"{f['outcome']}: {f['error']}", markup=False, soft_wrap=True)  # fmt: skip
+        console.print(line(f"  outbox {', '.join(map(str, f['ids']))} via {f['channel']} to {f['recipient'] or '-'}: "
+                           f"{f['outcome']}: {f['error']}"), soft_wrap=True)  # fmt: skip
     if result.dead:
-        console.print("  see `hiring outbox --status dead`; fix the cause, then `hiring outbox retry --all-dead`",
-                      markup=False)  # fmt: skip
+        console.print(line("  see `hiring outbox --status dead`; fix the cause, then `hiring outbox retry --all-dead`"))

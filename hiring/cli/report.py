@@ -6,6 +6,7 @@ import typer
 
 from hiring.cli.common import console, engine, err_console, local, print_json
 from hiring.errors import InvalidInput
+from hiring.terminal import line
 
 
 def register(root: typer.Typer) -> None:
@@ -56,7 +57,7 @@ def report(
         render_report(console, data)
     out = err_console if as_json else console
     for path in written:
-        out.print(f"wrote {path}")
+        out.print(line(f"wrote {path}"))
 
 
 def digest(as_json: bool = typer.Option(False, "--json")) -> None:
@@ -79,7 +80,8 @@ def digest(as_json: bool = typer.Option(False, "--json")) -> None:
     console.print(f"weekly digests for {iso_week(at)} (as of {local(at)}):")
     for r in rows:
         if not r.written:
-            console.print(f"  {r.hiring_manager} via {r.channel}: already written this week")
+            console.print(line(f"  {r.hiring_manager} via {r.channel}: already written this week"))
             continue
-        console.print(f"  {r.hiring_manager} via {r.channel}: written (outbox #{r.outbox_id}); {r.requisitions} "
-                      f"requisition(s), {r.overdue} overdue, {r.decisions_pending} decision(s) pending")  # fmt: skip
+        console.print(line(f"  {r.hiring_manager} via {r.channel}: written (outbox #{r.outbox_id}); "
+                           f"{r.requisitions} requisition(s), {r.overdue} overdue, "
+                           f"{r.decisions_pending} decision(s) pending"))  # fmt: skip

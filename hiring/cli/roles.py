@@ -1,11 +1,15 @@
 """`hiring role ...`: requisitions."""
 
 from pathlib import Path
+from typing import Any
 
 import typer
+from rich.table import Table
+from rich.text import Text
 
 from hiring.cli.common import console, engine, print_json, read_document, validation_problems
 from hiring.errors import InvalidInput
+from hiring.terminal import line, plain
 
 app = typer.Typer(help="Requisitions (roles): define, open, list, show.", no_args_is_help=True)
 
@@ -36,11 +40,11 @@ def add(
     if as_json:
         print_json({"id": req.id, "status": req.status, "missing": missing})
         return
-    console.print(f"requisition {req.id} added as draft: {req.title}")
+    console.print(line(f"requisition {req.id} added as draft: {req.title}"))
     if missing:
-        console.print(f"[yellow]still empty (needed to open):[/] {', '.join(missing)}")
+        console.print(line(("still empty (needed to open):", "yellow"), f" {', '.join(missing)}"))
     else:
-        console.print(f"complete: open it with `hiring role open {req.id}`")
+        console.print(line(f"complete: open it with `hiring role open {req.id}`"))
 
 
 @app.command("update")
@@ -52,7 +56,7 @@ def update(
     from hiring.service import update_requisition
 
     req = update_requisition(engine(), req_id, _spec(file))
-    console.print(f"requisition {req.id} updated ({req.status})")
+    console.print(line(f"requisition {req.id} updated ({req.status})"))
 
 
 @app.command("open")
@@ -61,26 +65,28 @@ def open_(req_id: int = typer.Argument(..., metavar="ID")) -> None:
     from hiring.service import open_requisition
 
     req = open_requisition(engine(), req_id)
-    console.print(f"requisition {req.id} is open: {req.title}")
+    console.print(line(f"requisition {req.id} is open: {req.title}"))
 
 
 @app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """All requisitions."""
-    from rich.table import Table
-
     from hiring.queries import list_requisitions
 
     rows = list_requisitions(engine())
     if as_json:
         print_json(rows)
         return
+    console.print(requisition_table(rows))
+
+
+def requisition_table(rows: list[dict[str, Any]]) -> Table:
     table = Table("id", "title", "profile", "status", "recruiter", "hiring manager", "candidates")
     for r in rows:
         status = r["status"] if not r["missing"] else f"{r['status']} ({len(r['missing'])} missing)"
-        table.add_row(str(r["id"]), r["title"], r["role_profile"] or "-", status, r["recruiter"] or "-",
-                      r["hiring_manager"] or "-", str(r["candidates"]))  # fmt: skip
-    console.print(table)
+        cells = (r["title"], r["role_profile"], status, r["recruiter"], r["hiring_manager"])
+        table.add_row(str(r["id"]), *(plain(v or "-") for v in cells), str(r["candidates"]))
+    return table
 
 
 @app.command("show")
@@ -88,15 +94,18 @@ def show(
     req_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")
 ) -> None:
     """One requisition in full, with what is still missing and candidates per stage."""
-    from rich.table import Table
-
     from hiring.queries import show_requisition
 
     r = show_requisition(engine(), req_id)
     if as_json:
         print_json(r)
         return
-    table = Table(show_header=False, box=None, title=f"requisition {r['id']}: {r['title']} ({r['status']})")
+    for renderable in requisition_lines(r):
+        console.print(renderable)
+
+
+def requisition_lines(r: dict[str, Any]) -> list[Table | Text]:
+    table = Table(show_header=False, box=None, title=plain(f"requisition {r['id']}: {r['title']} ({r['status']})"))
     band = r["salary_band"]
     rows = [
         ("role profile", r["role_profile"]),
@@ -110,7 +119,9 @@ def show(
         ("candidates", ", ".join(f"{s}: {n}" for s, n in r["candidates_by_stage"].items()) or "none"),
     ]  # fmt: skip
     for label, value in rows:
-        table.add_row(f"[bold]{label}[/]", value if value else "[yellow]missing[/]")
-    console.print(table)
+        shown = plain(value, keep_newlines=True) if value else plain("missing", "yellow")
+        table.add_row(plain(label, "bold"), shown)
+    out: list[Table | Text] = [table]
     if r["missing"]:
-        console.print(f"[yellow]missing before it can open:[/] {', '.join(r['missing'])}")
+        out.append(line(("missing before it can open:", "yellow"), f" {', '.join(r['missing'])}"))
+    return out

@@ -1,8 +1,13 @@
 """SLA commands: sweep, sla (open timers, forecast), sla stats, serve."""
 
+from datetime import datetime
+from typing import Any
+
 import typer
+from rich.table import Table
 
 from hiring.cli.common import console, engine, local, parse_at, print_json, timer_status
+from hiring.terminal import line, plain
 
 app = typer.Typer(help="SLA timers: what is due, overdue, and how deadlines were kept.", invoke_without_command=True)
 
@@ -22,8 +27,6 @@ def sla(
     """Open timers by due time, overdue first, with who is escalated next."""
     if ctx.invoked_subcommand is not None:
         return
-    from rich.table import Table
-
     from hiring.clock import now
     from hiring.sla_queries import open_timers
 
@@ -32,22 +35,24 @@ def sla(
     if as_json:
         print_json({"at": when, "timers": rows})
         return
+    console.print(timers_table(rows, when))
+
+
+def timers_table(rows: list[dict[str, Any]], when: datetime) -> Table:
     table = Table("cand", "name", "req", "timer", "owner", "due", "status", "next escalation",
                   title=f"open SLA timers as of {local(when)}")  # fmt: skip
     for r in rows:
-        status = timer_status(r)
         nxt = r["next_escalation"]
         nxt_text = f"{nxt['level']} -> {nxt['recipient'] or nxt['role']} at {local(nxt['at'])}" if nxt else "-"
-        table.add_row(str(r["candidate_id"]), r["candidate_name"], str(r["requisition_id"]), r["timer"],
-                      r["owner"] or r["owner_role"], local(r["due_at"]), status, nxt_text)  # fmt: skip
-    console.print(table)
+        table.add_row(str(r["candidate_id"]), plain(r["candidate_name"]), str(r["requisition_id"]), plain(r["timer"]),
+                      plain(r["owner"] or r["owner_role"]), local(r["due_at"]), timer_status(r),
+                      plain(nxt_text))  # fmt: skip
+    return table
 
 
 @app.command("stats")
 def sla_stats(as_json: bool = typer.Option(False, "--json")) -> None:
     """Met / breached / overdue per timer, escalations per level, and how late escalations fired."""
-    from rich.table import Table
-
     from hiring.clock import now
     from hiring.sla_queries import stats
 
@@ -59,7 +64,7 @@ def sla_stats(as_json: bool = typer.Option(False, "--json")) -> None:
     for kind, c in sorted(data["timers"].items()):
         breached = f"[red]{c['breached']}[/]" if c["breached"] else "0"
         overdue = f"[bold red]{c['open_overdue']}[/]" if c["open_overdue"] else "0"
-        table.add_row(kind, str(c["met"]), breached, str(c["open"]), overdue, str(c["cancelled"]))
+        table.add_row(plain(kind), str(c["met"]), breached, str(c["open"]), overdue, str(c["cancelled"]))
     console.print(table)
     esc = data["escalations"]
     lat = esc["lateness_seconds"]
@@ -82,8 +87,8 @@ def sweep(as_json: bool = typer.Option(False, "--json")) -> None:
         return
     console.print(f"sweep at {local(when)}: {len(fired)} escalation(s) fired")
     for f in fired:
-        console.print(f"  candidate {f.candidate_id} req {f.requisition_id}: {f.timer} {f.level} -> "
-                      f"{f.recipient or f.audience_role} (fired {human(f.lateness)} after its time)")  # fmt: skip
+        console.print(line(f"  candidate {f.candidate_id} req {f.requisition_id}: {f.timer} {f.level} -> "
+                           f"{f.recipient or f.audience_role} (fired {human(f.lateness)} after its time)"))  # fmt: skip
 
 
 def serve(

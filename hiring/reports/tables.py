@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
+
+from hiring.terminal import line, plain
 
 
 class Alert(str):
@@ -250,24 +252,34 @@ def _numeric(cell: str) -> bool:
 
 
 def render_report(console: Console, report: dict[str, Any]) -> None:
-    console.print(Text.assemble(("Pipeline report", "bold"), ": ", scope_line(report)))
-    console.print()
+    for renderable in report_view(report):
+        console.print(renderable)
+
+
+def report_view(report: dict[str, Any]) -> list[RenderableType]:
+    """The report for the terminal. Cells and notes hold user text (titles, sources): shown as text."""
+    out: list[RenderableType] = [line(("Pipeline report", "bold"), ": ", scope_line(report)), Text()]
     for section in sections(report):
-        table = Table(
-            *section.columns,
-            title=Text(section.title, style="bold"),
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-            collapse_padding=True,
-        )
-        table.columns[0].no_wrap = True
-        for i, column in enumerate(table.columns):
-            if i and all(_numeric(row[i]) for row in section.rows):
-                column.justify = "right"
-        for row in section.rows:
-            table.add_row(*(Text(c, style="bold red" if isinstance(c, Alert) else "") for c in row))
-        console.print(table)
-        for note in section.notes:
-            console.print(Text(f"  {note}"))
-        console.print()
+        out.append(_table(section))
+        out += [plain(f"  {note}") for note in section.notes]
+        out.append(Text())
+    return out
+
+
+def _table(section: Section) -> Table:
+    table = Table(
+        title=plain(section.title, "bold"),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for column in section.columns:
+        table.add_column(plain(column))  # a rubric column names a requisition
+    table.columns[0].no_wrap = True
+    for i, column in enumerate(table.columns):
+        if i and all(_numeric(row[i]) for row in section.rows):
+            column.justify = "right"
+    for row in section.rows:
+        table.add_row(*(plain(c, "bold red" if isinstance(c, Alert) else "") for c in row))
+    return table
