@@ -21,11 +21,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from pytest_httpserver import HTTPServer
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
 from hiring.settings import Settings
-from models.db import transaction
+from models.db import database_now, transaction
 from models.tables import Outbox, Person
 from tests.procs import HIRING, hiring_env
 
@@ -82,6 +82,15 @@ def add_person(engine: Engine, handle: str = "hugo", name: str = "Hugo Martin", 
     with transaction(engine) as session:
         session.add(Person(handle=handle, name=name, email=email, slack_user_id=slack_user_id, role=role,
                            timezone=timezone, channels=["slack", "email"]))  # fmt: skip
+
+
+def expire_claims(engine: Engine, ids: list[int] | None = None) -> None:
+    """The claim timeout passing for rows in `sending`: their deadline, on the database's clock, is now past."""
+    with transaction(engine) as session:
+        query = update(Outbox).where(Outbox.status == "sending")  # type: ignore[arg-type]
+        if ids is not None:
+            query = query.where(Outbox.id.in_(ids))  # type: ignore[union-attr]
+        session.execute(query.values(claim_expires_at=database_now(session) - timedelta(seconds=1)))
 
 
 def outbox_rows(engine: Engine) -> list[Outbox]:
