@@ -240,7 +240,7 @@ def test_a_dispatcher_with_another_clock_never_reclaims_a_live_claim(
         second = hiring(["dispatch", "--json"], db_url, tmp_path, at["second"], env=env)
     finally:
         receiver.release.set()
-        out, err = first.communicate(timeout=60)
+        _, err = first.communicate(timeout=60)
     assert first.returncode == 0 and second.returncode == 0, err + second.stderr
 
     assert Counter(receiver.ids) == Counter(ids), f"delivered {Counter(receiver.ids)}; second: {second.stdout}"

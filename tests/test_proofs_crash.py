@@ -191,8 +191,8 @@ def test_a_dispatcher_killed_mid_batch_charges_an_attempt_only_to_the_row_it_was
     engine, db_url, tmp_path, T0
 ) -> None:
     """`hiring dispatch` claims a batch of 100 rows, sends the first, and is SIGKILLed before recording it;
-    eight times in a row (the default dispatch_max_attempts), each run an hour after the last so the rows are
-    reclaimed at once (their claims expired between runs). Only the row in flight was ever tried: the 99 others must not be given up on. A ninth,
+    eight times in a row (the default dispatch_max_attempts), the claims expired between runs so the rows are
+    reclaimed at once. Only the row in flight was ever tried: the 99 others must not be given up on. A ninth,
     clean run must send them (each exactly once); the row that was in flight every time may end `dead`
     ("stopped each time before recording the outcome") but was delivered at most once per kill.
     """
