@@ -41,6 +41,7 @@ from notifications.delivery import Delivery
 from notifications.errors import DeliveryError, Unreachable
 from notifications.people import recipients
 from notifications.render import Context, Notice
+from notifications.subjects import candidate_ids, candidate_names, with_names
 
 log = logging.getLogger("notifications.dispatcher")
 
@@ -211,6 +212,7 @@ def _deliver(engine: Engine, rows: list[Claimed], now: datetime, settings: Setti
     handles |= {(r.payload.get("next_escalation") or {}).get("recipient") for r in rows} - {None}
     people = recipients(engine, handles)
     names = {h: p.name for h, p in people.items()}
+    subjects = candidate_names(engine, {cid for r in rows for cid in candidate_ids(r.payload)})
     blocked: dict[str, datetime] = {}  # channel -> when its rate limit lifts
     keep_going = True
     for group in _groups(rows, settings.digest):
@@ -226,7 +228,7 @@ def _deliver(engine: Engine, rows: list[Claimed], now: datetime, settings: Setti
         if not group:
             continue  # reclaimed by another dispatcher meanwhile: theirs to send
         try:
-            _send(group, people, names, channels, now, settings)
+            _send(group, people, names, subjects, channels, now, settings)
         except DeliveryError as exc:
             reason = scrub(exc.reason)
             if exc.retry_after is not None:
@@ -242,8 +244,8 @@ def _deliver(engine: Engine, rows: list[Claimed], now: datetime, settings: Setti
     return keep_going
 
 
-def _send(group: list[Claimed], people: dict[str, Any], names: dict[str, str], channels: "_Channels",
-          now: datetime, settings: Settings) -> None:  # fmt: skip
+def _send(group: list[Claimed], people: dict[str, Any], names: dict[str, str], subjects: dict[int, str],
+          channels: "_Channels", now: datetime, settings: Settings) -> None:  # fmt: skip
     first = group[0]
     handle = first.recipient
     if not handle:
@@ -254,7 +256,8 @@ def _send(group: list[Claimed], people: dict[str, Any], names: dict[str, str], c
     address = channel.address(handle, recipient)
     context = Context(timezone=recipient.timezone if recipient else settings.timezone,
                       ats_link_template=settings.ats_link_template, names=names)  # fmt: skip
-    notices = [Notice(outbox_id=r.id, kind=r.kind, payload=r.payload) for r in group]
+    # The candidates' names as they are now: rows hold ids only, so an erasure reaches unsent messages too.
+    notices = [Notice(outbox_id=r.id, kind=r.kind, payload=with_names(r.payload, subjects)) for r in group]
     channel.send(Delivery(notices=notices, handle=handle, recipient=recipient, address=address, context=context,
                           now=now))  # fmt: skip
 

@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from hiring.settings import Settings
 from models.db import database_now, transaction
-from models.tables import Outbox, Person
+from models.tables import Candidate, Outbox, Person, Requisition
 from tests.procs import HIRING, hiring_env
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -35,7 +35,8 @@ WEBHOOK_URL = "https://hooks.slack.com" + WEBHOOK_PATH
 
 
 def payload(n: int = 1, **overrides: Any) -> dict[str, Any]:
-    """An escalation payload as hiring/sweep.py writes it: the decision window, 1 day overdue."""
+    """An escalation payload as the renderers see it: what hiring/sweep.py writes (the decision window, 1 day
+    overdue) and the candidate's name, which the dispatcher reads from the candidate row when it sends."""
     data = {
         "candidate_id": 100 + n,
         "candidate_name": f"Candidate {n}",
@@ -63,17 +64,35 @@ def payload(n: int = 1, **overrides: Any) -> dict[str, Any]:
 
 def add_rows(engine: Engine, count: int = 1, channel: str = "slack", recipient: str | None = "hugo",
              at: datetime = T0, start: int = 1, **overrides: Any) -> list[int]:  # fmt: skip
-    """Pending outbox rows, due at `at`; returns their ids."""
+    """Pending outbox rows, due at `at`, and the candidates they are about; returns the rows' ids. The rows
+    hold the candidate's id, never the name (as the sweep writes them)."""
     with transaction(engine) as session:
+        facts = [payload(start + i, recipient=recipient, **overrides) for i in range(count)]
+        _add_candidates(session, facts, at)
         rows = [
             Outbox(dedupe_key=f"test:{channel}:{recipient}:{start + i}:{at.isoformat()}", created_at=at,
                    kind="escalation", recipient=recipient, recipient_role="hiring_manager", channel=channel,
-                   payload=payload(start + i, recipient=recipient, **overrides), next_attempt_at=at)
-            for i in range(count)
+                   payload={k: v for k, v in p.items() if k != "candidate_name"}, next_attempt_at=at)
+            for i, p in enumerate(facts)
         ]  # fmt: skip
         session.add_all(rows)
         session.flush()
         return [r.id for r in rows]  # type: ignore[misc]
+
+
+def _add_candidates(session: Session, facts: list[dict[str, Any]], at: datetime) -> None:
+    """The requisition and candidates that payloads name by id (explicit ids, from 101: tests that use these
+    fixtures add no candidates of their own)."""
+    rid = facts[0]["requisition_id"] if facts else None
+    if rid is not None and session.get(Requisition, rid) is None:
+        session.add(Requisition(id=rid, title=facts[0]["requisition_title"], status="open", created_at=at))
+        session.flush()
+    for p in facts:
+        if p.get("candidate_name") and session.get(Candidate, p["candidate_id"]) is None:
+            session.add(Candidate(id=p["candidate_id"], requisition_id=p["requisition_id"], name=p["candidate_name"],
+                                  email=f"candidate{p['candidate_id']}@example.com", source="employee_referral",
+                                  stage=p["stage"], created_at=at))  # fmt: skip
+    session.flush()
 
 
 def add_person(engine: Engine, handle: str = "hugo", name: str = "Hugo Martin", email: str | None = "hugo@example.com",
