@@ -87,11 +87,13 @@ def _add_candidates(session: Session, facts: list[dict[str, Any]], at: datetime)
     if rid is not None and session.get(Requisition, rid) is None:
         session.add(Requisition(id=rid, title=facts[0]["requisition_title"], status="open", created_at=at))
         session.flush()
-    for p in facts:
-        if p.get("candidate_name") and session.get(Candidate, p["candidate_id"]) is None:
-            session.add(Candidate(id=p["candidate_id"], requisition_id=p["requisition_id"], name=p["candidate_name"],
-                                  email=f"candidate{p['candidate_id']}@example.com", source="employee_referral",
-                                  stage=p["stage"], created_at=at))  # fmt: skip
+    named = {p["candidate_id"]: p for p in facts if p.get("candidate_name")}
+    known = set(session.execute(select(Candidate.id).where(Candidate.id.in_(named))).scalars())  # type: ignore[union-attr]
+    session.add_all([
+        Candidate(id=cid, requisition_id=p["requisition_id"], name=p["candidate_name"],
+                  email=f"candidate{cid}@example.com", source="employee_referral", stage=p["stage"], created_at=at)
+        for cid, p in named.items() if cid not in known
+    ])  # fmt: skip
     session.flush()
 
 
