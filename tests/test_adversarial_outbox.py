@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, column, insert, table, update
 from sqlalchemy.engine import make_url
 from werkzeug import Request, Response
 
 from hiring import service
 from hiring.reports.digest import write_weekly_digests
 from hiring.sweep import sweep
-from models.db import sqlite_path, transaction
+from models.db import MIGRATIONS, database_now, sqlite_path, transaction
 from models.tables import Outbox
 from notifications.dispatcher import dispatch
 from states.intake import NewCandidate
@@ -245,3 +245,54 @@ def test_a_dispatcher_with_another_clock_never_reclaims_a_live_claim(
 
     assert Counter(receiver.ids) == Counter(ids), f"delivered {Counter(receiver.ids)}; second: {second.stdout}"
     assert {r.status for r in outbox_rows(engine)} == {"sent"}
+
+
+# --- 2 (continued). rows written before the upgrade ------------------------------------------------
+
+
+def migrate(engine: Engine, command: str, revision: str) -> None:
+    """Alembic's upgrade or downgrade to `revision`, on the test's database."""
+    from alembic import command as commands
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        getattr(commands, command)(cfg, revision)
+        conn.commit()
+
+
+def legacy_rows(zelda: int, other: int) -> list[dict[str, Any]]:
+    """Rows as the code before migration 0005 wrote them: names in the payloads, a claim without a deadline."""
+    name, item = f"Zelda {SURNAME}", {"candidate_id": zelda, "candidate_name": f"Zelda {SURNAME}", "timer": "debrief"}
+    digest = {"title": "Weekly hiring digest, 2026-W14: 2 overdue", "message": "2 overdue", "requisitions": [],
+              "text": f"Overdue (2):\n  - {name} (#{zelda})\n  - {OTHER} (#{other})\n",
+              "overdue": [item, {**item, "candidate_id": other, "candidate_name": OTHER}], "decisions_pending": []}
+    escalation = {"candidate_id": zelda, "candidate_name": name, "timer": "debrief", "level": "level_1"}
+    common = {"created_at": T0, "recipient": "hugo", "channel": "slack", "attempts": 0, "next_attempt_at": T0}
+    return [
+        {**common, "dedupe_key": "digest:hugo:2026-W14:slack", "kind": "digest", "payload": digest, "status": "sent"},
+        {**common, "dedupe_key": "esc:1:slack", "kind": "escalation", "candidate_id": zelda, "payload": escalation,
+         "status": "sending", "claimed_by": "old-dispatcher", "claimed_at": T0, "attempts": 1},
+    ]  # fmt: skip
+
+
+def test_rows_written_before_the_upgrade_lose_their_names_and_live_claims_get_a_deadline(
+    engine: Engine, candidate: Callable[..., int]
+) -> None:
+    zelda, other = candidate(name=f"Zelda {SURNAME}", email=EMAIL), candidate(name=OTHER, email="ada@example.org")
+    migrate(engine, "downgrade", "0004")
+    columns = [column(c.name, c.type) for c in Outbox.__table__.columns  # type: ignore[attr-defined]
+               if c.name not in ("id", "claim_expires_at")]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(insert(table("outbox", *columns)), legacy_rows(zelda, other))
+    migrate(engine, "upgrade", "head")
+
+    digest, escalation = outbox_rows(engine)
+    stored = json.dumps([r.model_dump(mode="json") for r in (digest, escalation)])
+    assert (stored.count(SURNAME), stored.count(OTHER)) == (0, 0)  # her candidate row still has it: not erased
+    with transaction(engine) as session:
+        now = database_now(session)
+    assert [o["candidate_id"] for o in (digest.payload or {})["overdue"]] == [zelda, other]  # the facts stay
+    assert escalation.claim_expires_at is not None and escalation.claim_expires_at > now  # live until it lapses
