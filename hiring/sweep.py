@@ -225,7 +225,8 @@ def _fire_batch(
 
 def _message(timer: Timer, req: Requisition, cand: Candidate, level: Level, at: datetime, now: datetime,
              role: Role, recipient: str | None, policy: Policy, ladder: Any) -> dict[str, Any]:  # fmt: skip
-    """Everything a channel needs to render the notification, frozen at the moment it fired."""
+    """The facts a channel renders, frozen at the moment it fired. Ids, no names: the dispatcher reads the
+    candidate's name when it sends (notifications/subjects.py), so an erasure reaches this row too."""
     following = next_up_after(level, Role(timer.owner_role), ladder)
     next_info = None
     if following is not None:
@@ -236,7 +237,6 @@ def _message(timer: Timer, req: Requisition, cand: Candidate, level: Level, at: 
     overdue = now - timer.due_at
     return {
         "candidate_id": cand.id,
-        "candidate_name": cand.name,
         "requisition_id": req.id,
         "requisition_title": req.title,
         "stage": cand.stage,

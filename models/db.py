@@ -2,10 +2,11 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Row, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, Row, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -132,3 +133,13 @@ def _dialect_insert(session: Session, table: type) -> Any:
 def is_postgres(engine_or_session: object) -> bool:
     bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
     return bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+
+
+def database_now(conn: Session | Connection) -> datetime:
+    """The database's own clock, never HIRING_NOW: the one clock all processes share (SQLite: this machine's)."""
+    dialect = conn.get_bind().dialect if isinstance(conn, Session) else conn.dialect
+    if dialect.name == "postgresql":
+        value = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
+    else:
+        value = datetime.fromisoformat(conn.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one())
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -145,8 +145,10 @@ class Outbox(SQLModel, table=True):
     status: str = "pending"  # pending | sending | sent | dead
     attempts: int = 0
     next_attempt_at: datetime = _when(nullable=False)
-    claimed_at: datetime | None = _when(nullable=True)
+    claimed_at: datetime | None = _when(nullable=True)  # the claimer's "now" (HIRING_NOW if pinned)
     claimed_by: str | None = None
+    # When the claim lapses, on the database's clock: no process judges another's claim by its own clock.
+    claim_expires_at: datetime | None = _when(nullable=True)
     sent_at: datetime | None = _when(nullable=True)
     last_error: str | None = None
 

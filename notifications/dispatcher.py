@@ -1,9 +1,10 @@
 """The outbox dispatcher: claim due rows, send them, record the outcome. Nothing is lost, little is repeated.
 
 One pass (`dispatch`):
-1. Claim a batch in one short transaction: due `pending` rows, plus rows stuck in `sending` longer than
-   the claim timeout (their dispatcher died between send and mark-sent). Claimed rows become `sending`
-   with `claimed_by`/`claimed_at`, and `attempts + 1`; the claim COMMITS before anything is sent.
+1. Claim a batch in one short transaction: due `pending` rows, plus rows stuck in `sending` whose claim
+   has lapsed (their dispatcher died between send and mark-sent). Claimed rows become `sending` with
+   `claimed_by`/`claimed_at` and `claim_expires_at` (the database's clock + the claim timeout: a dispatcher
+   whose own clock is pinned or skewed cannot misjudge it); the claim COMMITS before anything is sent.
    PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several dispatchers share the work. SQLite: `transaction()`
    takes the write lock (BEGIN IMMEDIATE), so claims are serialised: one claimer at a time.
 2. Group rows for the same recipient and channel into one message (the digest; `HIRING_DIGEST`).
@@ -29,17 +30,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, and_, or_, select, update
 
 from hiring import clock
 from hiring.settings import Settings, get_settings
-from models.db import is_postgres, transaction
+from models.db import database_now, is_postgres, transaction
 from models.tables import Outbox
 from notifications.credentials import Scrubber, settings_scrubber, slack_config, smtp_config
 from notifications.delivery import Delivery
 from notifications.errors import DeliveryError, Unreachable
 from notifications.people import recipients
 from notifications.render import Context, Notice
+from notifications.subjects import candidate_ids, candidate_names, with_names
 
 log = logging.getLogger("notifications.dispatcher")
 
@@ -126,15 +128,17 @@ def dispatch(
 # --- 1. claim -----------------------------------------------------------------------------------
 
 
+def _lapsed(db_now: datetime, timeout: timedelta) -> Any:
+    """Claims whose deadline has passed on the database's clock. A row claimed without a deadline (before
+    migration 0005) lapses by its claim time, on the same clock."""
+    legacy = and_(Outbox.claim_expires_at.is_(None), Outbox.claimed_at <= db_now - timeout)  # type: ignore[union-attr, operator]
+    return or_(Outbox.claim_expires_at <= db_now, legacy)  # type: ignore[operator]
+
+
 def _claim(engine: Engine, now: datetime, settings: Settings, worker: str, result: DispatchResult) -> list[Claimed]:
     batch = max(1, settings.dispatch_batch_size)
-    stale_before = now - timedelta(seconds=settings.dispatch_claim_timeout_seconds)
-    stale_q = (
-        select(Outbox)
-        .where(Outbox.status == "sending", Outbox.claimed_at <= stale_before)  # type: ignore[operator]
-        .order_by(Outbox.claimed_at, Outbox.id)
-        .limit(batch)
-    )
+    timeout = timedelta(seconds=settings.dispatch_claim_timeout_seconds)
+    stale_q = select(Outbox).order_by(Outbox.claim_expires_at, Outbox.claimed_at, Outbox.id).limit(batch)
     due_q = (
         select(Outbox)
         .where(Outbox.status == "pending", Outbox.next_attempt_at <= now)  # type: ignore[operator]
@@ -143,33 +147,38 @@ def _claim(engine: Engine, now: datetime, settings: Settings, worker: str, resul
     if is_postgres(engine):  # concurrent dispatchers skip each other's rows instead of waiting on them
         stale_q = stale_q.with_for_update(skip_locked=True)
         due_q = due_q.with_for_update(skip_locked=True)
-    claimed: list[Claimed] = []
     with transaction(engine) as session:
-        stale = list(session.execute(stale_q).scalars())
+        # Expiry is judged on the database's clock, never on `now`: a dispatcher pinned in the past (HIRING_NOW)
+        # or on a skewed machine would otherwise take claims that are still live, or hand out short ones.
+        db_now = database_now(session)
+        stale = list(session.execute(stale_q.where(Outbox.status == "sending", _lapsed(db_now, timeout))).scalars())
         due = list(session.execute(due_q.limit(batch - len(stale))).scalars()) if len(stale) < batch else []
-        for row in stale:
-            result.reclaimed += 1
-            if row.attempts >= settings.dispatch_max_attempts:
-                row.status = "dead"
-                row.last_error = (f"gave up after {row.attempts} attempts: the dispatcher sending it "
-                                  f"({row.claimed_by}) stopped each time before recording the outcome")  # fmt: skip
-                session.add(row)
-                result.dead += 1
-                result.failures.append({"ids": [row.id], "channel": row.channel, "recipient": row.recipient,
-                                        "outcome": "dead", "error": row.last_error})  # fmt: skip
-                continue
-            log.warning("outbox %s: reclaimed from %s, which stopped before recording the outcome; "
-                        "sending it again", row.id, row.claimed_by)  # fmt: skip
-            claimed.append(_take(session, row, worker, now))
-        claimed += [_take(session, row, worker, now) for row in due]
-    return claimed
+        retaken = [row for row in stale if _reclaimable(session, row, settings, result)]
+        return [_take(session, row, worker, now, db_now + timeout) for row in retaken + due]
 
 
-def _take(session: Any, row: Outbox, worker: str, now: datetime) -> Claimed:
+def _reclaimable(session: Any, row: Outbox, settings: Settings, result: DispatchResult) -> bool:
+    """A lapsed claim is sent again, unless its dispatcher has died on every attempt: then it goes dead."""
+    result.reclaimed += 1
+    if row.attempts < settings.dispatch_max_attempts:
+        log.warning("outbox %s: reclaimed from %s, which stopped before recording the outcome; "
+                    "sending it again", row.id, row.claimed_by)  # fmt: skip
+        return True
+    row.status = "dead"
+    row.last_error = (f"gave up after {row.attempts} attempts: the dispatcher sending it "
+                      f"({row.claimed_by}) stopped each time before recording the outcome")  # fmt: skip
+    session.add(row)
+    result.dead += 1
+    result.failures.append({"ids": [row.id], "channel": row.channel, "recipient": row.recipient,
+                            "outcome": "dead", "error": row.last_error})  # fmt: skip
+    return False
+
+
+def _take(session: Any, row: Outbox, worker: str, now: datetime, expires_at: datetime) -> Claimed:
     # A row tried before keeps the company it was tried in: the rows of that attempt go out together again
     # (same digest, same email Message-ID); rows new since then go in a message of their own.
     group = f"{row.claimed_by}@{row.claimed_at.isoformat()}" if row.attempts and row.claimed_at else None
-    row.status, row.claimed_by, row.claimed_at = "sending", worker, now
+    row.status, row.claimed_by, row.claimed_at, row.claim_expires_at = "sending", worker, now, expires_at
     session.add(row)
     # The attempt is counted when this row's message is about to be sent (_start_attempt), not here: a dispatcher
     # that dies in the middle of a batch has not tried the rows it did not reach.
@@ -203,6 +212,7 @@ def _deliver(engine: Engine, rows: list[Claimed], now: datetime, settings: Setti
     handles |= {(r.payload.get("next_escalation") or {}).get("recipient") for r in rows} - {None}
     people = recipients(engine, handles)
     names = {h: p.name for h, p in people.items()}
+    subjects = candidate_names(engine, {cid for r in rows for cid in candidate_ids(r.payload)})
     blocked: dict[str, datetime] = {}  # channel -> when its rate limit lifts
     keep_going = True
     for group in _groups(rows, settings.digest):
@@ -218,7 +228,7 @@ def _deliver(engine: Engine, rows: list[Claimed], now: datetime, settings: Setti
         if not group:
             continue  # reclaimed by another dispatcher meanwhile: theirs to send
         try:
-            _send(group, people, names, channels, now, settings)
+            _send(group, people, names, subjects, channels, now, settings)
         except DeliveryError as exc:
             reason = scrub(exc.reason)
             if exc.retry_after is not None:
@@ -234,8 +244,8 @@ def _deliver(engine: Engine, rows: list[Claimed], now: datetime, settings: Setti
     return keep_going
 
 
-def _send(group: list[Claimed], people: dict[str, Any], names: dict[str, str], channels: "_Channels",
-          now: datetime, settings: Settings) -> None:  # fmt: skip
+def _send(group: list[Claimed], people: dict[str, Any], names: dict[str, str], subjects: dict[int, str],
+          channels: "_Channels", now: datetime, settings: Settings) -> None:  # fmt: skip
     first = group[0]
     handle = first.recipient
     if not handle:
@@ -246,7 +256,8 @@ def _send(group: list[Claimed], people: dict[str, Any], names: dict[str, str], c
     address = channel.address(handle, recipient)
     context = Context(timezone=recipient.timezone if recipient else settings.timezone,
                       ats_link_template=settings.ats_link_template, names=names)  # fmt: skip
-    notices = [Notice(outbox_id=r.id, kind=r.kind, payload=r.payload) for r in group]
+    # The candidates' names as they are now: rows hold ids only, so an erasure reaches unsent messages too.
+    notices = [Notice(outbox_id=r.id, kind=r.kind, payload=with_names(r.payload, subjects)) for r in group]
     channel.send(Delivery(notices=notices, handle=handle, recipient=recipient, address=address, context=context,
                           now=now))  # fmt: skip
 

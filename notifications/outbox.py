@@ -9,11 +9,13 @@ from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
 from models.db import transaction
 from models.tables import Outbox
+from notifications.subjects import candidate_names
 
 STATUSES = ("pending", "sending", "sent", "dead")
 
 
-def outbox_dict(row: Outbox) -> dict[str, Any]:
+def outbox_dict(row: Outbox, names: dict[int, str] | None = None) -> dict[str, Any]:
+    """One row for listings; `names` (candidate id -> name, read now) name the candidate in the summary."""
     payload = row.payload or {}
     return {
         "id": row.id,
@@ -24,12 +26,13 @@ def outbox_dict(row: Outbox) -> dict[str, Any]:
         "kind": row.kind,
         "candidate_id": row.candidate_id,
         "escalation_id": row.escalation_id,
-        "summary": _summary(payload),
+        "summary": _summary(payload, names or {}),
         "attempts": row.attempts,
         "created_at": row.created_at,
         "next_attempt_at": row.next_attempt_at,
         "claimed_by": row.claimed_by,
         "claimed_at": row.claimed_at,
+        "claim_expires_at": row.claim_expires_at,
         "sent_at": row.sent_at,
         "last_error": row.last_error,
         "dedupe_key": row.dedupe_key,
@@ -37,10 +40,12 @@ def outbox_dict(row: Outbox) -> dict[str, Any]:
     }
 
 
-def _summary(payload: dict[str, Any]) -> str:
+def _summary(payload: dict[str, Any], names: dict[int, str]) -> str:
     if payload.get("title"):
         return str(payload["title"])
-    parts = [payload.get("timer"), payload.get("level"), payload.get("candidate_name")]
+    cid = payload.get("candidate_id")
+    who = None if cid is None else f"{names[cid]} (#{cid})" if cid in names else f"candidate #{cid}"
+    parts = [payload.get("timer"), payload.get("level"), who]
     return " ".join(str(p) for p in parts if p) or "-"
 
 
@@ -51,7 +56,11 @@ def list_outbox(engine: Engine, status: str | None = None, limit: int = 200) -> 
     if status:
         query = query.where(Outbox.status == status)
     with transaction(engine) as session:
-        return [outbox_dict(r) for r in session.execute(query).scalars()]
+        rows = list(session.execute(query).scalars())
+    # Rows hold candidate ids, not names: the names shown are read now (an erased candidate shows as erased).
+    names = candidate_names(engine, {r.payload["candidate_id"] for r in rows
+                                     if isinstance((r.payload or {}).get("candidate_id"), int)})  # fmt: skip
+    return [outbox_dict(r, names) for r in rows]
 
 
 def outbox_counts(engine: Engine) -> dict[str, int]:

@@ -1,9 +1,11 @@
 """Turning outbox payloads into messages: Slack Block Kit with a plain-text fallback, email (subject, text
 and HTML), and console lines. Pure functions: no database, no network.
 
-A payload (see hiring/sweep.py `_message`) carries everything, frozen when the escalation fired:
-candidate, requisition, stage, timer, level, due_at, how late, the expected action and who comes next.
-Several notices for one recipient render as one digest message listing them all.
+A payload (see hiring/sweep.py `_message`) carries the facts, frozen when the escalation fired: candidate
+id, requisition, stage, timer, level, due_at, how late, the expected action and who comes next. The
+candidate's name is not stored: the dispatcher adds it to the notice from the candidate row when it sends
+(notifications/subjects.py). Several notices for one recipient render as one digest message listing them all.
+A weekly digest (hiring/reports/digest.py) is rendered from its facts the same way, names looked up at send.
 """
 
 import html
@@ -11,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from states.stages import Stage
 
 LEVEL_TITLES = {
     "reminder": "Reminder",
@@ -35,6 +39,7 @@ ROLES = {"recruiter": "recruiter", "hiring_manager": "hiring manager", "head_of_
 SLACK_HEADER_MAX = 150  # Block Kit: a header's plain_text is at most 150 characters
 SLACK_SECTION_MAX = 3000  # Block Kit: a section's text is at most 3000 characters
 SLACK_FIELD_MAX = 2000
+SLACK_MAX_BLOCKS = 50  # Block Kit: a message holds at most 50 blocks
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,69 @@ def _ids(notices: list[Notice]) -> str:
     return ", ".join(f"#{n.outbox_id}" for n in notices)
 
 
+# --- the weekly digest --------------------------------------------------------------------------
+
+Line = tuple[str | None, str]  # (the list a line is an item of: "overdue", "decision" or None; its text)
+
+
+def weekly_text(n: Notice) -> str:
+    return "".join(line + "\n" for _, line in weekly_lines(n))
+
+
+def weekly_lines(n: Notice) -> list[Line]:
+    """The weekly digest (hiring/reports/digest.py) as lines of text, rendered from its facts and the names the
+    dispatcher looked up at send time. A payload without facts (a hand-made notice) brings its own `text`."""
+    p = n.payload or {}
+    if "requisitions" not in p:
+        return [(None, line) for line in str(p.get("text") or p.get("message") or "").splitlines()]
+    overdue, pending = list(p.get("overdue") or []), list(p.get("decisions_pending") or [])
+    lines: list[Line] = [
+        (None, f"Weekly hiring digest for {p.get('hiring_manager')}, week {p.get('week')} (as of "
+               f"{_utc(p.get('generated_at'))})"),
+        (None, ""), (None, f"{p.get('message')}."), (None, ""),
+    ]  # fmt: skip
+    for r in p["requisitions"]:
+        lines += [(None, text) for text in _requisition_lines(r)]
+    lines += [(None, ""), (None, f"Overdue ({len(overdue)}):")]
+    lines += [("overdue", _overdue_line(o)) for o in overdue] or [(None, "  nothing overdue")]
+    window = p.get("decision_window_hours")
+    lines += [(None, ""), (None, f"Decisions pending ({len(pending)}" + (f"; the window is {window:.0f} h):"
+                                                                        if window else "):"))]  # fmt: skip
+    lines += [("decision", _pending_line(d)) for d in pending] or [(None, "  none")]
+    return lines
+
+
+def _utc(value: str | None) -> str:
+    try:
+        return f"{datetime.fromisoformat(value or ''):%Y-%m-%d %H:%M} UTC"
+    except ValueError:
+        return "-"
+
+
+def _who(item: dict[str, Any]) -> str:
+    name, cid = item.get("candidate_name"), item.get("candidate_id")
+    return f"{name} (#{cid})" if name else f"candidate #{cid}"
+
+
+def _requisition_lines(r: dict[str, Any]) -> list[str]:
+    funnel, active = r.get("funnel") or {}, r.get("active") or {}
+    steps = [f"{s.value} {funnel[s.value]}" for s in Stage if funnel.get(s.value)]
+    now_in = [f"{s.value} {active[s.value]}" for s in Stage if active.get(s.value)]
+    return [f"#{r.get('requisition_id')} {r.get('title')}",
+            "  funnel (ever reached): " + (" > ".join(steps) or "no candidates yet"),
+            "  active now: " + (", ".join(now_in) or "none")]  # fmt: skip
+
+
+def _overdue_line(o: dict[str, Any]) -> str:
+    return (f"  - {_who(o)}, req {o.get('requisition_id')}: {o.get('timer')} overdue by {o.get('overdue_by')} "
+            f"(owner: {o.get('owner') or o.get('owner_role')})")  # fmt: skip
+
+
+def _pending_line(d: dict[str, Any]) -> str:
+    flags = (" (past the window)" if d.get("over_window") else "") + (" (on hold)" if d.get("on_hold") else "")
+    return f"  - {_who(d)}, req {d.get('requisition_id')}: waiting {d.get('waiting') or '-'}{flags}"
+
+
 # --- Slack --------------------------------------------------------------------------------------
 
 
@@ -220,20 +288,47 @@ def slack_message(notices: list[Notice], ctx: Context, slack_user_id: str | None
 
 
 def _slack_weekly(n: Notice, mention: str) -> dict[str, Any]:
-    """The weekly digest (hiring/reports/digest.py): its title as header, its text in sections of at most
-    Slack's section limit."""
+    """The weekly digest (hiring/reports/digest.py): its title as header, its lines in sections of at most
+    Slack's section limit. Block Kit takes 50 blocks: a digest too long for them ends with a section that
+    says how many items are not shown and where to see them all, never with a silent cut."""
     title = str(_p(n, "title") or "Weekly hiring digest")
-    text = str(_p(n, "text") or _p(n, "message") or "")
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": _cut(title, SLACK_HEADER_MAX), "emoji": True}},
     ]
     if mention:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": mention}})
-    for start in range(0, len(text), SLACK_SECTION_MAX - 10):
-        chunk = slack_escape(text[start : start + SLACK_SECTION_MAX - 10])
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"```{chunk}```"[:SLACK_SECTION_MAX]}})
+    budget = SLACK_MAX_BLOCKS - len(blocks) - 2  # the footer, and the "not shown" section if needed
+    chunks, hidden = _chunks(weekly_lines(n), SLACK_SECTION_MAX - 10, budget)
+    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": f"```{chunk}```"}} for chunk in chunks]
+    if hidden:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _not_shown(hidden)}})
     blocks.append(_slack_footer([n]))
-    return {"text": " ".join(x for x in (mention, title) if x), "blocks": blocks[:50]}
+    return {"text": " ".join(x for x in (mention, title) if x), "blocks": blocks}
+
+
+def _chunks(lines: list[Line], size: int, budget: int) -> tuple[list[str], list[Line]]:
+    """The lines, escaped for Slack, packed whole into at most `budget` chunks of at most `size` characters;
+    and the lines that did not fit."""
+    chunks: list[str] = []
+    current = ""
+    for i, (_, line) in enumerate(lines):
+        escaped = _cut(slack_escape(line), size - 1) + "\n"
+        if current and len(current) + len(escaped) > size:
+            if len(chunks) + 1 == budget:
+                return [*chunks, current], lines[i:]
+            chunks.append(current)
+            current = ""
+        current += escaped
+    return ([*chunks, current] if current else chunks), []
+
+
+def _not_shown(hidden: list[Line]) -> str:
+    counts = {kind: sum(1 for k, _ in hidden if k == kind) for kind in ("overdue", "decision")}
+    parts = [f"{counts['overdue']:,} more overdue"] if counts["overdue"] else []
+    parts += [f"{counts['decision']:,} more decision(s) pending"] if counts["decision"] else []
+    what = " and ".join(parts) if parts else f"{len(hidden):,} more line(s)"
+    return (f"\u2026and {what}, not shown here: a Slack message holds at most {SLACK_MAX_BLOCKS} blocks. "
+            "See them all with `hiring sla` (open deadlines, most overdue first) or in the email digest.")
 
 
 def _slack_single(n: Notice, ctx: Context, mention: str) -> dict[str, Any]:
@@ -308,7 +403,7 @@ def email_message(notices: list[Notice], ctx: Context, name: str | None = None) 
     if notices[0].kind == "digest":
         n = notices[0]
         title = str(_p(n, "title") or "Weekly hiring digest")
-        text = str(_p(n, "text") or _p(n, "message") or "")
+        text = weekly_text(n)
         footer = f"Sent by hiring-pipeline (outbox {_ids(notices)})."
         body_html = (f"<!DOCTYPE html><html><body><p>{html.escape(greeting)}</p><h3>{html.escape(title)}</h3>"
                      f"<pre>{html.escape(text)}</pre><p style=\"color:#777;font-size:small\">{html.escape(footer)}"

@@ -21,12 +21,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from pytest_httpserver import HTTPServer
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
 from hiring.settings import Settings
-from models.db import transaction
-from models.tables import Outbox, Person
+from models.db import database_now, transaction
+from models.tables import Candidate, Outbox, Person, Requisition
 from tests.procs import HIRING, hiring_env
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -35,7 +35,8 @@ WEBHOOK_URL = "https://hooks.slack.com" + WEBHOOK_PATH
 
 
 def payload(n: int = 1, **overrides: Any) -> dict[str, Any]:
-    """An escalation payload as hiring/sweep.py writes it: the decision window, 1 day overdue."""
+    """An escalation payload as the renderers see it: what hiring/sweep.py writes (the decision window, 1 day
+    overdue) and the candidate's name, which the dispatcher reads from the candidate row when it sends."""
     data = {
         "candidate_id": 100 + n,
         "candidate_name": f"Candidate {n}",
@@ -63,17 +64,37 @@ def payload(n: int = 1, **overrides: Any) -> dict[str, Any]:
 
 def add_rows(engine: Engine, count: int = 1, channel: str = "slack", recipient: str | None = "hugo",
              at: datetime = T0, start: int = 1, **overrides: Any) -> list[int]:  # fmt: skip
-    """Pending outbox rows, due at `at`; returns their ids."""
+    """Pending outbox rows, due at `at`, and the candidates they are about; returns the rows' ids. The rows
+    hold the candidate's id, never the name (as the sweep writes them)."""
     with transaction(engine) as session:
+        facts = [payload(start + i, recipient=recipient, **overrides) for i in range(count)]
+        _add_candidates(session, facts, at)
         rows = [
             Outbox(dedupe_key=f"test:{channel}:{recipient}:{start + i}:{at.isoformat()}", created_at=at,
                    kind="escalation", recipient=recipient, recipient_role="hiring_manager", channel=channel,
-                   payload=payload(start + i, recipient=recipient, **overrides), next_attempt_at=at)
-            for i in range(count)
+                   payload={k: v for k, v in p.items() if k != "candidate_name"}, next_attempt_at=at)
+            for i, p in enumerate(facts)
         ]  # fmt: skip
         session.add_all(rows)
         session.flush()
         return [r.id for r in rows]  # type: ignore[misc]
+
+
+def _add_candidates(session: Session, facts: list[dict[str, Any]], at: datetime) -> None:
+    """The requisition and candidates that payloads name by id (explicit ids, from 101: tests that use these
+    fixtures add no candidates of their own)."""
+    rid = facts[0]["requisition_id"] if facts else None
+    if rid is not None and session.get(Requisition, rid) is None:
+        session.add(Requisition(id=rid, title=facts[0]["requisition_title"], status="open", created_at=at))
+        session.flush()
+    named = {p["candidate_id"]: p for p in facts if p.get("candidate_name")}
+    known = set(session.execute(select(Candidate.id).where(Candidate.id.in_(named))).scalars())  # type: ignore[union-attr]
+    session.add_all([
+        Candidate(id=cid, requisition_id=p["requisition_id"], name=p["candidate_name"],
+                  email=f"candidate{cid}@example.com", source="employee_referral", stage=p["stage"], created_at=at)
+        for cid, p in named.items() if cid not in known
+    ])  # fmt: skip
+    session.flush()
 
 
 def add_person(engine: Engine, handle: str = "hugo", name: str = "Hugo Martin", email: str | None = "hugo@example.com",
@@ -82,6 +103,15 @@ def add_person(engine: Engine, handle: str = "hugo", name: str = "Hugo Martin", 
     with transaction(engine) as session:
         session.add(Person(handle=handle, name=name, email=email, slack_user_id=slack_user_id, role=role,
                            timezone=timezone, channels=["slack", "email"]))  # fmt: skip
+
+
+def expire_claims(engine: Engine, ids: list[int] | None = None) -> None:
+    """The claim timeout passing for rows in `sending`: their deadline, on the database's clock, is now past."""
+    with transaction(engine) as session:
+        query = update(Outbox).where(Outbox.status == "sending")  # type: ignore[arg-type]
+        if ids is not None:
+            query = query.where(Outbox.id.in_(ids))  # type: ignore[union-attr]
+        session.execute(query.values(claim_expires_at=database_now(session) - timedelta(seconds=1)))
 
 
 def outbox_rows(engine: Engine) -> list[Outbox]:

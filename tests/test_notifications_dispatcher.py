@@ -11,7 +11,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, select, update
 from sqlmodel import SQLModel
 
-from models.db import sqlite_path, transaction
+from models.db import database_now, sqlite_path, transaction
 from models.tables import Outbox
 from notifications.dispatcher import backoff, dispatch
 from notifications.outbox import retry_all_dead
@@ -21,6 +21,7 @@ from tests.notify_fixtures import (
     SmtpServer,
     add_person,
     add_rows,
+    expire_claims,
     free_port,
     hiring,
     outbox_rows,
@@ -35,11 +36,15 @@ from tests.notify_fixtures import (
 )
 
 
-def leave_in_sending(engine: Engine, ids: list[int], by: str = "dead-worker", attempts: int = 1) -> None:
-    """What a dispatcher killed between send and mark-sent leaves behind."""
+def leave_in_sending(engine: Engine, ids: list[int], by: str = "dead-worker", attempts: int = 1,
+                     live: bool = False) -> None:  # fmt: skip
+    """What a dispatcher killed between send and mark-sent leaves behind: its claim lapsed, or still `live`
+    (its deadline the claim timeout ahead on the database's clock)."""
     with transaction(engine) as session:
+        expires = database_now(session) + timedelta(seconds=300 if live else -1)
         session.execute(update(Outbox).where(Outbox.id.in_(ids))  # type: ignore[union-attr]
-                        .values(status="sending", claimed_by=by, claimed_at=T0, attempts=attempts))  # fmt: skip
+                        .values(status="sending", claimed_by=by, claimed_at=T0, claim_expires_at=expires,
+                                attempts=attempts))  # fmt: skip
 
 
 def dump_database(engine: Engine, db_url: str) -> str:
@@ -61,16 +66,19 @@ def test_backoff_is_exponential_capped_and_jittered() -> None:
 def test_a_row_stuck_in_sending_is_reclaimed_after_the_timeout_and_sent_once(
     engine: Engine, db_url: str, slack: HTTPServer
 ) -> None:
+    """The claim lapses on the database's clock: a dispatcher's own `now` (pinned a day ahead, or in the past)
+    neither hastens nor delays it."""
     add_person(engine)
     [rid] = add_rows(engine)
-    leave_in_sending(engine, [rid])
+    leave_in_sending(engine, [rid], live=True)
     slack.expect_request(WEBHOOK_PATH).respond_with_data("ok")
     s = webhook_settings(db_url, slack)  # claim timeout: 300 s
 
-    assert dispatch(engine, now=T0 + timedelta(seconds=299), settings=s).reclaimed == 0
+    assert dispatch(engine, now=T0 + timedelta(days=1), settings=s).reclaimed == 0
     assert slack_requests(slack) == [] and row(engine, rid).status == "sending"
 
-    result = dispatch(engine, now=T0 + timedelta(seconds=300), settings=s)
+    expire_claims(engine, [rid])  # 300 s pass
+    result = dispatch(engine, now=T0 + timedelta(seconds=1), settings=s)
     assert (result.reclaimed, result.sent) == (1, 1)
     done = row(engine, rid)
     assert (done.status, done.attempts) == ("sent", 2) and done.claimed_by != "dead-worker"

@@ -14,6 +14,7 @@ from tests.notify_fixtures import (
     SmtpServer,
     add_person,
     add_rows,
+    expire_claims,
     free_port,
     hiring,
     row,
@@ -151,10 +152,11 @@ def test_dispatcher_killed_between_send_and_mark_sent_resends_once_with_the_same
     stuck = row(engine, rid)
     assert (stuck.status, stuck.attempts, stuck.claimed_at) == ("sending", 1, T0)
 
-    early = dispatch(engine, now=T0 + timedelta(minutes=1), settings=smtp_settings(db_url, smtp))
+    early = dispatch(engine, now=T0 + timedelta(minutes=6), settings=smtp_settings(db_url, smtp))
     assert early.reclaimed == 0 and len(smtp.messages) == 1  # still inside the claim timeout: left alone
     assert row(engine, rid).status == "sending"
 
+    expire_claims(engine, [rid])  # the claim timeout passes, on the database's clock
     later = hiring(["dispatch", "--json"], db_url, tmp_path, now=T0 + timedelta(minutes=6), env=smtp_env(smtp))
     assert later.returncode == 0, later.stderr
     assert '"reclaimed": 1' in later.stdout and '"sent": 1' in later.stdout

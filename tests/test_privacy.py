@@ -87,7 +87,7 @@ def test_erasure_removes_name_email_notes_and_free_text_everywhere_and_keeps_the
         open_timers = session.execute(select(Timer).where(Timer.candidate_id == zoe, Timer.status == "open")).all()
         erasure = session.execute(select(Erasure)).scalar_one()
     assert [r.status for r in rows] == ["sent"]  # unsent notifications about her are gone
-    assert rows[0].payload["candidate_name"] == ERASED and EMAIL not in (rows[0].last_error or "")
+    assert "candidate_name" not in rows[0].payload and EMAIL not in (rows[0].last_error or "")  # ids only
     assert open_timers == []
     assert (erasure.candidate_id, erasure.erased_by, erasure.reason) == (zoe, "dpo@company", "request")
     assert (erasure.outbox_cancelled, erasure.outbox_scrubbed) == (result.outbox_cancelled, 1)

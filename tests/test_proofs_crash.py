@@ -35,7 +35,7 @@ from states.intake import NewCandidate
 from states.policy import DEFAULT_POLICY, Level, TimerKind
 from states.sla import schedule
 from tests import payloads, procs
-from tests.notify_fixtures import add_rows
+from tests.notify_fixtures import add_rows, expire_claims
 from tests.proof_support import add_people, duplicates, slack_receiver
 
 pytestmark = pytest.mark.slow
@@ -191,7 +191,7 @@ def test_a_dispatcher_killed_mid_batch_charges_an_attempt_only_to_the_row_it_was
     engine, db_url, tmp_path, T0
 ) -> None:
     """`hiring dispatch` claims a batch of 100 rows, sends the first, and is SIGKILLed before recording it;
-    eight times in a row (the default dispatch_max_attempts), each run an hour after the last so the rows are
+    eight times in a row (the default dispatch_max_attempts), the claims expired between runs so the rows are
     reclaimed at once. Only the row in flight was ever tried: the 99 others must not be given up on. A ninth,
     clean run must send them (each exactly once); the row that was in flight every time may end `dead`
     ("stopped each time before recording the outcome") but was delivered at most once per kill.
@@ -211,6 +211,7 @@ def test_a_dispatcher_killed_mid_batch_charges_an_attempt_only_to_the_row_it_was
             finally:
                 proc.kill()
                 proc.wait(timeout=10)
+            expire_claims(engine)  # the claim timeout passes, on the database's clock
         tried = set(slack.per_row())  # the rows that were in flight when a run was killed
         env = procs.hiring_env(db_url, T0 + timedelta(hours=kills))
         env.update(slack.env())

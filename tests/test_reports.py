@@ -582,11 +582,22 @@ def test_a_digest_says_what_is_overdue_and_which_decisions_wait(engine, log) -> 
     assert [(o["candidate_id"], o["timer"]) for o in p["overdue"]] == [(log["G"], "decision")]
     assert [(d["candidate_id"], d["waiting_hours"]) for d in p["decisions_pending"]] == [(log["G"], 216.0)]
     assert p["requisitions"][0]["funnel"]["final"] == 1
-    assert "Candidate 7 (#7), req 2: waiting 9d (past the window)" in p["text"]
+    assert "candidate_name" not in json.dumps([hugo.payload, mia.payload]) and "text" not in p  # ids, no names
+    assert "Candidate 7 (#7), req 2: waiting 9d (past the window)" in sent_text(engine, mia)
     h = hugo.payload or {}
     assert [o["timer"] for o in h["overdue"]] == ["screen_decision"]  # D, never screened
     assert h["requisitions"][0]["active"] == {"sourced": 1}
-    assert "funnel (ever reached): sourced 5 > screened 4 > take_home 3" in h["text"]
+    assert "funnel (ever reached): sourced 5 > screened 4 > take_home 3" in sent_text(engine, hugo)
+
+
+def sent_text(engine: Engine, row: Outbox) -> str:
+    """The digest's text as the dispatcher renders it: names read from the candidate rows at send time."""
+    from notifications.render import Notice, weekly_text
+    from notifications.subjects import candidate_ids, candidate_names, with_names
+
+    payload = row.payload or {}
+    names = candidate_names(engine, candidate_ids(payload))
+    return weekly_text(Notice(outbox_id=row.id or 0, kind="digest", payload=with_names(payload, names)))
 
 
 def test_digest_channels_follow_the_directory_and_what_is_configured(engine, log) -> None:

@@ -7,9 +7,11 @@ this runs in a week (a retried flow, `hiring serve` and a Prefect deployment bot
 `hiring digest`), each manager gets one digest per channel per week. The ISO week is that of `now` in the
 configured time zone (HIRING_TIMEZONE, UTC by default).
 
-The payload carries what a channel needs to render it without the database: a `title`, a one-line
-`message`, the plain-text `text`, and the same facts as structured data. Candidate names appear in it (the
-digest goes to the hiring manager who owns these candidates), as they do in escalation payloads.
+The payload holds ids and facts, never names: a `title` and a one-line `message` (counts only), and the
+requisitions, overdue deadlines and pending decisions as structured data with candidate ids. The row has no
+candidate id of its own, so erasure could not find a name in it: the dispatcher reads the names from the
+candidate rows when it sends the digest (notifications/subjects.py) and renders its text then
+(notifications/render.py `weekly_lines`); an erased candidate shows as "erased candidate".
 """
 
 from collections import defaultdict
@@ -22,11 +24,10 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from hiring import clock
-from hiring.reports.metrics import FUNNEL, Filters, pipeline_report
+from hiring.reports.metrics import Filters, pipeline_report
 from hiring.reports.tables import dur
 from models.db import insert_ignoring_duplicates, transaction
-from models.tables import Candidate, Outbox, Person, Requisition
-from states.stages import ACTIVE
+from models.tables import Outbox, Person, Requisition
 
 KIND = "digest"
 DEFAULT_CHANNELS = ("email", "slack")  # a weekly read: email first, when the person states no preference
@@ -84,7 +85,7 @@ def _overdue_by_requisition(engine: Engine, at: datetime) -> dict[int, list[dict
     for t in open_timers(engine, at):
         if t["overdue"]:
             out[t["requisition_id"]].append({
-                "candidate_id": t["candidate_id"], "candidate_name": t["candidate_name"],
+                "candidate_id": t["candidate_id"],
                 "requisition_id": t["requisition_id"], "stage": t["stage"], "timer": t["timer"],
                 "owner_role": t["owner_role"], "owner": t["owner"], "due_at": t["due_at"].isoformat(),
                 "overdue_by": t["overdue_by"],
@@ -124,22 +125,9 @@ def build_digests(engine: Engine, at: datetime, week: str, only: set[str] | None
             })  # fmt: skip
             late += overdue.get(req.id, [])
             pending += report["decisions"]["pending"]
-        names = _names(engine, {p["candidate_id"] for p in pending})
-        pending = [{**p, "candidate_name": names.get(p["candidate_id"])} for p in pending]
+        pending = [{**p, "waiting": dur(p["waiting_hours"])} for p in pending]
         digests[handle] = _payload(handle, week, at, sections, late, pending)
     return digests
-
-
-def _names(engine: Engine, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    with Session(engine) as session:
-        return dict(session.execute(select(Candidate.id, Candidate.name).where(Candidate.id.in_(ids))).all())  # type: ignore[union-attr]
-
-
-def _who(item: dict[str, Any]) -> str:
-    name = item.get("candidate_name")
-    return f"{name} (#{item['candidate_id']})" if name else f"candidate #{item['candidate_id']}"
 
 
 def _payload(handle: str, week: str, at: datetime, reqs: list[dict[str, Any]], overdue: list[dict[str, Any]],
@@ -149,27 +137,13 @@ def _payload(handle: str, week: str, at: datetime, reqs: list[dict[str, Any]], o
     active = sum(n for r in reqs for n in r["active"].values())
     message = (f"{len(reqs)} open requisition(s), {active} active candidate(s), {len(overdue)} overdue deadline(s), "
                f"{len(pending)} decision(s) waiting on you")  # fmt: skip
-    lines = [f"Weekly hiring digest for {handle}, week {week} (as of {at:%Y-%m-%d %H:%M} UTC)", "", message + ".", ""]
-    for r in reqs:
-        lines.append(f"#{r['requisition_id']} {r['title']}")
-        steps = [f"{stage.value} {r['funnel'][stage.value]}" for stage in FUNNEL if r["funnel"].get(stage.value)]
-        lines.append("  funnel (ever reached): " + (" > ".join(steps) or "no candidates yet"))
-        now_in = [f"{s.value} {r['active'][s.value]}" for s in ACTIVE if r["active"].get(s.value)]
-        lines.append("  active now: " + (", ".join(now_in) or "none"))
-    lines += ["", f"Overdue ({len(overdue)}):"]
-    lines += [f"  - {_who(o)}, req {o['requisition_id']}: {o['timer']} overdue by {o['overdue_by']} "
-              f"(owner: {o['owner'] or o['owner_role']})" for o in overdue] or ["  nothing overdue"]  # fmt: skip
-    lines += ["", f"Decisions pending ({len(pending)}; the window is {DECISION_WINDOW_HOURS:.0f} h):"]
-    lines += [f"  - {_who(p)}, req {p['requisition_id']}: waiting {dur(p['waiting_hours'])}"
-              + (" (past the window)" if p["over_window"] else "") + (" (on hold)" if p["on_hold"] else "")
-              for p in pending] or ["  none"]  # fmt: skip
     return {
         "title": f"Weekly hiring digest, {week}: {len(overdue)} overdue, {len(pending)} decision(s) pending",
         "message": message,
-        "text": "\n".join(lines) + "\n",
         "week": week,
         "generated_at": at.isoformat(),
         "hiring_manager": handle,
+        "decision_window_hours": DECISION_WINDOW_HOURS,
         "requisitions": reqs,
         "overdue": overdue,
         "decisions_pending": pending,
