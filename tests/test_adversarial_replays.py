@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from hiring.importer import import_csv
 from models.tables import Candidate
 from models.tables_integrations import AtsApplication, Erasure, WebhookDelivery
-from tests.api_support import AUTH, client, deliver, delivery
+from tests.api_support import AUTH, SECRET, client, deliver, delivery, greenhouse_body, signature
 from tests.db_helpers import events_of, table_counts
 from tests.test_webhooks import APP, gh_policy
 
@@ -151,6 +151,28 @@ def test_a_delivery_dated_in_the_future_does_not_block_the_next_ones(api, engine
     monkeypatch.setenv("HIRING_NOW", "2026-03-02T13:00:00Z")
     assert deliver(api, unrejected(12), event_id="e3").json()["status"] == "applied"
     assert candidate(engine).stage == "sourced"
+
+
+def test_an_older_delivery_arriving_while_a_newer_one_is_being_recorded_is_stale(api, engine, open_requisition,
+                                                                                 monkeypatch) -> None:  # fmt: skip
+    """The newer delivery claims the application before it applies: an older one that arrives between its
+    event and its delivery row is stale, not applied on top of it."""
+    from hiring.webhooks import greenhouse
+
+    assert deliver(api, created(10), event_id="e1").json()["status"] == "applied"
+    real, seen = greenhouse._record, []
+
+    def record_after_an_old_one_arrives(*args: Any) -> bool:
+        if args[1] == "e-new":  # the old delivery, received in full right here (served concurrently)
+            body = greenhouse_body(unrejected(11))
+            headers = {"Signature": signature(body), "Greenhouse-Event-ID": "e-old"}
+            seen.append(greenhouse.receive(engine, body, headers, SECRET, policy=gh_policy(open_requisition)))
+        return real(*args)
+
+    monkeypatch.setattr(greenhouse, "_record", record_after_an_old_one_arrives)
+    assert deliver(api, rejected(12), event_id="e-new").json()["status"] == "applied"
+    assert seen[0].status == "stale", seen
+    assert candidate(engine).stage == "rejected"
 
 
 # --- Event-IDs ----------------------------------------------------------------------------------
