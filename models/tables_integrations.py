@@ -1,7 +1,7 @@
 """Tables of the integrations: ATS webhook deliveries, ATS applications, and erasures.
 
-None of them holds personal data: deliveries keep ids, the action, the ATS stage and job, and what was
-done; never the delivered body.
+None of them holds personal data: deliveries keep ids, the action, the ATS stage and job, what was done,
+and a SHA-256 of the delivered body (to know a replayed body); never the body itself.
 """
 
 from datetime import datetime
@@ -18,11 +18,12 @@ def _when(**kwargs: Any) -> Any:
 
 
 class WebhookDelivery(SQLModel, table=True):
-    """One delivery from an ATS, recorded once per event id: a repeated delivery only counts a repeat."""
+    """One delivery from an ATS, recorded once per event id and once per body: a repeat only counts a repeat."""
 
     __tablename__ = "webhook_delivery"
     __table_args__ = (
         UniqueConstraint("source", "event_id", name="uq_webhook_delivery_event"),
+        UniqueConstraint("source", "body_sha256", name="uq_webhook_delivery_body"),
         Index("ix_webhook_delivery_status", "status", "received_at"),
     )
 
@@ -40,11 +41,13 @@ class WebhookDelivery(SQLModel, table=True):
     candidate_id: int | None = Field(default=None, foreign_key="candidate.id", index=True)
     trigger: str | None = None  # our trigger, when one applied or was refused
     detail: str | None = None  # what was done, or why not; ids and vocabulary only, never names
-    repeats: int = 0  # repeated deliveries of this event id, acknowledged without doing anything
+    repeats: int = 0  # repeated deliveries of this event id or body, acknowledged without doing anything
+    body_sha256: str | None = None  # hex SHA-256 of the raw body (null for deliveries before revision 0006)
 
 
 class AtsApplication(SQLModel, table=True):
-    """An ATS application linked to our candidate, with the last stage the ATS reported for it."""
+    """An ATS application linked to our candidate, with the last stage the ATS reported for it and the ATS's
+    latest activity time among the deliveries applied for it (an older delivery is stale)."""
 
     __tablename__ = "ats_application"
     __table_args__ = (UniqueConstraint("source", "application_id", name="uq_ats_application"),)
@@ -57,6 +60,7 @@ class AtsApplication(SQLModel, table=True):
     job_id: str | None = None
     last_stage: str | None = None
     last_stage_at: datetime | None = _when(nullable=True)
+    last_activity_at: datetime | None = _when(nullable=True)  # the ATS's clock, from the payloads
 
 
 class Erasure(SQLModel, table=True):

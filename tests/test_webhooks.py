@@ -301,10 +301,13 @@ def test_reject_maps_the_reason_and_unreject_reopens(api, engine, now) -> None:
     ev = events_of(engine, cid)[-1]
     assert (ev.trigger, ev.payload) == ("reject", {"reason": "experience_level", "note": "rejected in Greenhouse: "
                                                                                            "Too Junior"})  # fmt: skip
-    again = deliver(api, delivery("reject_candidate", status="rejected", rejection_reason=reason), event_id="e3")
-    assert again.json()["status"] == "unchanged"
+    again = delivery("reject_candidate", status="rejected", rejection_reason=reason)
+    again["payload"]["application"]["last_activity_at"] = "2026-03-02T15:00:00Z"  # the same body would be a replay
+    assert deliver(api, again, event_id="e3").json()["status"] == "unchanged"
     now.set(hours=1)
-    resp = deliver(api, delivery("unreject_candidate"), event_id="e4")
+    unreject = delivery("unreject_candidate")
+    unreject["payload"]["application"]["last_activity_at"] = "2026-03-02T16:00:00Z"
+    resp = deliver(api, unreject, event_id="e4")
     assert resp.json()["status"] == "applied"
     assert the_candidate(engine).stage == "sourced"
 
@@ -347,6 +350,7 @@ def test_offer_created_makes_the_offer_and_hire_candidate_accepts_it(api, engine
     assert resp.json()["status"] == "applied", resp.text
     cand = candidate_row(engine, cid)
     assert (cand["stage"], cand["start_date"]) == ("onboarding_30", date(2026, 6, 15))
+    hire["payload"]["application"]["last_activity_at"] = "2026-03-02T15:00:00Z"  # the same body would be a replay
     assert deliver(api, hire, event_id="e5").json()["status"] == "unchanged"
 
 

@@ -232,12 +232,13 @@ class OutboxRow(BaseModel):
 
 class WebhookReceipt(BaseModel):
     event_id: str
-    status: str = Field(description="applied | unchanged | unmapped_stage | unmapped_job | refused | ignored | "
-                                    "invalid | failed | ping")  # fmt: skip
+    status: str = Field(description="applied | unchanged | unmapped_stage | unmapped_job | refused | stale | "
+                                    "ignored | invalid | failed | ping")  # fmt: skip
     action: str | None = None
     candidate_id: int | None = None
     detail: str | None = None
-    duplicate: bool = Field(description="True: this Greenhouse-Event-ID was received before; nothing was applied.")
+    duplicate: bool = Field(description="True: this Greenhouse-Event-ID, or this very body, was received before; "
+                                       "nothing was applied.")  # fmt: skip
 
 
 class Delivery(BaseModel):

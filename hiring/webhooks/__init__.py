@@ -4,6 +4,6 @@
 not be mapped (`hiring webhooks --unmapped`).
 """
 
-from hiring.webhooks.greenhouse import BadSignature, Receipt, RetryLater, receive, sign, verify_signature
+from hiring.webhooks.greenhouse import BadEventId, BadSignature, Receipt, RetryLater, receive, sign, verify_signature
 
-__all__ = ["BadSignature", "Receipt", "RetryLater", "receive", "sign", "verify_signature"]
+__all__ = ["BadEventId", "BadSignature", "Receipt", "RetryLater", "receive", "sign", "verify_signature"]

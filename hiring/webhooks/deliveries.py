@@ -9,7 +9,8 @@ from sqlmodel import Session
 from hiring.errors import InvalidInput
 from models.tables_integrations import WebhookDelivery
 
-STATUSES = ("applied", "unchanged", "unmapped_stage", "unmapped_job", "refused", "ignored", "invalid", "failed", "ping")
+STATUSES = ("applied", "unchanged", "unmapped_stage", "unmapped_job", "refused", "stale", "ignored", "invalid",
+            "failed", "ping")  # fmt: skip
 UNMAPPED = ("unmapped_stage", "unmapped_job")
 
 

@@ -3,18 +3,24 @@
 - `Signature: sha256 <hex>`: HMAC-SHA256 of the raw body with the webhook's secret key. Verified on the raw
   bytes, exactly as received (Greenhouse escapes Unicode as \\uXXXX before signing), in constant time.
 - `Greenhouse-Event-ID`: one id per delivery; Greenhouse retries a delivery that did not get a 200, so a
-  delivery already recorded is acknowledged and not applied again.
+  delivery already recorded is acknowledged and not applied again. So is a body already recorded, whatever
+  its Event-ID: the signature covers the body only, so a captured body re-sent with a fresh id is a replay.
+  An Event-ID longer than MAX_EVENT_ID is refused (400), never cut: two long ids must not become one.
 - `{"action": ..., "payload": {...}}`: the application's *current* stage only, and no event time. We keep the
-  last stage we were told per application, and the delivery time is the event time.
+  last stage we were told per application, and the delivery time is the event time. The application's
+  `last_activity_at` (Greenhouse's clock) orders deliveries: one older than the latest already received for
+  its application is recorded `stale` and not applied (a late retry, or an old body replayed).
 
 What a delivery becomes is decided by the policy file's `ats` mapping (states/integrations_policy.py). Every
 delivery that passes the signature check is recorded in `webhook_delivery` with what was done: applied,
 unchanged, unmapped_stage / unmapped_job (see `hiring webhooks --unmapped`), refused (our rules said no:
-the detail says why), ignored, invalid, failed (a bug here; the log has the exception type). All of them are
-answered 200 so Greenhouse stops retrying; only a bad signature (401), a transient conflict with a concurrent
-writer (RetryLater: 409) or an unreachable database (503) is not, and then nothing is recorded.
+the detail says why), stale, ignored, invalid, failed (a bug here; the log has the exception type). All of
+them are answered 200 so Greenhouse stops retrying; only a bad signature (401), an over-long Event-ID (400),
+a transient conflict with a concurrent writer (RetryLater: 409) or an unreachable database (503) is not, and
+then nothing is recorded.
 
-Nothing personal is logged or stored outside the candidate row: deliveries keep ids, stage and job only.
+Nothing personal is logged or stored outside the candidate row: deliveries keep ids, stage, job and a hash
+of the body only.
 """
 
 import hashlib
@@ -23,11 +29,11 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
@@ -52,12 +58,17 @@ SOURCE = "greenhouse"
 ACTOR = "greenhouse"
 EVENT_ID_HEADER = "greenhouse-event-id"
 SIGNATURE_HEADER = "signature"
-MAX_ID = 200  # longest event id we keep
+MAX_ID = 200  # longest id we read from a payload
+MAX_EVENT_ID = 200  # longest Greenhouse-Event-ID accepted (Greenhouse's are UUIDs); longer ones are refused
 ANONYMIZED = f"{SOURCE}: candidate_anonymized"  # the reason recorded for an erasure Greenhouse asked for
 
 
 class BadSignature(Exception):
     """401: the delivery is not signed with our secret (or webhooks are not configured)."""
+
+
+class BadEventId(Exception):
+    """400: the Greenhouse-Event-ID header is longer than we keep; nothing was recorded."""
 
 
 class RetryLater(Exception):
@@ -93,6 +104,7 @@ class Outcome:
     candidate_id: int | None = None
     trigger: str | None = None
     detail: str | None = None
+    at: datetime | None = None  # the application's last_activity_at in the payload (Greenhouse's clock)
 
 
 # --- signature ----------------------------------------------------------------------------------
@@ -132,9 +144,14 @@ def receive(
     lowered = {k.lower(): v for k, v in headers.items()}
     if not verify_signature(secret, body, lowered.get(SIGNATURE_HEADER)):
         raise BadSignature("missing or wrong Signature header (expected 'sha256 <hex HMAC of the body>')")
-    event_id = (lowered.get(EVENT_ID_HEADER) or "").strip()[:MAX_ID] or "sha256:" + hashlib.sha256(body).hexdigest()
+    given = (lowered.get(EVENT_ID_HEADER) or "").strip()
+    if len(given) > MAX_EVENT_ID:
+        raise BadEventId(f"the Greenhouse-Event-ID header is {len(given)} characters; at most {MAX_EVENT_ID} are "
+                         "accepted (an id is kept whole or not at all)")  # fmt: skip
+    digest = hashlib.sha256(body).hexdigest()
+    event_id = given or "sha256:" + digest
     now = now or clock.now()
-    first = _recorded(engine, event_id)
+    first = _recorded(engine, event_id, digest)
     if first is not None:
         return first
     try:
@@ -145,8 +162,8 @@ def receive(
         log.error("greenhouse delivery %s: unexpected %s", event_id, type(exc).__name__)
         outcome = Outcome("failed", _action_of(body), detail=f"unexpected {type(exc).__name__} while applying it; "
                           "see the server log")  # fmt: skip
-    if not _record(engine, event_id, now, outcome):
-        first = _recorded(engine, event_id)  # a concurrent delivery of the same event recorded it first
+    if not _record(engine, event_id, digest, now, outcome):
+        first = _recorded(engine, event_id, digest)  # a concurrent delivery of the same event recorded it first
         if first is not None:
             return first
     log.info("greenhouse delivery %s: %s -> %s (candidate %s)", event_id, outcome.action, outcome.status,
@@ -162,27 +179,35 @@ def _action_of(body: bytes) -> str:
     return action[:100] if isinstance(action, str) else "unknown"
 
 
-def _recorded(engine: Engine, event_id: str) -> Receipt | None:
+def _recorded(engine: Engine, event_id: str, digest: str) -> Receipt | None:
+    """The delivery recorded with this event id or this very body, counted as repeated; None: a new one."""
     with transaction(engine) as session:
         row = session.execute(
-            select(WebhookDelivery).where(WebhookDelivery.source == SOURCE, WebhookDelivery.event_id == event_id)
-        ).scalar_one_or_none()
+            select(WebhookDelivery)
+            .where(WebhookDelivery.source == SOURCE,
+                   or_(WebhookDelivery.event_id == event_id, WebhookDelivery.body_sha256 == digest))
+            .order_by(WebhookDelivery.id).limit(1)  # type: ignore[arg-type]
+        ).scalar_one_or_none()  # fmt: skip
         if row is None:
             return None
         session.execute(update(WebhookDelivery).where(WebhookDelivery.id == row.id)  # type: ignore[arg-type]
                         .values(repeats=WebhookDelivery.repeats + 1))  # fmt: skip
-    log.info("greenhouse delivery %s repeated: already %s", event_id, row.status)
-    return Receipt(event_id, row.status, row.action, row.candidate_id, row.detail, duplicate=True)
+    detail = row.detail
+    if row.event_id != event_id:
+        detail = f"the same body as delivery {row.event_id} ({row.status}): not applied again"
+    log.info("greenhouse delivery %s repeats %s: already %s", event_id, row.event_id, row.status)
+    return Receipt(event_id, row.status, row.action, row.candidate_id, detail, duplicate=True)
 
 
-def _record(engine: Engine, event_id: str, now: datetime, o: Outcome) -> bool:
+def _record(engine: Engine, event_id: str, digest: str, now: datetime, o: Outcome) -> bool:
     """The delivery row and the application's last stage, in one transaction. False: already recorded."""
     try:
         with transaction(engine) as session:
-            if o.application_id and o.candidate_id:
+            if o.application_id and o.candidate_id and o.status != "stale":
                 _link(session, o, now)
             new_id = insert_ignoring_duplicates(session, WebhookDelivery, {
-                "source": SOURCE, "event_id": event_id, "received_at": now, "action": o.action[:100],
+                "source": SOURCE, "event_id": event_id, "body_sha256": digest, "received_at": now,
+                "action": o.action[:100],
                 "status": o.status, "application_id": o.application_id, "job_id": o.job_id,
                 "ats_stage": o.ats_stage, "previous_stage": o.previous_stage, "candidate_id": o.candidate_id,
                 "trigger": o.trigger, "detail": (o.detail or "")[:2000] or None, "repeats": 0,
@@ -209,7 +234,8 @@ def _link(session: Session, o: Outcome, now: datetime) -> None:
     row.candidate_id = o.candidate_id or row.candidate_id
     row.ats_candidate_id = o.ats_candidate_id or row.ats_candidate_id
     row.job_id = o.job_id or row.job_id
-    if o.ats_stage is not None:
+    older = o.at is not None and row.last_activity_at is not None and o.at < row.last_activity_at
+    if o.ats_stage is not None and not older:  # a concurrent newer delivery's stage stays
         row.last_stage, row.last_stage_at = o.ats_stage, now
     session.add(row)
 
@@ -245,6 +271,7 @@ class _Context:
     ats: AtsMapping
     policy: Policy
     action: str
+    version: int | None = None  # the candidate's version when the delivery claimed its application
 
     @property
     def key(self) -> str:
@@ -276,6 +303,7 @@ class _App:
     stage: str | None
     prospect: bool
     raw: dict[str, Any]
+    activity: datetime | None = None  # last_activity_at: Greenhouse's time of the state this payload shows
 
     @classmethod
     def parse(cls, app: Any) -> "_App":
@@ -283,14 +311,26 @@ class _App:
         jobs = app.get("jobs") if isinstance(app.get("jobs"), list) else []
         job_id = _text(_get(jobs[0], "id")) if jobs else _text(_get(app, "job", "id"))
         return cls(_text(app.get("id")), _text(_get(app, "candidate", "id")), job_id,
-                   _text(_get(app, "current_stage", "name")), app.get("prospect") is True, app)  # fmt: skip
+                   _text(_get(app, "current_stage", "name")), app.get("prospect") is True, app,
+                   _instant(app.get("last_activity_at")))  # fmt: skip
+
+
+def _instant(value: Any) -> datetime | None:
+    """An ISO 8601 time from a payload (naive: UTC); None when absent or not a time."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None and when.utcoffset() is not None else when.replace(tzinfo=UTC)
 
 
 def _outcome(ctx: _Context, status: str, app: _App | None = None, **fields: Any) -> Outcome:
     base: dict[str, Any] = {}
     if app is not None:
         base = {"application_id": app.id, "ats_candidate_id": app.candidate_id, "job_id": app.job_id,
-                "ats_stage": app.stage}  # fmt: skip
+                "ats_stage": app.stage, "at": app.activity}  # fmt: skip
     return Outcome(status, ctx.action, **{**base, **fields})
 
 
@@ -316,6 +356,35 @@ def external_id(application_id: str) -> str:
     return f"{SOURCE}:{application_id}"
 
 
+def _claim(ctx: _Context, app: _App, cid: int) -> Outcome | None:
+    """Claim the application for this delivery: move its activity mark up to the payload's last_activity_at,
+    or answer `stale` when a later one was received already; and note the candidate's version, so that the
+    event applies only if nobody (a newer delivery included) changed the candidate since this check."""
+    mark = min(app.activity, ctx.now) if app.activity else None  # a future time cannot block the next ones
+    where = (AtsApplication.source == SOURCE, AtsApplication.application_id == app.id)
+    with transaction(ctx.engine) as session:
+        new = insert_ignoring_duplicates(session, AtsApplication, {
+            "source": SOURCE, "application_id": app.id, "candidate_id": cid, "last_activity_at": mark})  # fmt: skip
+        if new is None and mark is not None:
+            latest = AtsApplication.last_activity_at
+            moved = session.execute(
+                update(AtsApplication).where(*where, or_(latest.is_(None), latest <= mark))  # type: ignore[union-attr,operator]
+                .values(last_activity_at=mark)
+            ).rowcount  # type: ignore[attr-defined]  # fmt: skip
+            if moved != 1:
+                known = session.execute(select(latest).where(*where)).scalar_one()
+                return _stale(ctx, app, cid, known)
+        ctx.version = session.execute(select(Candidate.version).where(Candidate.id == cid)).scalar_one_or_none()
+    return None
+
+
+def _stale(ctx: _Context, app: _App, cid: int, known: datetime) -> Outcome:
+    shown = app.activity.isoformat() if app.activity else "?"
+    return _outcome(ctx, "stale", app, candidate_id=cid, detail=(
+        f"last_activity_at {shown} is older than {known.isoformat()}, already received for application "
+        f"{app.id}: not applied (a late or replayed delivery)"))  # fmt: skip
+
+
 def _is_erased(engine: Engine, cid: int) -> bool:
     with Session(engine) as session:
         return bool(erased_ids(session, {cid}))
@@ -339,7 +408,7 @@ def _apply(ctx: _Context, cid: int, trigger: str, payload: dict[str, Any], base:
         return base
     try:
         out = apply_event(ctx.engine, cid, trigger, payload, actor=ACTOR, occurred_at=ctx.now, key=ctx.key,
-                          now=ctx.now, policy=ctx.policy)  # fmt: skip
+                          expected_version=ctx.version, now=ctx.now, policy=ctx.policy)  # fmt: skip
     except (EventRefused, OutOfOrder, InvalidInput, NotFound) as exc:
         why = _refusal(exc)
         base.status, base.detail = "refused", why if f"'{trigger}'" in why else f"{trigger} refused: {why}"
@@ -373,6 +442,9 @@ def _application(ctx: _Context, payload: dict[str, Any]) -> Outcome:
         if isinstance(made, Outcome):
             return made
         cid, created = made, True
+    stale = _claim(ctx, app, cid)
+    if stale is not None:
+        return stale
     base = _outcome(ctx, "unchanged", app, candidate_id=cid, previous_stage=previous)
     note = f"candidate {cid} created in requisition {job.requisition}" if created and job else None
     if app.stage is None:
@@ -442,7 +514,7 @@ def _known_application(ctx: _Context, app: _App) -> tuple[int, str | None] | Out
     if cid is None:
         return _outcome(ctx, "ignored", app, detail=f"application {app.id} is not linked to a candidate here "
                         "(its new_candidate_application was not received or not mapped)")  # fmt: skip
-    return cid, previous
+    return _claim(ctx, app, cid) or (cid, previous)
 
 
 def _reject(ctx: _Context, payload: dict[str, Any]) -> Outcome:
@@ -541,26 +613,47 @@ def _date(value: Any) -> str | None:
 
 
 def _anonymized(ctx: _Context, payload: dict[str, Any]) -> Outcome:
-    """candidate_anonymized: erase every candidate here that came from this Greenhouse person."""
+    """candidate_anonymized: erase every candidate here that came from this Greenhouse person, found by their
+    applications, or (no delivery received yet) by the external id `greenhouse:<person id>` of a CSV import."""
     person = _text(payload.get("candidate_id"))
     if person is None:
         return Outcome("invalid", ctx.action, detail="the payload has no candidate_id")
     with transaction(ctx.engine) as session:
-        cids = sorted(set(session.execute(
-            select(AtsApplication.candidate_id).where(AtsApplication.source == SOURCE,
-                                                      AtsApplication.ats_candidate_id == person)
-        ).scalars()))  # fmt: skip
+        cids = sorted(_people(session, person))
         erased = []
         for cid in cids:
             cand = session.get(Candidate, cid)
             if cand is not None and not erase_in(session, cand, ACTOR, ANONYMIZED, ctx.now).already:
                 erased.append(cid)
+        # The link the erasure keeps for an external id names this person: a repeat finds them by it.
+        session.execute(update(AtsApplication).where(
+            AtsApplication.source == SOURCE, AtsApplication.application_id == person,
+            AtsApplication.candidate_id.in_(cids), AtsApplication.ats_candidate_id.is_(None),  # type: ignore[attr-defined,union-attr]
+        ).values(ats_candidate_id=person))  # fmt: skip
     if not cids:
         return Outcome("ignored", ctx.action, ats_candidate_id=person,
                        detail=f"no candidate here comes from Greenhouse candidate {person}")  # fmt: skip
     detail = f"erased candidate(s) {', '.join(map(str, erased))}" if erased else "already erased"
     return Outcome("applied" if erased else "unchanged", ctx.action, ats_candidate_id=person, candidate_id=cids[0],
                    detail=detail)  # fmt: skip
+
+
+def _people(session: Session, person: str) -> set[int]:
+    """Our candidates from this Greenhouse person: linked by an application of theirs, or carrying the external
+    id greenhouse:<person> unless that id is known as an application of someone else."""
+    linked = set(session.execute(
+        select(AtsApplication.candidate_id).where(AtsApplication.source == SOURCE,
+                                                  AtsApplication.ats_candidate_id == person)
+    ).scalars())  # fmt: skip
+    someone_elses = session.execute(
+        select(AtsApplication.id).where(AtsApplication.source == SOURCE, AtsApplication.application_id == person,
+                                        AtsApplication.ats_candidate_id.is_not(None),  # type: ignore[union-attr]
+                                        AtsApplication.ats_candidate_id != person)
+    ).first()  # fmt: skip
+    if someone_elses:
+        return linked
+    csv = session.execute(select(Candidate.id).where(Candidate.external_id == external_id(person))).scalars()
+    return linked | set(csv)
 
 
 _HANDLERS = {

@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from hiring.api.deps import EngineDep, PolicyDep, documented_auth, now, responses
 from hiring.api.errors import ApiError, problem
 from hiring.api.schemas import Delivery, Problem, UnmappedEntry, WebhookReceipt
-from hiring.webhooks import BadSignature, RetryLater, receive
+from hiring.webhooks import BadEventId, BadSignature, RetryLater, receive
 from hiring.webhooks.deliveries import STATUSES, list_deliveries, unmapped_summary
 
 GREENHOUSE_PATH = "/webhooks/greenhouse"
@@ -31,6 +31,7 @@ _BODY = {
     GREENHOUSE_PATH,
     response_model=WebhookReceipt,
     responses={
+        400: {"model": Problem, "description": "Greenhouse-Event-ID longer than 200 characters; nothing recorded."},
         401: {"model": Problem, "description": "Missing or wrong Signature (or no secret configured)."},
         409: {"model": Problem, "description": "Collided with a concurrent change; nothing recorded; retry."},
         413: {"model": Problem, "description": "Body too large."},
@@ -46,7 +47,7 @@ async def greenhouse(
     event_id: Annotated[str | None, Header(alias="Greenhouse-Event-ID", description="Delivery id.")] = None,
 ) -> dict[str, Any]:
     """Receive one Greenhouse delivery. Answered 200 once the signature is good, whatever it held: what it did
-    (applied, unchanged, unmapped, refused, ignored...) is recorded and listed by `hiring webhooks`."""
+    (applied, unchanged, unmapped, refused, stale, ignored...) is recorded and listed by `hiring webhooks`."""
     body = await request.body()  # the raw bytes: the signature is over them exactly as sent
     secret = request.app.state.settings.greenhouse_secret
     headers = {"Signature": signature or "", "Greenhouse-Event-ID": event_id or ""}
@@ -56,6 +57,8 @@ async def greenhouse(
         )
     except BadSignature as exc:
         raise ApiError(401, problem(401, str(exc))) from None
+    except BadEventId as exc:
+        raise ApiError(400, problem(400, str(exc))) from None
     except RetryLater as exc:
         raise ApiError(409, problem(409, f"{exc}; nothing was recorded, so a retry is safe")) from None
     return receipt.as_dict()
