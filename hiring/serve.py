@@ -347,8 +347,9 @@ def _open_engine() -> Engine:
     from hiring.settings import get_settings
     from models.db import make_engine, require_schema
 
-    url = get_settings().database_url
-    engine = make_engine(url)
+    settings = get_settings()
+    url = settings.database_url
+    engine = make_engine(url, settings.sqlite_busy_timeout_seconds)
     require_schema(engine, url)
     return engine
 

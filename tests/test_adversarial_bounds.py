@@ -180,7 +180,7 @@ class BadSetting:
 
 
 BAD_SETTINGS = [
-    BadSetting("claim_timeout_zero", "HIRING_DISPATCH_CLAIM_TIMEOUT_SECONDS", "0", "greater than or equal to 10"),
+    BadSetting("claim_timeout_zero", "HIRING_DISPATCH_CLAIM_TIMEOUT_SECONDS", "0", "greater than or equal to 1"),
     BadSetting("claim_timeout_negative", "HIRING_DISPATCH_CLAIM_TIMEOUT_SECONDS", "-300", "greater than or equal"),
     BadSetting("claim_timeout_not_a_number", "HIRING_DISPATCH_CLAIM_TIMEOUT_SECONDS", "soon", "integer"),
     BadSetting("batch_size_zero", "HIRING_DISPATCH_BATCH_SIZE", "0", "greater than or equal to 1"),

@@ -21,8 +21,9 @@ def engine(check_schema: bool = True) -> Engine:
     from models.db import make_engine, require_schema
 
     current_policy()  # an invalid policy file is refused before any work, with every problem named
-    url = get_settings().database_url
-    eng = make_engine(url)
+    settings = get_settings()
+    url = settings.database_url
+    eng = make_engine(url, settings.sqlite_busy_timeout_seconds)
     if check_schema:
         require_schema(eng, url)
     return eng
