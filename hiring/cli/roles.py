@@ -45,7 +45,7 @@ def add(
 
 @app.command("update")
 def update(
-    req_id: int = typer.Argument(..., metavar="ID"),
+    req_id: int = typer.Argument(..., metavar="ID", min=1, max=2**31 - 1),
     file: Path = typer.Option(..., "--file", "-f", help="YAML or JSON requisition file."),
 ) -> None:
     """Replace a requisition's definition from a file (to fill in a draft)."""
@@ -56,7 +56,7 @@ def update(
 
 
 @app.command("open")
-def open_(req_id: int = typer.Argument(..., metavar="ID")) -> None:
+def open_(req_id: int = typer.Argument(..., metavar="ID", min=1, max=2**31 - 1)) -> None:
     """Open a requisition; refused with the list of what is missing while it is incomplete."""
     from hiring.service import open_requisition
 
@@ -85,7 +85,7 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
 
 @app.command("show")
 def show(
-    req_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")
+    req_id: int = typer.Argument(..., metavar="ID", min=1, max=2**31 - 1), as_json: bool = typer.Option(False, "--json")
 ) -> None:
     """One requisition in full, with what is still missing and candidates per stage."""
     from rich.table import Table
