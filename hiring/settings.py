@@ -2,7 +2,7 @@
 
 Secrets are SecretStr: they print as '**********' and never reach logs, errors or the database.
 Every setting has a bound or a validator; `get_settings` refuses a bad one with InvalidInput (exit 2),
-naming the variable and what is allowed (never its value: it may be a secret).
+naming the variable and what is allowed (never a secret's value).
 """
 
 import json
@@ -180,7 +180,7 @@ class Settings(BaseSettings):
 
 
 def settings_problems(exc: ValidationError) -> str:
-    """Each bad setting as '  - HIRING_NAME: what is allowed' (the value is never shown: it may be a secret)."""
+    """Each bad setting as '  - HIRING_NAME: what is allowed'; pydantic's messages never quote the input."""
     lines = []
     for err in exc.errors():
         name = f"HIRING_{str(err['loc'][0]).upper()}" if err["loc"] else "settings"
