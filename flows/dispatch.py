@@ -26,7 +26,7 @@ ARTIFACT_KEY = "dispatch-notifications"
 def dispatch_once(at: datetime) -> DispatchResult:
     """One dispatch pass against the database named by HIRING_DATABASE_URL."""
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.sqlite_busy_timeout_seconds)
     try:
         require_schema(engine, settings.database_url)
         return dispatch(engine, now=at, settings=settings)

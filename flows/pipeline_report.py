@@ -46,8 +46,9 @@ def _worth_retrying(_task: Any, _run: TaskRun, state: State) -> bool:
 
 
 def _engine():  # type: ignore[no-untyped-def]
-    url = get_settings().database_url
-    engine = make_engine(url)
+    settings = get_settings()
+    url = settings.database_url
+    engine = make_engine(url, settings.sqlite_busy_timeout_seconds)
     require_schema(engine, url)
     return engine
 

@@ -51,8 +51,9 @@ def fired_row(f: Fired) -> dict[str, Any]:
 
 def sweep_once(at: datetime, batch_size: int) -> list[dict[str, Any]]:
     """Run one sweep against the database named by HIRING_DATABASE_URL; the escalations fired, as rows."""
-    url = get_settings().database_url
-    engine = make_engine(url)
+    settings = get_settings()
+    url = settings.database_url
+    engine = make_engine(url, settings.sqlite_busy_timeout_seconds)
     try:
         require_schema(engine, url)
         fired = sweep(engine, at, channels=available_channels(), batch_size=batch_size)

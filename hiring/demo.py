@@ -499,9 +499,9 @@ def _is_demo_database(path: Path) -> bool:
 
 
 def load_requisitions(folder: Path = REQUISITIONS) -> list[RequisitionSpec]:
-    import yaml
+    from hiring.documents import load_yaml
 
-    return [RequisitionSpec.model_validate(yaml.safe_load(p.read_text(encoding="utf-8")))
+    return [RequisitionSpec.model_validate(load_yaml(p.read_text(encoding="utf-8"), str(p)))
             for p in sorted(folder.glob("*.yaml"))]  # fmt: skip
 
 

@@ -56,6 +56,7 @@ DIGEST_EVERY = 3600.0  # seconds: the digest is written once per ISO week (dedup
 WATCH_EVERY = 1.0  # seconds between the cheap MIN(next_fire_at) checks
 DISPATCH_EVERY = 2.0  # seconds between dispatcher passes (it is also woken after a sweep writes outbox rows)
 MIN_GAP = 0.2  # seconds between the end of a sweep and the next (work still due is locked by another sweeper)
+MAX_INTERVAL = 86_400.0  # seconds: the longest sleep between sweeps (a day); more overflows the scheduler
 RETRY_AFTER = 5.0  # seconds before retrying a job that failed (capped by the interval)
 BATCH_SIZE = 500
 SHOWN = 20  # escalations listed by id in one log line; the rest are counted
@@ -348,8 +349,9 @@ def _open_engine() -> Engine:
     from hiring.settings import get_settings
     from models.db import make_engine, require_schema
 
-    url = get_settings().database_url
-    engine = make_engine(url)
+    settings = get_settings()
+    url = settings.database_url
+    engine = make_engine(url, settings.sqlite_busy_timeout_seconds)
     require_schema(engine, url)
     return engine
 
@@ -357,8 +359,9 @@ def _open_engine() -> Engine:
 def run_serve(interval: float = 60.0, *, engine: Engine | None = None, stop_event: threading.Event | None = None,
               now_fn: Callable[[], datetime] | None = None) -> None:  # fmt: skip
     """Sweep (and dispatch) on schedule until SIGINT/SIGTERM or `stop_event`; returns after a clean stop."""
-    if not interval > 0:
-        raise InvalidInput(f"--interval must be a positive number of seconds, not {interval}")
+    if not 0 < interval <= MAX_INTERVAL:  # nan fails both comparisons; inf fails the second
+        raise InvalidInput(f"--interval must be a number of seconds above 0 and at most {MAX_INTERVAL:g}, "
+                           f"not {interval}")  # fmt: skip
     with serve_logging():
         _serve(interval, engine, stop_event, now_fn)
 

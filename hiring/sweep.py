@@ -4,6 +4,7 @@ Cost grows with the number of due timers (an indexed query on status + next_fire
 number of candidates. Work is done in batches, one transaction each.
 """
 
+import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +19,8 @@ from models.db import insert_many_ignoring_duplicates, is_postgres, transaction
 from models.tables import Candidate, Escalation, Outbox, Person, Requisition, Timer
 from states.policy import DEFAULT_TIMERS, Level, Policy, Role, TimerKind, human
 from states.sla import audience, next_up_after, schedule
+
+log = logging.getLogger("hiring.sweep")
 
 
 @dataclass(frozen=True)
@@ -155,8 +158,12 @@ def _fire_batch(
     escalations: list[dict[str, Any]] = []
     advances: list[dict[str, Any]] = []
     for timer in timers:
-        ladder = policy.ladder_for(timer.role_profile, timer.requisition_id)
-        plan = schedule(timer.window_start, timer.due_at, ladder, policy.cal())
+        try:
+            ladder = policy.ladder_for(timer.role_profile, timer.requisition_id)
+            plan = schedule(timer.window_start, timer.due_at, ladder, policy.cal())
+        except (OverflowError, ValueError) as exc:  # one bad row never stops the sweep for everyone else
+            _park(timer, exc)
+            continue
         names = [level.value for level, _ in plan]
         start = names.index(timer.next_level) if timer.next_level in names else len(names)
         owner = Role(timer.owner_role)
@@ -221,6 +228,14 @@ def _fire_batch(
     if advances:
         conn.execute(_ADVANCE, advances)
     return fired
+
+
+def _park(timer: Timer, exc: Exception) -> None:
+    """Report a timer whose escalation times cannot be computed and take it off the schedule (it stays open),
+    so that it neither stops this batch nor makes every later sweep (and `serve`'s wake-ups) trip on it."""
+    timer.next_fire_at = None  # written with the batch's transaction
+    log.warning("sweep: timer %s (candidate %s, %s) skipped and taken off the schedule: its escalation times "
+                "cannot be computed (%s: %s)", timer.id, timer.candidate_id, timer.kind, type(exc).__name__, exc)
 
 
 def _message(timer: Timer, req: Requisition, cand: Candidate, level: Level, at: datetime, now: datetime,

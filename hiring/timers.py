@@ -65,9 +65,10 @@ def apply_timer_plan(session: Session, cand: Candidate, req: Requisition, applie
         for timer in open_timers:
             if timer.paused_at is None:
                 continue
-            held = at - timer.paused_at
-            timer.due_at += held
-            timer.window_start += held
+            # The time on hold does not count: the working time left (or overdue) at the hold is kept.
+            cal = policy.cal()
+            timer.due_at = cal.shift(timer.due_at, timer.paused_at, at)
+            timer.window_start = cal.shift(timer.window_start, timer.paused_at, at)
             timer.paused_at = None
             fired_up_to = _previous(timer.next_level)
             timer.next_level, timer.next_fire_at = next_level(timer, policy, fired_up_to)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from models.urls import redact_url
@@ -16,15 +17,39 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE = "hiring_write"  # execution option that marks a transaction as a writer (SQLite: BEGIN IMMEDIATE)
 
 
+DEFAULT_BUSY_TIMEOUT = 30.0  # seconds a SQLite writer waits for another process's write lock
+
+
 class DatabaseNotReady(Exception):
     """The database is missing or its schema is older than this code."""
 
 
-def make_engine(url: str) -> Engine:
+class DatabaseBusy(OperationalError):
+    """Another process held the write lock longer than the busy timeout: retrying later will work.
+
+    An OperationalError still (callers that retry transient errors keep doing so), whose message says what
+    happened without the SQL statement or its parameters (which can hold names and emails).
+    """
+
+    def __str__(self) -> str:
+        return "the database is busy (another process holds its write lock); retry in a few seconds"
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy" after its busy timeout, or PostgreSQL's lock_not_available."""
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text or getattr(exc.orig, "sqlstate", None) == "55P03"
+
+
+def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
+    """The engine for `url`; on SQLite, writers wait up to `busy_timeout` seconds for the write lock."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": busy_timeout})
+    busy_ms = round(busy_timeout * 1000)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -34,7 +59,7 @@ def make_engine(url: str) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -56,9 +81,17 @@ def sqlite_path(url: str) -> Path | None:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commits if the block succeeds, rolls everything back if it raises."""
-    with Session(engine.execution_options(**{WRITE: True}), expire_on_commit=False) as session, session.begin():
-        yield session
+    """One unit of work: commits if the block succeeds, rolls everything back if it raises.
+
+    A write lock still held by another process after the busy timeout raises DatabaseBusy.
+    """
+    try:
+        with Session(engine.execution_options(**{WRITE: True}), expire_on_commit=False) as session, session.begin():
+            yield session
+    except OperationalError as exc:
+        if is_busy(exc) and not isinstance(exc, DatabaseBusy):
+            raise DatabaseBusy(exc.statement, None, exc.orig) from exc
+        raise
 
 
 def head_revision() -> str:

@@ -36,6 +36,32 @@ class Calendar:
             cursor = midnight
         raise ValueError("no working day within 20 years: check working_days and holidays")
 
+    def subtract(self, end: datetime, duration: timedelta) -> datetime:
+        """The instant `duration` of counted time before `end` (add, run backwards)."""
+        if not self.business or duration <= timedelta(0):
+            return end - duration
+        zone = ZoneInfo(self.timezone)
+        cursor = end.astimezone(zone)
+        remaining = duration
+        for _ in range(366 * 20):  # bounded as in add()
+            day = cursor.date() if cursor.time() != time() else cursor.date() - timedelta(days=1)
+            day_start = datetime.combine(day, time(), zone)
+            if self.is_working(day):
+                step = min(remaining, cursor - day_start)
+                cursor -= step
+                remaining -= step
+                if remaining <= timedelta(0):
+                    return cursor.astimezone(UTC)
+            cursor = day_start
+        raise ValueError("no working day within 20 years: check working_days and holidays")
+
+    def shift(self, instant: datetime, held_from: datetime, held_until: datetime) -> datetime:
+        """Where `instant` lies after a hold from `held_from` to `held_until`: as much counted time away from
+        the end of the hold as it was from its start (before or after it). Wall-clock: moved by the hold."""
+        if instant >= held_from:
+            return self.add(held_until, self.between(held_from, instant))
+        return self.subtract(held_until, self.between(instant, held_from))
+
     def between(self, start: datetime, end: datetime) -> timedelta:
         """How much counted time lies between two instants (zero if end is before start)."""
         if end <= start:

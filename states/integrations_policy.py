@@ -99,7 +99,7 @@ StageMap = dict[Name, StageRule | None]
 
 class JobRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    requisition: Annotated[int, Field(gt=0)]
+    requisition: Annotated[int, Field(gt=0, le=2_147_483_647)]  # ids are 32-bit INTEGER on PostgreSQL
     stages: StageMap = {}  # this job's own stage names; they win over the global ones
 
     @model_validator(mode="before")

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from states.requisition import Money
 from states.stages import Stage
 from states.vocabulary import (
     ACCESS_CHECKLIST,
@@ -18,13 +19,28 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
+YEARS = (1970, 2999)  # dates and times: far from datetime's limits, so timers and ladders built on them fit
+
+
+def _in_years(value: date) -> None:
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValueError(f"must be between {YEARS[0]} and {YEARS[1]}")
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("needs a time zone, e.g. 2026-11-30T17:00:00Z")
+    _in_years(value)
+    return value
+
+
+def _day(value: date) -> date:
+    _in_years(value)
     return value
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+Day = Annotated[date, AfterValidator(_day)]
 
 
 class Payload(BaseModel):
@@ -76,17 +92,17 @@ class RecordInterview(Payload):
 
 
 class OfferPackage(Payload):
-    base_salary: Annotated[int, Field(gt=0)]
+    base_salary: Money
     currency: Currency
     equity: Text | None = None
     reporting_line: Text
     first_year_outcomes: Annotated[list[Text], Field(min_length=1)]
-    start_date: date
+    start_date: Day
     band_exception_approved_by: Text | None = None
 
 
 class AcceptOffer(Payload):
-    start_date: date
+    start_date: Day
 
 
 class Reason(Payload):

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from states.calendar import WEEKDAYS, Calendar
 from states.integrations_policy import AtsMapping, Retention
@@ -51,6 +51,11 @@ NEXT_UP = {Role.RECRUITER: Role.HIRING_MANAGER, Role.HIRING_MANAGER: Role.HEAD_O
 AUDIENCES = ("owner", "next_up", *(r.value for r in Role))
 CHANNELS = ("slack", "email", "console")
 
+# Every duration and ladder offset: at most ten years, so due times and escalations stay far inside what
+# datetime and both databases hold (a due time of 2999 plus the longest ladder is still a valid instant).
+MAX_DURATION = timedelta(days=3650)
+_TOO_LONG = "a duration is at most 3650d (ten years); write e.g. 5d, 48h, 1d12h or 90m"
+
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)\s*d)?\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*$"
 )
@@ -70,6 +75,8 @@ def parse_duration(value: Any) -> timedelta:
         result = _delta(value, days=days, hours=hours, minutes=minutes)
     if result < timedelta(0):
         raise ValueError(f"{value!r} is negative; a duration is 0 or more")
+    if result > MAX_DURATION:
+        raise ValueError(f"{value!r} is too long; {_TOO_LONG}")
     return result
 
 
@@ -77,7 +84,7 @@ def _delta(value: Any, **parts: float) -> timedelta:
     try:
         return timedelta(**parts)
     except (OverflowError, ValueError):  # inf, nan, or more than 999,999,999 days
-        raise ValueError(f"{value!r} is not a duration a calendar can hold; write e.g. 5d, 48h or 90m") from None
+        raise ValueError(f"{value!r} is too long; {_TOO_LONG}") from None
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -162,6 +169,13 @@ class Ladder(BaseModel):
             if audience not in AUDIENCES:
                 raise ValueError(f"{level}: unknown audience {audience!r}; allowed: {', '.join(AUDIENCES)}")
         return value
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "Ladder":
+        if self.level_3_after < self.level_2_after:
+            raise ValueError(f"level_3_after ({human(self.level_3_after)}) is earlier than level_2_after "
+                             f"({human(self.level_2_after)}); level 3 comes at or after level 2")  # fmt: skip
+        return self
 
 
 class Override(BaseModel):
@@ -292,7 +306,7 @@ def parse_policy(data: dict[str, Any], source: str = "file") -> Policy:
                 try:
                     Ladder.model_validate({**policy.ladder.model_dump(), **override.ladder})
                 except ValidationError as exc:
-                    problems += [f"{scope}.{key}.ladder.{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                    problems += [f"{'.'.join(map(str, (scope, key, 'ladder', *e['loc'])))}: {e['msg']}"
                                  for e in exc.errors()]  # fmt: skip
     if problems:
         raise PolicyError(source, problems)

@@ -7,13 +7,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from states.vocabulary import Engagement, RoleProfile
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+MAX_INT32 = 2_147_483_647  # salary columns (and ids) are 32-bit INTEGER on PostgreSQL
+Money = Annotated[int, Field(gt=0, le=MAX_INT32, description=f"a whole amount from 1 to {MAX_INT32}")]
 Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class SalaryBand(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    min: Annotated[int, Field(gt=0)]
-    max: Annotated[int, Field(gt=0)]
+    min: Money
+    max: Money
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
     @model_validator(mode="after")

@@ -33,8 +33,8 @@ def _tracked_engines() -> Iterator[list[Engine]]:
     made: list[Engine] = []
     real = models.db.make_engine
 
-    def make(url: str) -> Engine:
-        engine = real(url)
+    def make(url: str, *args: Any, **kwargs: Any) -> Engine:
+        engine = real(url, *args, **kwargs)
         made.append(engine)
         return engine
 

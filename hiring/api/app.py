@@ -31,7 +31,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None, p
     """The API over `engine` (default: the database in settings). `policy` overrides the policy file."""
     settings = settings or get_settings()
     owned = engine is None
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, settings.sqlite_busy_timeout_seconds)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

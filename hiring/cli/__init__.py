@@ -17,6 +17,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _settings_first() -> None:
+    from hiring.settings import get_settings
+
+    get_settings()  # every setting is checked before any command runs: a bad one is exit 2, named
+
+
 app.add_typer(roles.app, name="role")
 app.add_typer(candidates.app, name="candidate")
 events.register(app)
@@ -53,7 +62,7 @@ def demo(
 def _exit_code(exc: BaseException) -> int:
     from hiring.clock import InvalidTime
     from hiring.errors import HiringError
-    from models.db import DatabaseNotReady
+    from models.db import DatabaseBusy, DatabaseNotReady
     from states.candidate import OutOfOrder
     from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, UnknownTrigger
 
@@ -61,7 +70,7 @@ def _exit_code(exc: BaseException) -> int:
         return exc.exit_code
     if isinstance(exc, InvalidPayload | UnknownTrigger | OutOfOrder | InvalidTime):
         return 2
-    if isinstance(exc, TriggerNotAllowed | GuardRefused):
+    if isinstance(exc, TriggerNotAllowed | GuardRefused | DatabaseBusy):
         return 3
     if isinstance(exc, DatabaseNotReady):
         return 4

@@ -27,7 +27,8 @@ def who(by: str | None) -> str:
 def add(
     name: str = typer.Option(..., "--name"),
     email: str = typer.Option(..., "--email"),
-    requisition: int = typer.Option(..., "--req", "--requisition", help="Requisition id (must be open)."),
+    requisition: int = typer.Option(..., "--req", "--requisition", min=1, max=2**31 - 1,
+                                    help="Requisition id (must be open)."),
     source: str = typer.Option(..., "--source", help="Source channel, e.g. employee_referral."),
     motivators: str = typer.Option("", "--motivators", help="e.g. 'remote;team_quality'."),
     external_id: str = typer.Option(None, "--external-id"),
@@ -78,7 +79,7 @@ def import_(
 
 @app.command("list")
 def list_(
-    requisition: int = typer.Option(None, "--req", "--requisition"),
+    requisition: int = typer.Option(None, "--req", "--requisition", min=1, max=2**31 - 1),
     stage: str = typer.Option(None, "--stage"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:

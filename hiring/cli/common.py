@@ -23,8 +23,9 @@ def engine(check_schema: bool = True) -> Engine:
     from models.db import make_engine, require_schema
 
     current_policy()  # an invalid policy file is refused before any work, with every problem named
-    url = get_settings().database_url
-    eng = make_engine(url)
+    settings = get_settings()
+    url = settings.database_url
+    eng = make_engine(url, settings.sqlite_busy_timeout_seconds)
     if check_schema:
         require_schema(eng, url)
     return eng
@@ -58,6 +59,8 @@ def load_data(text: str | None) -> dict[str, Any]:
             return _mapping(_yaml(text, source), source)
     try:
         return _mapping(json.loads(text), source)
+    except RecursionError:
+        raise InvalidInput(f"{source} is nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -72,12 +75,9 @@ def read_document(path: Path) -> dict[str, Any]:
 
 
 def _yaml(text: str, source: str) -> Any:
-    import yaml
+    from hiring.documents import load_yaml
 
-    try:
-        return yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a YAML date that does not exist (2026-02-31)
-        raise InvalidInput(f"{source} is not valid YAML: {exc}") from None
+    return load_yaml(text, source)
 
 
 def _mapping(value: Any, source: str) -> dict[str, Any]:

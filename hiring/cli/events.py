@@ -26,7 +26,8 @@ def advance(
     at: str = typer.Option(None, "--at", help="When it happened (ISO 8601; default now)."),
     by: str = actor_option(),
     key: str = typer.Option(None, "--key", help="Idempotency key: a retry with it writes nothing twice."),
-    if_version: int = typer.Option(None, "--if-version", help="Refuse (exit 3) if the candidate changed."),
+    if_version: int = typer.Option(None, "--if-version", min=1, max=2**31 - 1,
+                                   help="Refuse (exit 3) if the candidate changed."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Apply one event to a candidate: validated, recorded in the audit log, in one transaction."""
@@ -67,7 +68,7 @@ def history_table(cand: dict[str, Any], events: list[dict[str, Any]]) -> Table:
 
 
 def board(
-    requisition: int = typer.Option(None, "--req", "--requisition"),
+    requisition: int = typer.Option(None, "--req", "--requisition", min=1, max=2**31 - 1),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Every candidate by stage, per requisition."""

@@ -18,7 +18,7 @@ def register(root: typer.Typer) -> None:
 
 def api(
     host: str = typer.Option(None, "--host", help="Listen address (default HIRING_API_HOST, 127.0.0.1)."),
-    port: int = typer.Option(None, "--port", help="Port (default HIRING_API_PORT, 8000)."),
+    port: int = typer.Option(None, "--port", min=1, max=65535, help="Port (default HIRING_API_PORT, 8000)."),
 ) -> None:
     """Serve the HTTP API (and the Greenhouse webhook) with uvicorn; tokens from HIRING_API_TOKENS."""
     from hiring.api.serve import serve
@@ -29,7 +29,7 @@ def api(
 def webhooks(
     unmapped: bool = typer.Option(False, "--unmapped", help="Only the ATS stages and jobs no mapping covers."),
     status: str = typer.Option(None, "--status", help="Only deliveries with this status, e.g. refused."),
-    limit: int = typer.Option(50, "--limit", min=1, help="How many deliveries to list (newest first)."),
+    limit: int = typer.Option(50, "--limit", min=1, max=1000, help="How many deliveries to list (newest first)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """ATS webhook deliveries and what each did; --unmapped lists what to add to the policy's `ats` mapping."""

@@ -94,7 +94,7 @@ def people_import(
 def outbox(
     ctx: typer.Context,
     status: str = typer.Option(None, "--status", help="pending | sending | sent | dead"),
-    limit: int = typer.Option(200, "--limit", help="Newest rows first, at most this many."),
+    limit: int = typer.Option(200, "--limit", min=1, max=1000, help="Newest rows first, at most this many."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Notifications in the outbox, newest first, with their status and last error."""
@@ -123,7 +123,7 @@ def outbox_table(rows: list[dict[str, Any]], status: str | None) -> Table:
 
 @outbox_app.command("retry")
 def outbox_retry(
-    row_id: int = typer.Argument(None, metavar="[ID]", help="The outbox row to send again."),
+    row_id: int = typer.Argument(None, metavar="[ID]", min=1, max=2**31 - 1, help="The outbox row to send again."),
     all_dead: bool = typer.Option(False, "--all-dead", help="Every dead row."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:

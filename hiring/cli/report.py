@@ -20,7 +20,7 @@ def report(
         None, "--html", metavar="FILE", help="Write one self-contained HTML file (charts and tables; opens offline)."
     ),
     png: Path = typer.Option(None, "--png", metavar="DIR", help="Write each chart as a PNG into DIR."),
-    req: int = typer.Option(None, "--req", metavar="ID", help="Only this requisition."),
+    req: int = typer.Option(None, "--req", metavar="ID", min=1, max=2**31 - 1, help="Only this requisition."),
     profile: str = typer.Option(None, "--profile", metavar="P", help="Only requisitions of this role profile."),
     source: str = typer.Option(None, "--source", metavar="S", help="Only candidates from this source channel."),
     since: str = typer.Option(None, "--since", metavar="DATE", help="Only candidates sourced on or after DATE."),

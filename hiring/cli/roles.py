@@ -49,7 +49,7 @@ def add(
 
 @app.command("update")
 def update(
-    req_id: int = typer.Argument(..., metavar="ID"),
+    req_id: int = typer.Argument(..., metavar="ID", min=1, max=2**31 - 1),
     file: Path = typer.Option(..., "--file", "-f", help="YAML or JSON requisition file."),
 ) -> None:
     """Replace a requisition's definition from a file (to fill in a draft)."""
@@ -60,7 +60,7 @@ def update(
 
 
 @app.command("open")
-def open_(req_id: int = typer.Argument(..., metavar="ID")) -> None:
+def open_(req_id: int = typer.Argument(..., metavar="ID", min=1, max=2**31 - 1)) -> None:
     """Open a requisition; refused with the list of what is missing while it is incomplete."""
     from hiring.service import open_requisition
 
@@ -91,7 +91,7 @@ def requisition_table(rows: list[dict[str, Any]]) -> Table:
 
 @app.command("show")
 def show(
-    req_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")
+    req_id: int = typer.Argument(..., metavar="ID", min=1, max=2**31 - 1), as_json: bool = typer.Option(False, "--json")
 ) -> None:
     """One requisition in full, with what is still missing and candidates per stage."""
     from hiring.queries import show_requisition
