@@ -35,7 +35,7 @@ from states.stages import Stage
 log = logging.getLogger("hiring.privacy")
 
 ERASED = "[erased]"
-# Keys of outbox payloads that carry who the candidate is (the sweep and the dispatcher write these).
+# Keys that would say who a candidate is; outbox rows written before migration 0005 could hold them.
 PERSONAL_KEYS = frozenset({"candidate_name", "candidate_email", "name", "email", "external_id", "note", "notes"})
 UNSENT = ("pending", "dead")  # "sending" rows are in a dispatcher's hands: they are scrubbed, not deleted
 

@@ -24,3 +24,10 @@ def visible(text: str, keep_newlines: bool = False) -> str:
 def one_line(text: str) -> str:
     """`text` for a single-line field (an email header): every unsafe character becomes a space."""
     return " ".join(_UNSAFE.sub(" ", text).split())
+
+
+def no_nul(text: str) -> str:
+    """Refuse NUL: PostgreSQL cannot store it in a text column, and no real name or id holds one."""
+    if "\x00" in text:
+        raise ValueError("may not contain a NUL (\\x00) character")
+    return text

@@ -257,6 +257,8 @@ def _doc(data: dict[str, Any]) -> str:
 
 
 BAD_NUMBERS = [
+    BadNumber("nul_in_a_csv_name", ["candidate", "import", "people.csv"], ("name", "NUL"),
+              (("people.csv", "name,email,requisition_id,source\nEve\x00Doe,eve@example.com,1,employee_referral\n"),)),
     BadNumber("serve_interval_inf", ["serve", "--interval", "inf"], ("--interval", "86400")),
     BadNumber("serve_interval_nan", ["serve", "--interval", "nan"], ("--interval",)),
     BadNumber("serve_interval_huge", ["serve", "--interval", "1e300"], ("--interval", "86400")),

@@ -335,7 +335,7 @@ def test_slack_escapes_user_text_in_every_text_field(engine: Engine, db_url: str
     add_person(engine, name=name, slack_user_id=slack_id)
     write_rows(engine, name)
     slack.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("ok")
-    s = webhook_settings(db_url, slack, ats_link_template="https://ats.example.com/c/{candidate_id}?q={candidate_name}")
+    s = webhook_settings(db_url, slack, ats_link_template="https://ats.example.com/c/{candidate_id}?q=1&r={requisition_id}")
 
     result = dispatch(engine, now=T0, settings=s)
 
@@ -368,7 +368,7 @@ EMAIL_NAMES = [
     pytest.param("Eve\nMallory", "Hugo Martin", id="lf-in-candidate"),
     pytest.param("Eve\r\nBcc: victim@evil.example", "Hugo Martin", id="header-injection-in-candidate"),
     pytest.param("Eve Doe", "Hugo\r\nMartin", id="crlf-in-person"),
-    pytest.param("Eve\x00\x0bDoe\u2028x", "Hugo\rMartin\x1b", id="nul-vt-ls-cr-esc"),
+    pytest.param("Eve\x0bDoe\u2028x\x7f", "Hugo\rMartin\x1b", id="vt-ls-cr-esc-del"),
 ]
 
 
