@@ -283,3 +283,25 @@ def test_candidate_anonymized_erases_whoever_the_person_is_here(api, engine, tmp
         again["payload"]["anonymized_fields"] = ["phone_numbers"]
         resp = deliver(api, again, event_id="anon-2")
         assert (resp.json()["status"], resp.json()["candidate_id"]) == ("unchanged", min(want)), resp.text
+
+
+# --- over-long ids inside a signed payload ------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", [("application", "id"), ("application", "candidate", "id")],
+                         ids=["application id", "candidate id"])  # fmt: skip
+def test_an_over_long_id_in_the_payload_is_refused_never_cut(api, engine, where: tuple[str, ...]) -> None:
+    for n in (1, 2):  # two ids that share their first 200 characters: cut, they would name one application
+        doc = created(10)
+        node = doc["payload"]
+        for part in where[:-1]:
+            node = node.setdefault(part, {})
+        node[where[-1]] = "7" * 200 + str(n)
+        resp = deliver(api, doc, event_id=f"long-{n}")
+        assert resp.status_code == 200, resp.text  # recorded and answered: Greenhouse need not retry it
+        got = resp.json()
+        assert got["status"] == "invalid", got
+        assert "201 characters" in got["detail"] and "at most 200" in got["detail"], got
+    with Session(engine) as session:
+        assert session.execute(select(Candidate)).first() is None
+        assert session.execute(select(AtsApplication)).first() is None

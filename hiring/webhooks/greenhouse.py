@@ -260,7 +260,10 @@ def process(engine: Engine, body: bytes, event_id: str, now: datetime, policy: P
     if handler is None:
         return Outcome("ignored", action, detail=f"action {action!r} is not handled here")
     ctx = _Context(engine, event_id, now, policy.ats, policy, action)
-    return handler(ctx, payload)
+    try:
+        return handler(ctx, payload)
+    except _LongId as exc:
+        return Outcome("invalid", action, detail=str(exc))
 
 
 @dataclass
@@ -286,6 +289,20 @@ def _get(value: Any, *path: str) -> Any:
     return value
 
 
+class _LongId(ValueError):
+    """An id in the payload longer than MAX_ID: refused, since a cut id could name someone else."""
+
+
+def _id(value: Any, what: str) -> str | None:
+    """An id from the payload, kept whole or refused (never cut: two long ids would collide)."""
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    text = str(value).strip()
+    if len(text) > MAX_ID:
+        raise _LongId(f"the payload's {what} is {len(text)} characters; at most {MAX_ID} are accepted")
+    return text or None
+
+
 def _text(value: Any) -> str | None:
     if value is None or isinstance(value, dict | list | bool):
         return None
@@ -309,8 +326,8 @@ class _App:
     def parse(cls, app: Any) -> "_App":
         app = app if isinstance(app, dict) else {}
         jobs = app.get("jobs") if isinstance(app.get("jobs"), list) else []
-        job_id = _text(_get(jobs[0], "id")) if jobs else _text(_get(app, "job", "id"))
-        return cls(_text(app.get("id")), _text(_get(app, "candidate", "id")), job_id,
+        job_id = _id(_get(jobs[0], "id"), "job id") if jobs else _id(_get(app, "job", "id"), "job id")
+        return cls(_id(app.get("id"), "application id"), _id(_get(app, "candidate", "id"), "candidate id"), job_id,
                    _text(_get(app, "current_stage", "name")), app.get("prospect") is True, app,
                    _instant(app.get("last_activity_at")))  # fmt: skip
 
@@ -571,8 +588,8 @@ def _hire(ctx: _Context, payload: dict[str, Any]) -> Outcome:
 
 def _offer(ctx: _Context, payload: dict[str, Any]) -> Outcome:
     """offer_created: make_offer (revise_offer when an offer is already out) from the offer's fields."""
-    app_id = _text(payload.get("application_id"))
-    app = _App(app_id, None, _text(payload.get("job_id")), None, False, {})
+    app_id = _id(payload.get("application_id"), "application_id")
+    app = _App(app_id, None, _id(payload.get("job_id"), "job_id"), None, False, {})
     found = _known_application(ctx, app)
     if isinstance(found, Outcome):
         return found
@@ -615,7 +632,7 @@ def _date(value: Any) -> str | None:
 def _anonymized(ctx: _Context, payload: dict[str, Any]) -> Outcome:
     """candidate_anonymized: erase every candidate here that came from this Greenhouse person, found by their
     applications, or (no delivery received yet) by the external id `greenhouse:<person id>` of a CSV import."""
-    person = _text(payload.get("candidate_id"))
+    person = _id(payload.get("candidate_id"), "candidate_id")
     if person is None:
         return Outcome("invalid", ctx.action, detail="the payload has no candidate_id")
     with transaction(ctx.engine) as session:
