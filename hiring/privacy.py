@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
 from hiring import clock
@@ -236,20 +236,6 @@ def _keep_ats_link(session: Session, cand: Candidate) -> None:
     ).first()
     if linked is None:
         session.add(AtsApplication(source=SOURCE, application_id=application_id, candidate_id=cand.id or 0))
-
-
-def cancel_unsent(session: Session, candidate_id: int) -> int:
-    """Delete the unsent outbox rows about an erased candidate (for code that writes rows after an erasure)."""
-    res = session.execute(
-        delete(Outbox).where(Outbox.candidate_id == candidate_id, Outbox.status.in_(UNSENT))  # type: ignore[attr-defined]
-    )
-    return res.rowcount or 0  # type: ignore[attr-defined]
-
-
-def list_erasures(engine: Engine) -> list[dict[str, Any]]:
-    with Session(engine) as session:
-        rows = session.execute(select(Erasure).order_by(Erasure.id)).scalars().all()
-    return [{k: v for k, v in r.model_dump().items() if k != "id"} for r in rows]
 
 
 # --- retention ----------------------------------------------------------------------------------

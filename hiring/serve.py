@@ -27,7 +27,6 @@ The dispatcher (notifications.dispatcher.dispatch) runs every DISPATCH_EVERY sec
 sweep fired something; serve runs it only if that module is installed.
 """
 
-import importlib.util
 import logging
 import os
 import signal
@@ -142,14 +141,8 @@ def _sweep_flow(api_url: str) -> Callable[[datetime], Swept]:
     return run
 
 
-def _dispatcher(engine: Engine) -> Callable[[datetime], Any] | None:
-    """notifications.dispatcher.dispatch, if that module is installed; None otherwise."""
-    try:
-        found = importlib.util.find_spec("notifications.dispatcher") is not None
-    except ModuleNotFoundError:  # no `notifications` package at all
-        found = False
-    if not found:
-        return None
+def _dispatcher(engine: Engine) -> Callable[[datetime], Any]:
+    """The outbox dispatcher bound to this engine (imported late: it is only needed once serve runs)."""
     from notifications.dispatcher import dispatch
 
     return lambda now: dispatch(engine, now)
@@ -402,7 +395,7 @@ def _run(interval: float, engine: Engine | None, stop: threading.Event, received
     log.info(
         "serve: sweep runs %s; dispatcher %s; clock %s",
         f"as the sla-sweep Prefect flow on {redact_url(api_url)}" if api_url else "in-process (no Prefect)",
-        f"every {min(DISPATCH_EVERY, interval):g}s" if dispatch_fn else "not installed (notifications.dispatcher)",
+        f"every {min(DISPATCH_EVERY, interval):g}s",
         f"HIRING_NOW {pinned} + elapsed real time" if pinned else "real time (UTC)",
     )
 

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from models.tables import Candidate, Requisition, Timer
 from states.candidate import Applied
-from states.policy import DEFAULT_TIMERS, Level, Policy, TimerKind
+from states.policy import DEFAULT_TIMERS, Level, Policy
 from states.sla import Opening, Scope, plan, schedule
 
 
@@ -93,7 +93,3 @@ def _previous(level: str | None) -> str | None:
         return order[-1]
     index = order.index(level)
     return order[index - 1] if index else None
-
-
-def opening_kind_label(kind: str) -> str:
-    return TimerKind(kind).value.replace("_", " ")

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, select, update
 
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
@@ -61,12 +61,6 @@ def list_outbox(engine: Engine, status: str | None = None, limit: int = 200) -> 
     names = candidate_names(engine, {r.payload["candidate_id"] for r in rows
                                      if isinstance((r.payload or {}).get("candidate_id"), int)})  # fmt: skip
     return [outbox_dict(r, names) for r in rows]
-
-
-def outbox_counts(engine: Engine) -> dict[str, int]:
-    with transaction(engine) as session:
-        rows = session.execute(select(Outbox.status, func.count()).group_by(Outbox.status)).all()
-    return {status: 0 for status in STATUSES} | {status: n for status, n in rows}
 
 
 def retry(engine: Engine, row_id: int, now: datetime | None = None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from transitions import Machine
 
 from states import guards
 from states.candidate import CandidateState, Proposed
-from states.stages import ACTIVE, BEFORE_ACCEPTANCE, INITIAL, ONBOARDING, REOPENABLE, Stage
+from states.stages import ACTIVE, BEFORE_ACCEPTANCE, ONBOARDING, REOPENABLE, Stage
 
 S = Stage
 
@@ -68,8 +68,6 @@ MACHINE = Machine(
     auto_transitions=False,
     send_event=True,
 )
-
-INITIAL_STAGE = INITIAL
 
 
 def triggers_from(stage: Stage, on_hold: bool = False) -> list[str]:

@@ -44,7 +44,6 @@ class Level(StrEnum):
     LEVEL_3 = "level_3"
 
 
-LEVEL_ORDER: tuple[Level, ...] = tuple(Level)
 NEXT_UP = {Role.RECRUITER: Role.HIRING_MANAGER, Role.HIRING_MANAGER: Role.HEAD_OF_TALENT,
            Role.HEAD_OF_TALENT: Role.HEAD_OF_TALENT}  # fmt: skip
 # An audience is a role, or "owner" (the timer's owner) or "next_up" (the owner's next person up).

@@ -56,7 +56,6 @@ class Motivator(StrEnum):
     TEAM_QUALITY = "team_quality"
 
 
-SCREEN_CRITERIA = ("owned_delivery", "operational_judgment", "data_realism", "cross_functional_range")
 TAKE_HOME_RUBRIC = (
     "technical_choices",
     "assumptions",

@@ -77,10 +77,6 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items()) if counts else ""
 
 
-def _with(n: int, detail: str) -> str:
-    return f"{n} ({detail})" if n and detail else str(n)
-
-
 def label(stage: str) -> str:
     return stage
 
