@@ -53,16 +53,9 @@ def project_sweep(engine: Engine) -> int:
     return len(sweep(engine, NOW, DEFAULT_POLICY, CHANNELS, BATCH))
 
 
-def prototype_sweep(engine: Engine) -> int:
-    from benchmarks.prototypes import batched_sweep
-
-    return batched_sweep(engine, NOW, DEFAULT_POLICY, CHANNELS, BATCH)
-
-
 IMPLEMENTATIONS = {
     "project": project_sweep,
     "naive": lambda engine: naive_sweep(engine, NOW, DEFAULT_POLICY, CHANNELS),
-    "prototype": prototype_sweep,
 }
 
 
@@ -145,26 +138,15 @@ def run_sweep(size: Size, workdir: Path) -> list[Table]:
     sweep = Table("sweep", f"sweep of {size.due:,} due timers among {label(small)}..{label(large)} candidates")
     project: dict[int, float] = {}
     naive: dict[int, float] = {}
-    proto: dict[int, float] = {}
-    broken = ""
-    cpu: dict[str, dict[int, float]] = {"project": {}, "prototype": {}, "naive": {}}
+    cpu: dict[str, dict[int, float]] = {"project": {}, "naive": {}}
     for n, path in paths.items():
         run_once(path, "project", size.due)  # warm-up: OS page cache, SQLAlchemy's statement cache
-        runs: dict[str, list[tuple[float, float]]] = {"project": [], "prototype": []}
-        for _ in range(size.sweep_repeats):  # interleaved, so load on the machine hits both alike
-            for impl in list(runs):
-                try:
-                    runs[impl].append(run_once(path, impl, size.due))
-                except Exception as exc:  # a prototype may lag behind the product code it copies
-                    if impl != "prototype":
-                        raise
-                    broken = f"{type(exc).__name__}: {exc}"
-                    del runs[impl]
+        runs: dict[str, list[tuple[float, float]]] = {"project": []}
+        for _ in range(size.sweep_repeats):
+            runs["project"].append(run_once(path, "project", size.due))
         for impl, values in runs.items():
             cpu[impl][n] = median([c for _, c in values])
         project[n] = median([w for w, _ in runs["project"]])
-        if "prototype" in runs:
-            proto[n] = median([w for w, _ in runs["prototype"]])
         if n in size.naive_sizes:
             naive[n], cpu["naive"][n] = run_once(path, "naive", size.due)
         sweep.add(f"sweep, {size.due:,} due among {label(n)} candidates", project[n], "s",
@@ -185,19 +167,10 @@ def run_sweep(size: Size, workdir: Path) -> list[Table]:
         for n, path in paths.items() if str(path) == where and digest != WRITTEN.get((where, "project"))
     })  # fmt: skip
     if differ:
-        sweep.notes.append(f"WARNING: a baseline or the prototype wrote rows different from the product's at "
+        sweep.notes.append(f"WARNING: the naive baseline wrote rows different from the product's at "
                            f"{', '.join(differ)}")  # fmt: skip
     else:
-        sweep.notes.append("rows written: identical for the product, the naive baseline and the prototype (checked)")
-    if broken:
-        sweep.notes.append(f"the prototype could not run against the current product code ({broken}); "
-                           "update benchmarks/prototypes.py")  # fmt: skip
-    sweep.add(f"prototype batched sweep at {label(large)} (proposed change)", proto.get(large), "s",
-              baseline=project[large], baseline_name="project sweep",
-              ratio=proto[large] / project[large] if large in proto else None,
-              note="benchmarks/prototypes.py: one multi-row INSERT..ON CONFLICT DO NOTHING RETURNING for "
-                   "the escalations, one executemany for outbox rows, one for the timer updates, per batch; "
-                   "median of the interleaved runs; writes the same rows")  # fmt: skip
+        sweep.notes.append("rows written: identical for the product and the naive baseline (checked)")
     sweep.notes.append(f"median of {size.sweep_repeats} runs after a warm-up; each run on the same database "
                        "reset to its built state; naive: one run")  # fmt: skip
     for impl, values in cpu.items():

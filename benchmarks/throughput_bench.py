@@ -182,16 +182,6 @@ def baseline_import(engine: Engine, path: Path) -> int:
     return len(ids)
 
 
-def imported_rows(engine: Engine) -> str:
-    """A digest of every candidate, event and timer row (ids included): equal digests = the same rows."""
-    digest = hashlib.sha256()
-    with engine.connect() as conn:
-        for table in ("candidate", "event", "timer"):
-            for row in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY id"):
-                digest.update(repr(tuple(row)).encode())
-    return digest.hexdigest()
-
-
 def import_db(workdir: Path, name: str) -> tuple[Path, Engine]:
     path = fresh_db(workdir, name)
     engine = engine_for(path)
@@ -201,7 +191,6 @@ def import_db(workdir: Path, name: str) -> tuple[Path, Engine]:
 
 
 def run_import(size: Size, workdir: Path, table: Table) -> None:
-    from benchmarks.prototypes import lean_import_csv
     from hiring.importer import import_csv
 
     n = size.csv_rows
@@ -210,49 +199,23 @@ def run_import(size: Size, workdir: Path, table: Table) -> None:
     sides: dict[str, Any] = {
         "project": lambda engine: len(import_csv(engine, csv_path, actor="bench", now=NOW).added),
         "baseline": lambda engine: baseline_import(engine, csv_path),
-        "prototype": lambda engine: lean_import_csv(engine, csv_path, "bench", NOW, DEFAULT_POLICY),
     }
     wall: dict[str, list[float]] = {side: [] for side in sides}
     cpu: dict[str, list[float]] = {side: [] for side in sides}
-    broken, same = "", set()
     for round_no in range(size.csv_rounds):
         order = list(sides)[round_no % len(sides) :] + list(sides)[: round_no % len(sides)]
-        digests = {}
         for side in order:
             _, engine = import_db(workdir, f"import-{side}.db")
-            try:
-                seconds, used, added = timed_cpu(lambda fn=sides[side], engine=engine: fn(engine))
-            except Exception as exc:  # a prototype may lag behind the product code it copies
-                engine.dispose()
-                if side != "prototype":
-                    raise
-                broken = f"{type(exc).__name__}: {exc}"
-                del sides[side]
-                continue
+            seconds, used, added = timed_cpu(lambda fn=sides[side], engine=engine: fn(engine))
             assert added == n, f"{side} imported {added} of {n} rows"
-            if side != "baseline":
-                digests[side] = imported_rows(engine)
             engine.dispose()
             wall[side].append(seconds)
             cpu[side].append(used)
-        same.add(frozenset(digests.values()))
     rate = {side: n / median(values) for side, values in wall.items() if values}
     per_cpu = {side: n / median(values) for side, values in cpu.items() if values}
     table.add(f"CSV import, {n:,} candidates (import_csv)", rate["project"], "cand/s", baseline=rate["baseline"],
               baseline_name="raw Core bulk insert, no validation", ratio=rate["project"] / rate["baseline"],
               target=">= 20,000 cand/s", met=rate["project"] >= 20_000)  # fmt: skip
-    table.add("prototype import with Core add_candidates (proposed change)", rate.get("prototype"), "cand/s",
-              baseline=rate["project"], baseline_name="import_csv",
-              ratio=rate["prototype"] / rate["project"] if "prototype" in rate else None,
-              note="benchmarks/prototypes.py lean_import_csv: the product's row validation and checks; timers as "
-                   "plain dicts computed once per requisition instead of a SQLModel Timer per row; "
-                   "Core INSERTs")  # fmt: skip
-    if broken:
-        table.notes.append(f"the import prototype could not run against the current product code ({broken})")
-    elif any(len(digests) != 1 for digests in same):
-        table.notes.append("WARNING: the prototype import wrote different rows from import_csv")
-    else:
-        table.notes.append("rows written by the prototype import: identical to import_csv's (checked)")
     floor_path = fresh_db(workdir, "import-floor.db")
     floor_s, _, _ = timed_cpu(lambda: populate(floor_path, n, []))
     table.add("floor: driver-level executemany of the same 3 rows per candidate", n / floor_s, "cand/s",
