@@ -14,10 +14,12 @@ from sqlmodel import Session
 from hiring.errors import InvalidInput
 from hiring.service import add_candidates
 from models.tables import Candidate, Requisition
+from states.field_problems import field_problems
 from states.intake import NewCandidate
 
 COLUMNS = ("name", "email", "requisition_id", "source", "motivators", "external_id")
 REQUIRED = ("name", "email", "requisition_id", "source")
+REQUIRED_WORDS = "is required"  # "name is required": no colon, unlike the other problems
 
 
 @dataclass
@@ -61,7 +63,7 @@ def read_rows(path: Path) -> tuple[list[tuple[int, NewCandidate]], list[tuple[in
         try:
             cand = NewCandidate.model_validate(values)
         except ValidationError as exc:
-            bad.append((line, "; ".join(_problem(e) for e in exc.errors())))
+            bad.append((line, _problems(exc)))
             continue
         if cand.external_id:
             if cand.external_id in seen_ext:
@@ -81,11 +83,10 @@ def _rows(reader: "csv.DictReader[str]", path: Path):  # type: ignore[no-untyped
         raise InvalidInput(f"{path}: line {reader.line_num} is not valid CSV: {exc}") from None
 
 
-def _problem(err: dict) -> str:  # type: ignore[type-arg]
-    where = ".".join(str(p) for p in err["loc"])
-    if err["type"] == "missing" or (err["type"] == "string_too_short" and not err.get("input")):
-        return f"{where} is required"
-    return f"{where}: {err['msg']}"
+def _problems(exc: ValidationError) -> str:
+    """'name is required; email: value is not a valid email address: ...' for one row."""
+    found = field_problems(exc, empty_field="", messages={"missing": REQUIRED_WORDS}, blank_is_missing=True)
+    return "; ".join(f"{where} {text}" if text == REQUIRED_WORDS else f"{where}: {text}" for where, text in found)
 
 
 def _check_against_db(engine: Engine, good: list[tuple[int, NewCandidate]]) -> list[tuple[int, str]]:

@@ -21,6 +21,7 @@ from hiring.errors import Conflict, InvalidInput, NotFound
 from models.db import DatabaseNotReady
 from states.candidate import OutOfOrder
 from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, UnknownTrigger
+from states.field_problems import field_problems as fields
 
 log = logging.getLogger("hiring.api")
 
@@ -44,16 +45,8 @@ def answer(status: int, body: Problem, headers: dict[str, str] | None = None) ->
 
 def field_problems(errors: Any) -> list[FieldProblem]:
     """pydantic / FastAPI errors as (field, problem); the request part (body, query...) is dropped."""
-    out = []
-    for err in errors:
-        loc = [str(p) for p in err.get("loc", ())]
-        if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
-            loc = loc[1:]
-        where = ".".join(loc) or "body"
-        kind = err.get("type")
-        msg = {"missing": "is required", "extra_forbidden": "is not a known field"}.get(kind or "", err["msg"])
-        out.append(FieldProblem(field=where, problem=str(msg)))
-    return out
+    problems = fields(errors, empty_field="body", drop_first=("body", "query", "path", "header", "cookie"))
+    return [FieldProblem(field=where, problem=text) for where, text in problems]
 
 
 def status_of(exc: Exception) -> int:

@@ -99,14 +99,9 @@ def parse_at(text: str | None) -> datetime | None:
 
 def validation_problems(exc: Any) -> str:
     """pydantic's errors as '  - field: problem' lines."""
-    lines = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "value"
-        msg = "is required" if err["type"] == "missing" else str(err["msg"])
-        if err["type"] == "extra_forbidden":
-            msg = "is not a known field"
-        lines.append(f"  - {where}: {msg}")
-    return "\n".join(lines)
+    from states.field_problems import field_problems, problem_lines
+
+    return problem_lines(field_problems(exc))
 
 
 def local(value: datetime | None) -> str:

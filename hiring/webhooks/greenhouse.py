@@ -47,6 +47,7 @@ from models.tables import Candidate
 from models.tables_integrations import AtsApplication, WebhookDelivery
 from states.candidate import OutOfOrder
 from states.errors import EventRefused
+from states.field_problems import field_problems
 from states.intake import NewCandidate
 from states.integrations_policy import AtsMapping
 from states.policy import Policy
@@ -500,8 +501,8 @@ def _create(ctx: _Context, app: _App, requisition_id: int) -> int | Outcome:
         spec = NewCandidate.model_validate({k: v for k, v in fields.items() if v not in (None, "")})
     except ValidationError as exc:
         # Field names only: a validator's message can quote the value (part of an email address).
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))} is {'missing' if e['type'] == 'missing' else 'not valid'}"
-                             for e in exc.errors())  # fmt: skip
+        named = field_problems(exc, empty_field="", messages={"missing": "is missing"}, otherwise="is not valid")
+        problems = "; ".join(f"{where} {text}" for where, text in named)
         return _outcome(ctx, "refused", app, detail=f"cannot create the candidate: {problems}")
     try:
         [cid] = add_candidates(ctx.engine, [spec], actor=ACTOR, now=ctx.now, policy=ctx.policy)
