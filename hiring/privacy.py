@@ -22,12 +22,13 @@ from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
 from hiring import clock
-from hiring.errors import Conflict
+from hiring.ats import GREENHOUSE, application_of
 from hiring.policy_file import current_policy
-from hiring.service import find_candidate, lock_candidate
+from hiring.queries.lookup import find_candidate
+from hiring.service import lock_candidate
 from models.db import transaction
 from models.tables import Candidate, Event, Outbox, Timer
-from models.tables_integrations import Erasure
+from models.tables_integrations import AtsApplication, Erasure
 from states.payloads import CHECKPOINT_PAYLOADS, PAYLOADS, Payload
 from states.policy import Policy, human
 from states.stages import Stage
@@ -122,23 +123,6 @@ def _scrub_value(value: Any, needles: list[str]) -> Any:
 # --- erasure ------------------------------------------------------------------------------------
 
 
-def erased_ids(session: Session, ids: set[int] | None = None) -> set[int]:
-    query = select(Erasure.candidate_id)
-    if ids is not None:
-        query = query.where(Erasure.candidate_id.in_(ids))  # type: ignore[attr-defined]
-    return set(session.execute(query).scalars())
-
-
-def is_erased(session: Session, candidate_id: int) -> bool:
-    return bool(erased_ids(session, {candidate_id}))
-
-
-def ensure_not_erased(session: Session, candidate_id: int) -> None:
-    """Refuse to record anything new about an erased candidate (it could reopen timers and notify)."""
-    if is_erased(session, candidate_id):
-        raise Conflict(f"candidate {candidate_id} was erased: nothing more can be recorded about them")
-
-
 def erase(engine: Engine, ref: str | int, by: str, *, reason: str = "request",
           now: datetime | None = None) -> ErasureResult:  # fmt: skip
     """Erase one candidate's personal data (see the module docstring). Idempotent."""
@@ -222,20 +206,16 @@ def _cancel_open_timers(session: Session, cid: int, now: datetime) -> int:
 def _keep_ats_link(session: Session, cand: Candidate) -> None:
     """An ATS-created candidate loses its external id; its application link stays, so a later delivery for
     the same application finds the erased candidate instead of creating the person again."""
-    from hiring.webhooks.greenhouse import SOURCE
-    from models.tables_integrations import AtsApplication
-
-    prefix = f"{SOURCE}:"
-    if not (cand.external_id or "").startswith(prefix):
+    application_id = application_of(cand.external_id)
+    if application_id is None:
         return
-    application_id = (cand.external_id or "")[len(prefix) :]
     linked = session.execute(
         select(AtsApplication.id).where(
-            AtsApplication.source == SOURCE, AtsApplication.application_id == application_id
+            AtsApplication.source == GREENHOUSE, AtsApplication.application_id == application_id
         )
     ).first()
     if linked is None:
-        session.add(AtsApplication(source=SOURCE, application_id=application_id, candidate_id=cand.id or 0))
+        session.add(AtsApplication(source=GREENHOUSE, application_id=application_id, candidate_id=cand.id or 0))
 
 
 # --- retention ----------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from sqlmodel import Session
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
 from hiring.policy_file import current_policy
+from hiring.queries.lookup import ensure_not_erased, find_candidate, get_requisition, one_candidate
+from hiring.queries.requisitions import requisition_spec
 from hiring.timers import apply_timer_plan, new_timer
 from models.db import transaction
 from models.tables import Candidate, Event, Requisition, Timer
@@ -28,7 +30,6 @@ from states.requisition import RequisitionSpec
 from states.sla import Scope, opening_on_entry
 from states.stages import INITIAL, Stage
 
-MAX_ID = 2_147_483_647  # ids are 32-bit integers on PostgreSQL: a larger one cannot exist
 CREATE_TRIGGER = "source"  # the first event of every candidate: it enters the initial stage
 
 
@@ -51,28 +52,6 @@ def _requisition_columns(spec: RequisitionSpec) -> dict[str, Any]:
     }
 
 
-def requisition_spec(req: Requisition) -> RequisitionSpec:
-    """The stored requisition as the spec it was written from (for `missing()` and display)."""
-    band = None
-    if req.salary_min is not None and req.salary_max is not None and req.currency:
-        band = {"min": req.salary_min, "max": req.salary_max, "currency": req.currency}
-    return RequisitionSpec.model_validate(
-        {
-            "title": req.title,
-            "role_profile": req.role_profile,
-            "role_definition": {k: getattr(req, k) for k in
-                                ("business_problem", "system_to_build", "key_constraints", "collaborators")},
-            "job_description": {k: getattr(req, k) for k in
-                                ("business_context", "core_responsibilities", "stack", "success_criteria",
-                                 "decision_rights")},
-            "engagement": req.engagement,
-            "salary_band": band,
-            "recruiter": req.recruiter,
-            "hiring_manager": req.hiring_manager,
-        }
-    )  # fmt: skip
-
-
 def add_requisition(engine: Engine, spec: RequisitionSpec, now: datetime | None = None) -> Requisition:
     with transaction(engine) as session:
         req = Requisition(**_requisition_columns(spec), created_at=now or clock.now())
@@ -84,7 +63,7 @@ def add_requisition(engine: Engine, spec: RequisitionSpec, now: datetime | None 
 def update_requisition(engine: Engine, req_id: int, spec: RequisitionSpec) -> Requisition:
     """Replace a requisition's definition; an open one must stay complete."""
     with transaction(engine) as session:
-        req = _requisition(session, req_id)
+        req = get_requisition(session, req_id)
         if req.status == "open" and spec.missing():
             raise InvalidInput(
                 f"requisition {req_id} is open and would become incomplete; missing: "
@@ -98,7 +77,7 @@ def update_requisition(engine: Engine, req_id: int, spec: RequisitionSpec) -> Re
 
 def open_requisition(engine: Engine, req_id: int, now: datetime | None = None) -> Requisition:
     with transaction(engine) as session:
-        req = _requisition(session, req_id)
+        req = get_requisition(session, req_id)
         if req.status == "open":
             return req
         missing = requisition_spec(req).missing()
@@ -110,13 +89,6 @@ def open_requisition(engine: Engine, req_id: int, now: datetime | None = None) -
         req.opened_at = now or clock.now()
         session.add(req)
         return req
-
-
-def _requisition(session: Session, req_id: int) -> Requisition:
-    req = session.get(Requisition, req_id) if 0 < req_id <= MAX_ID else None
-    if req is None:
-        raise NotFound(f"no requisition with id {req_id}")
-    return req
 
 
 def band_of(req: Requisition) -> Band | None:
@@ -279,18 +251,6 @@ def _check_new(session: Session, people: list[NewCandidate]) -> None:
             raise Conflict(f"external id already used: {', '.join(taken)}")
 
 
-def find_candidate(session: Session, ref: str | int, lock: bool = False) -> Candidate:
-    """A candidate by numeric id or by external id; with `lock`, its row is held until the transaction ends."""
-    text = str(ref).strip()
-    numeric = text.isascii() and text.isdigit() and int(text) <= MAX_ID  # "²".isdigit() is true too
-    cand = _one_candidate(session, Candidate.id == int(text), lock) if numeric else None  # type: ignore[arg-type]
-    if cand is None:
-        cand = _one_candidate(session, Candidate.external_id == text, lock)  # type: ignore[arg-type]
-    if cand is None:
-        raise NotFound(f"no candidate with id or external id {text!r}")
-    return cand
-
-
 def lock_candidate(session: Session, candidate_id: int) -> Candidate | None:
     """Hold a candidate's row until the transaction ends, and read it as it is now (after any writer that
     held it). Event application and erasure both take this lock first, so they run one after the other.
@@ -300,14 +260,7 @@ def lock_candidate(session: Session, candidate_id: int) -> Candidate | None:
     the sweeper waits on our timer update, a deadlock. SQLite has no row locks: its writers already run one
     at a time (models.db begins them with BEGIN IMMEDIATE).
     """
-    return _one_candidate(session, Candidate.id == candidate_id, lock=True)  # type: ignore[arg-type]
-
-
-def _one_candidate(session: Session, where: Any, lock: bool) -> Candidate | None:
-    query = select(Candidate).where(where)
-    if lock:
-        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
-    return session.execute(query).scalar_one_or_none()
+    return one_candidate(session, Candidate.id == candidate_id, lock=True)  # type: ignore[arg-type]
 
 
 def snapshot(cand: Candidate) -> CandidateState:
@@ -445,8 +398,7 @@ def _apply_in(
     # Locked before the erasure check: an erasure waits for this event, or this event sees the erasure.
     # A retry with the same key waits here too, then finds the first write and replays it.
     cand = find_candidate(session, ref, lock=True)
-    if _erased(session, cand.id or 0):
-        raise Conflict(f"candidate {cand.id} was erased: nothing more can be recorded about them")
+    ensure_not_erased(session, cand.id or 0)
     request_hash = _request_hash(cand.id or 0, trigger, payload)
     if key:
         first = _replayed(session, key, request_hash)
@@ -487,12 +439,6 @@ def _apply_in(
     if req is not None:
         _after_event(session, cand, req, applied, ev.id or 0, policy or current_policy())
     return _outcome(ev, replayed=False)
-
-
-def _erased(session: Session, candidate_id: int) -> bool:
-    from models.tables_integrations import Erasure  # local: hiring.privacy imports this module
-
-    return session.execute(select(Erasure.id).where(Erasure.candidate_id == candidate_id)).first() is not None
 
 
 def _after_event(session: Session, cand: Candidate, req: Requisition, applied: Applied, event_id: int,

@@ -1,4 +1,4 @@
-"""What routes share: the engine and policy the app was built with, the clock, and candidate references."""
+"""What routes share: the engine and policy the app was built with, the clock, and the shape of references."""
 
 from datetime import datetime
 from typing import Annotated, Any
@@ -6,14 +6,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlalchemy import Engine
 
 from hiring import clock
 from hiring.api.schemas import MAX_ID, Problem
-from hiring.errors import NotFound
 from hiring.policy_file import current_policy
-from models.tables import Candidate
 from states.policy import Policy
 
 # Declares the bearer scheme in the OpenAPI document; the check itself is BearerAuth (it runs before routing).
@@ -61,20 +58,6 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
 CandidateRef = Annotated[str, Path(min_length=1, max_length=200, description="Candidate id or external id.")]
 RequisitionId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def candidate_id(engine: Engine, ref: str) -> int:
-    """The numeric id of the candidate a reference names (an id, else an external id); 404 if none."""
-    text = ref.strip()
-    with Session(engine) as session:
-        if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
-            cand = session.get(Candidate, int(text))
-            if cand is not None and cand.id is not None:
-                return cand.id
-        cid = session.execute(select(Candidate.id).where(Candidate.external_id == text)).scalar_one_or_none()
-    if cid is None:
-        raise NotFound(f"no candidate with id or external id {text!r}")
-    return cid
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, object]]:

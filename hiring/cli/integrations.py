@@ -33,7 +33,7 @@ def webhooks(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """ATS webhook deliveries and what each did; --unmapped lists what to add to the policy's `ats` mapping."""
-    from hiring.webhooks.deliveries import list_deliveries, unmapped_summary
+    from hiring.queries.deliveries import list_deliveries, unmapped_summary
 
     eng = engine()
     rows = list_deliveries(eng, status, unmapped, limit)

@@ -38,9 +38,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from hiring import clock
+from hiring.ats import GREENHOUSE, external_id
 from hiring.errors import Conflict, InvalidInput, NotFound
 from hiring.policy_file import current_policy
-from hiring.privacy import erase_in, erased_ids
+from hiring.privacy import erase_in
+from hiring.queries.candidates import candidate_erased
 from hiring.service import add_candidates, apply_event
 from models.db import insert_ignoring_duplicates, transaction
 from models.tables import Candidate
@@ -55,7 +57,7 @@ from states.stages import ONBOARDING, REOPENABLE, Stage
 
 log = logging.getLogger("hiring.webhooks")
 
-SOURCE = "greenhouse"
+SOURCE = GREENHOUSE
 ACTOR = "greenhouse"
 EVENT_ID_HEADER = "greenhouse-event-id"
 SIGNATURE_HEADER = "signature"
@@ -369,11 +371,6 @@ def _linked(engine: Engine, application_id: str | None) -> tuple[int | None, str
     return cid, None
 
 
-def external_id(application_id: str) -> str:
-    """The external id of a candidate created from a Greenhouse application (a CSV import may use it too)."""
-    return f"{SOURCE}:{application_id}"
-
-
 def _claim(ctx: _Context, app: _App, cid: int) -> Outcome | None:
     """Claim the application for this delivery: move its activity mark up to the payload's last_activity_at,
     or answer `stale` when a later one was received already; and note the candidate's version, so that the
@@ -403,11 +400,6 @@ def _stale(ctx: _Context, app: _App, cid: int, known: datetime) -> Outcome:
         f"{app.id}: not applied (a late or replayed delivery)"))  # fmt: skip
 
 
-def _is_erased(engine: Engine, cid: int) -> bool:
-    with Session(engine) as session:
-        return bool(erased_ids(session, {cid}))
-
-
 def _stage_of(engine: Engine, cid: int) -> str:
     with Session(engine) as session:
         cand = session.get(Candidate, cid)
@@ -421,7 +413,7 @@ def _refusal(exc: Exception) -> str:
 def _apply(ctx: _Context, cid: int, trigger: str, payload: dict[str, Any], base: Outcome) -> Outcome:
     """Apply one of our triggers for the delivery; our rules' refusals are recorded, not raised."""
     base.candidate_id, base.trigger = cid, trigger
-    if _is_erased(ctx.engine, cid):
+    if candidate_erased(ctx.engine, cid):
         base.status, base.detail = "ignored", f"candidate {cid} was erased: nothing more is recorded about them"
         return base
     try:

@@ -3,9 +3,8 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
-from sqlmodel import Session
 
-from hiring.api.deps import CandidateRef, EngineDep, PolicyDep, candidate_id, documented_auth, now, responses
+from hiring.api.deps import CandidateRef, EngineDep, PolicyDep, documented_auth, now, responses
 from hiring.api.errors import ApiError, problem, to_problem
 from hiring.api.schemas import (
     MAX_ID,
@@ -21,12 +20,18 @@ from hiring.api.schemas import (
     Problem,
 )
 from hiring.errors import Conflict
-from hiring.privacy import ensure_not_erased, erase, is_erased
-from hiring.queries import candidate_history, list_candidates, show_candidate
+from hiring.privacy import erase
+from hiring.queries import (
+    candidate_erased,
+    candidate_history,
+    candidate_id,
+    list_candidates,
+    refuse_if_erased,
+    show_candidate,
+    where_candidate_stands,
+)
 from hiring.service import add_candidates, apply_event
-from models.tables import Candidate
 from states.errors import GuardRefused, TriggerNotAllowed
-from states.graph import triggers_from
 from states.intake import NewCandidate
 from states.stages import Stage
 
@@ -58,8 +63,7 @@ def show(ref: CandidateRef, engine: EngineDep) -> dict[str, Any]:
     """One candidate: stage, version, the triggers allowed now, and open SLA timers."""
     cid = candidate_id(engine, ref)
     out = show_candidate(engine, str(cid))
-    with Session(engine) as session:
-        out["erased"] = is_erased(session, cid)
+    out["erased"] = candidate_erased(engine, cid)
     return out
 
 
@@ -95,8 +99,7 @@ def post_event(
         raise ApiError(422, problem(422, "occurred_at is in the future", errors=[
             FieldProblem(field="occurred_at", problem=f"is after now ({at.isoformat()})")]))  # fmt: skip
     try:
-        with Session(engine) as session:
-            ensure_not_erased(session, cid)
+        refuse_if_erased(engine, cid)
         out = apply_event(
             engine, cid, body.trigger, body.payload, actor=body.actor, occurred_at=body.occurred_at,
             key=idempotency_key, expected_version=body.expected_version, now=at, policy=policy,
@@ -110,13 +113,8 @@ def post_event(
 
 def _with_state(engine: Any, cid: int, body: Problem) -> Problem:
     """A 409 says where the candidate is now and what it accepts."""
-    with Session(engine) as session:
-        cand = session.get(Candidate, cid)
-        if cand is None:
-            return body
-        erased = is_erased(session, cid)
-    allowed = [] if erased else triggers_from(Stage(cand.stage), cand.on_hold)
-    return body.model_copy(update={"allowed_triggers": allowed, "stage": cand.stage, "version": cand.version})
+    now_at = where_candidate_stands(engine, cid)
+    return body if now_at is None else body.model_copy(update=now_at)
 
 
 @router.post("/{ref}/erasure", response_model=ErasureOut, responses=responses(404, 413, 422))

@@ -9,7 +9,7 @@ from hiring.api.deps import EngineDep, PolicyDep, documented_auth, now, response
 from hiring.api.errors import ApiError, problem
 from hiring.api.schemas import Delivery, Problem, UnmappedEntry, WebhookReceipt
 from hiring.webhooks import BadEventId, BadSignature, RetryLater, receive
-from hiring.webhooks.deliveries import STATUSES, list_deliveries, unmapped_summary
+from hiring.queries.deliveries import STATUSES, list_deliveries, unmapped_summary
 
 GREENHOUSE_PATH = "/webhooks/greenhouse"
 DeliveryStatus = Literal[STATUSES]  # type: ignore[valid-type]

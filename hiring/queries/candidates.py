@@ -1,0 +1,107 @@
+"""Candidates as the CLI and the API show them: one, a list, the audit log, and where one stands now."""
+
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from hiring.queries.lookup import ensure_not_erased, find_candidate, is_erased
+from models.tables import Candidate, Event
+from states.graph import triggers_from
+from states.stages import Stage
+
+
+def candidate_dict(c: Candidate) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "email": c.email,
+        "requisition_id": c.requisition_id,
+        "source": c.source,
+        "motivators": c.motivators or [],
+        "external_id": c.external_id,
+        "stage": c.stage,
+        "on_hold": c.on_hold,
+        "take_home_submitted": c.take_home_submitted,
+        "interview_parts": c.interview_parts or [],
+        "returns_to": c.returns_to,
+        "version": c.version,
+        "last_event_at": c.last_event_at,
+        "created_at": c.created_at,
+    }
+
+
+def candidate_id(engine: Engine, ref: str | int) -> int:
+    """The numeric id of the candidate a reference names (an id, else an external id); NotFound if none."""
+    with Session(engine) as session:
+        return find_candidate(session, ref).id or 0
+
+
+def list_candidates(
+    engine: Engine, requisition_id: int | None = None, stage: str | None = None
+) -> list[dict[str, Any]]:
+    query = select(Candidate).order_by(Candidate.id)
+    if requisition_id is not None:
+        query = query.where(Candidate.requisition_id == requisition_id)
+    if stage is not None:
+        query = query.where(Candidate.stage == stage)
+    with Session(engine) as session:
+        return [candidate_dict(c) for c in session.execute(query).scalars()]
+
+
+def event_dict(e: Event) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "trigger": e.trigger,
+        "from_stage": e.from_stage,
+        "to_stage": e.to_stage,
+        "payload": e.payload or {},
+        "actor": e.actor,
+        "occurred_at": e.occurred_at,
+        "recorded_at": e.recorded_at,
+        "idempotency_key": e.idempotency_key,
+    }
+
+
+def candidate_history(engine: Engine, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    with Session(engine) as session:
+        cand = find_candidate(session, ref)
+        events = session.execute(
+            select(Event).where(Event.candidate_id == cand.id).order_by(Event.seq)  # type: ignore[arg-type]
+        ).scalars()
+        return candidate_dict(cand), [event_dict(e) for e in events]
+
+
+def show_candidate(engine: Engine, ref: str) -> dict[str, Any]:
+    from hiring.clock import now
+    from hiring.sla_queries import open_timers
+
+    with Session(engine) as session:
+        cand = find_candidate(session, ref)
+        out = candidate_dict(cand)
+    out["allowed_triggers"] = triggers_from(Stage(cand.stage), cand.on_hold)
+    out["timers"] = open_timers(engine, now(), candidate_id=cand.id)
+    out["overdue"] = any(t["overdue"] for t in out["timers"])
+    return out
+
+
+def candidate_erased(engine: Engine, candidate_id: int) -> bool:
+    with Session(engine) as session:
+        return is_erased(session, candidate_id)
+
+
+def refuse_if_erased(engine: Engine, candidate_id: int) -> None:
+    """Conflict if the candidate was erased (before anything is attempted for them)."""
+    with Session(engine) as session:
+        ensure_not_erased(session, candidate_id)
+
+
+def where_candidate_stands(engine: Engine, candidate_id: int) -> dict[str, Any] | None:
+    """Stage, version and the triggers accepted now (none once erased); None for an unknown id."""
+    with Session(engine) as session:
+        cand = session.get(Candidate, candidate_id)
+        if cand is None:
+            return None
+        erased = is_erased(session, candidate_id)
+    allowed = [] if erased else triggers_from(Stage(cand.stage), cand.on_hold)
+    return {"allowed_triggers": allowed, "stage": cand.stage, "version": cand.version}
