@@ -7,8 +7,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from hiring.cli.common import local
-from hiring.terminal import line, plain
+from hiring.terminal import line, local, plain
 
 EMPTY = "no open requisitions yet: `hiring role add --file FILE`, then `hiring role open ID`"
 

@@ -524,7 +524,7 @@ def run_demo(path: str | None, *, console: Console | None = None, tick: Tick | N
     from models.db import make_engine, upgrade
 
     if console is None:
-        from hiring.cli.common import console
+        console = Console(highlight=False)  # as the CLI's own console (`hiring demo` passes that one)
     tick = tick or on_tick
     began = time.perf_counter()
     db = Path(path).expanduser().resolve() if path else default_path()

@@ -27,6 +27,7 @@ The dispatcher (notifications.dispatcher.dispatch) runs every DISPATCH_EVERY sec
 sweep fired something; serve runs it only if that module is installed.
 """
 
+import importlib
 import logging
 import os
 import signal
@@ -58,6 +59,7 @@ MIN_GAP = 0.2  # seconds between the end of a sweep and the next (work still due
 MAX_INTERVAL = 86_400.0  # seconds: the longest sleep between sweeps (a day); more overflows the scheduler
 RETRY_AFTER = 5.0  # seconds before retrying a job that failed (capped by the interval)
 BATCH_SIZE = 500
+SWEEP_FLOW = "flows.sla_sweep:sla_sweep_flow"  # prefect.yaml's entry point of the sla-sweep deployment
 SHOWN = 20  # escalations listed by id in one log line; the rest are counted
 
 
@@ -97,11 +99,11 @@ def listing(rows: Iterable[tuple[int, str, str, float]]) -> str:
 
 def _sweep_function(engine: Engine) -> Callable[[datetime], Swept]:
     """hiring.sweep.sweep, called directly: no Prefect import, no API."""
-    from hiring.policy_file import current_policy
+    from hiring.bootstrap import load_policy
     from hiring.settings import available_channels
     from hiring.sweep import sweep
 
-    policy, channels = current_policy(), available_channels()
+    policy, channels = load_policy(), available_channels()
 
     def run(now: datetime) -> Swept:
         fired = sweep(engine, now, policy, channels, BATCH_SIZE)
@@ -115,7 +117,7 @@ def _sweep_function(engine: Engine) -> Callable[[datetime], Swept]:
 def _sweep_flow(api_url: str) -> Callable[[datetime], Swept]:
     """The `sla-sweep` Prefect flow, so each sweep shows as a flow run on the server at PREFECT_API_URL."""
     try:
-        from flows.sla_sweep import sla_sweep_flow
+        sla_sweep_flow = _flow(SWEEP_FLOW)
     except ImportError as exc:
         raise HiringError(
             f"PREFECT_API_URL is set ({redact_url(api_url)}) but the sla-sweep flow cannot be imported: {exc}. "
@@ -139,6 +141,12 @@ def _sweep_flow(api_url: str) -> Callable[[datetime], Swept]:
                      f"as flow run sla-sweep on {redact_url(api_url)}")  # fmt: skip
 
     return run
+
+
+def _flow(entrypoint: str) -> Callable[..., dict[str, Any]]:
+    """A flow by its entry point, "module:function": serve runs the deployed flow without importing flows/."""
+    module, _, name = entrypoint.partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
 def _dispatcher(engine: Engine) -> Callable[[datetime], Any]:
@@ -338,17 +346,6 @@ def serve_logging() -> Iterator[None]:
             logger.propagate = propagate
 
 
-def _open_engine() -> Engine:
-    from hiring.settings import get_settings
-    from models.db import make_engine, require_schema
-
-    settings = get_settings()
-    url = settings.database_url
-    engine = make_engine(url, settings.sqlite_busy_timeout_seconds)
-    require_schema(engine, url)
-    return engine
-
-
 def run_serve(interval: float = 60.0, *, engine: Engine | None = None, stop_event: threading.Event | None = None,
               now_fn: Callable[[], datetime] | None = None) -> None:  # fmt: skip
     """Sweep (and dispatch) on schedule until SIGINT/SIGTERM or `stop_event`; returns after a clean stop."""
@@ -372,14 +369,14 @@ def _serve(interval: float, engine: Engine | None, stop_event: threading.Event |
 
 def _run(interval: float, engine: Engine | None, stop: threading.Event, received: list[str],
          now_fn: Callable[[], datetime] | None) -> None:  # fmt: skip
-    from hiring.policy_file import current_policy
+    from hiring.bootstrap import load_policy, open_engine
     from hiring.settings import get_settings
 
     own_engine = engine is None
     if engine is None:
-        engine = _open_engine()
+        engine = open_engine()
     now_fn = now_fn or serve_clock()
-    current_policy()  # an invalid policy file is refused now, before anything is scheduled
+    load_policy()  # an invalid policy file is refused now, before anything is scheduled
     policy_file = get_settings().policy_file
     api_url = os.environ.get("PREFECT_API_URL")
     sweep_fn = _sweep_flow(api_url) if api_url else _sweep_function(engine)

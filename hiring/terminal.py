@@ -4,6 +4,8 @@ name is shown, not interpreted), with control characters made visible (see state
 Every CLI view builds its output from these two helpers instead of markup strings with values in them.
 """
 
+from datetime import datetime
+
 from rich.text import Text
 
 from states.text import visible
@@ -28,3 +30,14 @@ def _part(part: Part) -> Text:
     if isinstance(part, tuple):
         return plain(part[0], part[1])
     return plain(part)
+
+
+def local(value: datetime | None) -> str:
+    """A stored UTC time shown in the configured time zone."""
+    if value is None:
+        return "-"
+    from zoneinfo import ZoneInfo
+
+    from hiring.settings import get_settings
+
+    return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%Y-%m-%d %H:%M %Z")

@@ -14,8 +14,8 @@ from hiring.api import errors
 from hiring.api.deps import known_query
 from hiring.api.middleware import AccessLog, BearerAuth, BodyLimit
 from hiring.api.routes import candidates, operations, requisitions, system, webhooks
+from hiring.bootstrap import open_engine
 from hiring.settings import Settings, get_settings
-from models.db import make_engine
 from states.policy import Policy
 
 PUBLIC_PATHS = ("/health", webhooks.GREENHOUSE_PATH)  # the webhook is authenticated by its signature
@@ -31,7 +31,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None, p
     """The API over `engine` (default: the database in settings). `policy` overrides the policy file."""
     settings = settings or get_settings()
     owned = engine is None
-    engine = engine or make_engine(settings.database_url, settings.sqlite_busy_timeout_seconds)
+    engine = engine or open_engine(settings, check_schema=False)  # /health says whether the schema is ready
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

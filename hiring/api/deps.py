@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from hiring import clock
 from hiring.api.schemas import MAX_ID, Problem
-from hiring.policy_file import current_policy
+from hiring.bootstrap import load_policy
 from states.policy import Policy
 
 # Declares the bearer scheme in the OpenAPI document; the check itself is BearerAuth (it runs before routing).
@@ -47,7 +47,7 @@ def get_engine(request: Request) -> Engine:
 
 
 def get_policy(request: Request) -> Policy:
-    return request.app.state.policy or current_policy()
+    return request.app.state.policy or load_policy()
 
 
 def now() -> datetime:

@@ -54,9 +54,10 @@ def demo(
     ),
 ) -> None:
     """Build a fresh demo database, replay a few simulated weeks of hiring, and print the board."""
+    from hiring.cli.common import console
     from hiring.demo import run_demo
 
-    run_demo(path)
+    run_demo(path, console=console)
 
 
 def _exit_code(exc: BaseException) -> int:

@@ -8,9 +8,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from hiring.cli.common import console, engine, local, print_json, timer_status, validation_problems
+from hiring.cli.common import console, engine, print_json, timer_status, validation_problems
 from hiring.errors import InvalidInput
-from hiring.terminal import line, plain
+from hiring.terminal import line, local, plain
 
 app = typer.Typer(help="Candidates: add, import, list, show.", no_args_is_help=True)
 

@@ -18,17 +18,10 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def engine(check_schema: bool = True) -> Engine:
-    from hiring.policy_file import current_policy
-    from hiring.settings import get_settings
-    from models.db import make_engine, require_schema
+    """The policy checked, then the configured database's engine (its schema checked): hiring.bootstrap."""
+    from hiring.bootstrap import bootstrap
 
-    current_policy()  # an invalid policy file is refused before any work, with every problem named
-    settings = get_settings()
-    url = settings.database_url
-    eng = make_engine(url, settings.sqlite_busy_timeout_seconds)
-    if check_schema:
-        require_schema(eng, url)
-    return eng
+    return bootstrap(check_schema=check_schema)
 
 
 def print_json(data: Any) -> None:
@@ -102,17 +95,6 @@ def validation_problems(exc: Any) -> str:
     from states.field_problems import field_problems, problem_lines
 
     return problem_lines(field_problems(exc))
-
-
-def local(value: datetime | None) -> str:
-    """A stored UTC time shown in the configured time zone."""
-    if value is None:
-        return "-"
-    from zoneinfo import ZoneInfo
-
-    from hiring.settings import get_settings
-
-    return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def timer_status(t: dict[str, Any], overdue_word: str = "overdue") -> Text:

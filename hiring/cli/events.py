@@ -7,8 +7,8 @@ import typer
 from rich.table import Table
 
 from hiring.cli.candidates import actor_option, who
-from hiring.cli.common import console, engine, load_data, local, parse_at, print_json
-from hiring.terminal import line, plain
+from hiring.cli.common import console, engine, load_data, parse_at, print_json
+from hiring.terminal import line, local, plain
 
 
 def register(app: typer.Typer) -> None:

@@ -5,8 +5,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from hiring.cli.common import console, engine, err_console, local, print_json
-from hiring.terminal import line, plain
+from hiring.cli.common import console, engine, err_console, print_json
+from hiring.terminal import line, local, plain
 
 
 def register(root: typer.Typer) -> None:

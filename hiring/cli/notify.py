@@ -7,8 +7,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from hiring.cli.common import console, engine, local, print_json
-from hiring.terminal import line, plain
+from hiring.cli.common import console, engine, print_json
+from hiring.terminal import line, local, plain
 
 people_app = typer.Typer(help="The people directory: who gets notified, and how to reach them.",
                          no_args_is_help=True)  # fmt: skip

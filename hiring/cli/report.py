@@ -4,9 +4,9 @@ from pathlib import Path
 
 import typer
 
-from hiring.cli.common import console, engine, err_console, local, print_json
+from hiring.cli.common import console, engine, err_console, print_json
 from hiring.errors import InvalidInput
-from hiring.terminal import line
+from hiring.terminal import line, local
 
 
 def register(root: typer.Typer) -> None:

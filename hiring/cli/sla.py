@@ -6,8 +6,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from hiring.cli.common import console, engine, local, parse_at, print_json, timer_status
-from hiring.terminal import line, plain
+from hiring.cli.common import console, engine, parse_at, print_json, timer_status
+from hiring.terminal import line, local, plain
 
 app = typer.Typer(help="SLA timers: what is due, overdue, and how deadlines were kept.", invoke_without_command=True)
 

@@ -8,8 +8,8 @@ from starlette.concurrency import run_in_threadpool
 from hiring.api.deps import EngineDep, PolicyDep, documented_auth, now, responses
 from hiring.api.errors import ApiError, problem
 from hiring.api.schemas import Delivery, Problem, UnmappedEntry, WebhookReceipt
-from hiring.webhooks import BadEventId, BadSignature, RetryLater, receive
 from hiring.queries.deliveries import STATUSES, list_deliveries, unmapped_summary
+from hiring.webhooks import BadEventId, BadSignature, RetryLater, receive
 
 GREENHOUSE_PATH = "/webhooks/greenhouse"
 DeliveryStatus = Literal[STATUSES]  # type: ignore[valid-type]
