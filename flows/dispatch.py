@@ -12,12 +12,9 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import State, TaskRun
 
-from hiring import clock
+from flows.plumbing import at_instant, database, retrying
 from hiring.settings import get_settings
-from models.db import DatabaseNotReady, make_engine, require_schema
 from notifications.dispatcher import DispatchResult, dispatch
 
 ARTIFACT_KEY = "dispatch-notifications"
@@ -25,13 +22,8 @@ ARTIFACT_KEY = "dispatch-notifications"
 
 def dispatch_once(at: datetime) -> DispatchResult:
     """One dispatch pass against the database named by HIRING_DATABASE_URL."""
-    settings = get_settings()
-    engine = make_engine(settings.database_url, settings.sqlite_busy_timeout_seconds)
-    try:
-        require_schema(engine, settings.database_url)
-        return dispatch(engine, now=at, settings=settings)
-    finally:
-        engine.dispose()
+    with database() as engine:
+        return dispatch(engine, now=at, settings=get_settings())
 
 
 def summarize(at: datetime, result: DispatchResult) -> dict[str, Any]:
@@ -65,13 +57,7 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _worth_retrying(_task: Any, _run: TaskRun, state: State) -> bool:
-    """Retry database hiccups; a missing schema will not fix itself."""
-    return not isinstance(state.result(raise_on_failure=False), DatabaseNotReady)
-
-
-@task(name="dispatch-outbox", retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_worth_retrying,
-      cache_policy=NO_CACHE)  # fmt: skip
+@task(name="dispatch-outbox", **retrying())
 def dispatch_outbox(at: datetime) -> dict[str, Any]:
     summary = summarize(at, dispatch_once(at))
     get_run_logger().info("dispatched the outbox at %s: %d sent in %d message(s), %d retried, %d dead, "
@@ -83,7 +69,7 @@ def dispatch_outbox(at: datetime) -> dict[str, Any]:
 @flow(name="dispatch-notifications")
 def dispatch_notifications_flow(now: str | None = None) -> dict[str, Any]:
     """Send every notification due at `now` (ISO 8601; default: the clock, which honours HIRING_NOW)."""
-    at = clock.parse_instant(now, "now") if now else clock.now()
+    at = at_instant(now)
     summary = dispatch_outbox(at)
     create_markdown_artifact(summary_markdown(summary), key=ARTIFACT_KEY,
                              description=f"Outbox dispatch at {summary['at']}")  # fmt: skip

@@ -1,4 +1,4 @@
-"""The `pipeline-report` flow (daily) and the `weekly-digest` flow.
+"""The `pipeline-report` flow (daily); it also applies the retention rule (flows/retention.py).
 
 `pipeline-report` computes the report in one task (the database read is the I/O boundary and carries the
 retries) and publishes it as artifacts with keys, so the Artifacts page keeps its history: a markdown
@@ -6,9 +6,7 @@ summary under `pipeline-report` and one table per section under `pipeline-<secti
 `pipeline-sla`, ...). Artifacts carry counts, durations, ids, stage and timer names and requisition titles:
 never a candidate's name or email, and none of the free text people type (decline or departure reasons).
 
-`weekly-digest` writes this week's digest of every hiring manager to the outbox (once per manager, channel
-and ISO week: a retried or repeated run writes nothing new) and publishes what it wrote under
-`weekly-digest`. The dispatcher sends the rows.
+The `weekly-digest` flow is in flows/weekly_digest.py.
 """
 
 from datetime import datetime
@@ -16,21 +14,16 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import State, TaskRun
 
-from hiring import clock
+from flows.plumbing import at_instant, database, retrying
+from flows.retention import retention
 from hiring.errors import InvalidInput, NotFound
-from hiring.reports.digest import iso_week, write_weekly_digests
 from hiring.reports.html import headline
 from hiring.reports.metrics import Filters, check_scope, parse_filters, pipeline_report
 from hiring.reports.tables import Section, scope_line, sections
-from hiring.settings import available_channels, get_settings
-from models.db import DatabaseNotReady, make_engine, require_schema
 
 SUMMARY_KEY = "pipeline-report"
 TABLE_PREFIX = "pipeline-"  # + the section key: pipeline-funnel, pipeline-sla, pipeline-sources, ...
-DIGEST_KEY = "weekly-digest"
 # The sections the summary shows inline, besides the headline numbers.
 SUMMARY_SECTIONS = ("funnel", "sla", "decisions")
 
@@ -39,29 +32,12 @@ def table_key(section: Section) -> str:
     return TABLE_PREFIX + section.key
 
 
-def _worth_retrying(_task: Any, _run: TaskRun, state: State) -> bool:
-    """Retry database hiccups; a missing schema, a bad filter or an unknown requisition will not fix itself."""
-    error = state.result(raise_on_failure=False)
-    return not isinstance(error, DatabaseNotReady | InvalidInput | NotFound)
-
-
-def _engine():  # type: ignore[no-untyped-def]
-    settings = get_settings()
-    url = settings.database_url
-    engine = make_engine(url, settings.sqlite_busy_timeout_seconds)
-    require_schema(engine, url)
-    return engine
-
-
-@task(name="compute-pipeline-report", retries=3, retry_delay_seconds=[2, 10, 30],
-      retry_condition_fn=_worth_retrying, cache_policy=NO_CACHE)  # fmt: skip
+# A bad filter or an unknown requisition will not fix itself.
+@task(name="compute-pipeline-report", **retrying(InvalidInput, NotFound))
 def compute_report(filters: Filters, at: datetime) -> dict[str, Any]:
-    engine = _engine()
-    try:
+    with database() as engine:
         check_scope(engine, filters)
         return pipeline_report(engine, filters, at)
-    finally:
-        engine.dispose()
 
 
 def _md_cell(text: str) -> str:
@@ -99,29 +75,13 @@ def publish_report(report: dict[str, Any]) -> list[str]:
     return [SUMMARY_KEY, *keys]
 
 
-@task(name="apply-retention", retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_worth_retrying,
-      cache_policy=NO_CACHE)  # fmt: skip
-def retention(at: datetime) -> dict[str, Any]:
-    """The policy file's retention rule (e.g. erase rejected candidates 180 days after their last event)."""
-    from hiring.privacy import apply_retention
-
-    engine = _engine()
-    try:
-        result = apply_retention(engine, at)
-    finally:
-        engine.dispose()
-    get_run_logger().info("retention: erased %d candidate(s): %s", result.count,
-                          {stage: ids for stage, ids in result.erased.items() if ids})  # fmt: skip
-    return result.as_dict()
-
-
 @flow(name="pipeline-report")
 def pipeline_report_flow(now: str | None = None, requisition_id: int | None = None, role_profile: str | None = None,
                          source: str | None = None, since: str | None = None,
                          until: str | None = None) -> dict[str, Any]:  # fmt: skip
     """Compute the pipeline report as of `now` (ISO 8601; default: the clock, which honours HIRING_NOW) for
     the filters given, and publish it as artifacts."""
-    at = clock.parse_instant(now, "now") if now else clock.now()
+    at = at_instant(now)
     filters = parse_filters(requisition_id, role_profile, source, since, until)
     erased = retention(at)  # the daily run is also when the retention rule is applied
     report = compute_report(filters, at)
@@ -147,48 +107,4 @@ def pipeline_report_flow(now: str | None = None, requisition_id: int | None = No
         summary["active"], summary["hires"], summary["open_overdue_timers"], summary["decisions_within_window"],
         summary["decisions"], summary["decisions_pending"], len(keys),
     )  # fmt: skip
-    return summary
-
-
-@task(name="write-weekly-digests", retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_worth_retrying,
-      cache_policy=NO_CACHE)  # fmt: skip
-def write_digests(at: datetime) -> list[dict[str, Any]]:
-    engine = _engine()
-    try:
-        return [w.as_dict() for w in write_weekly_digests(engine, at, channels=available_channels())]
-    finally:
-        engine.dispose()
-
-
-def _or_dash(value: int | None) -> str:
-    return "-" if value is None else str(value)
-
-
-def digest_markdown(at: datetime, rows: list[dict[str, Any]]) -> str:
-    written = sum(r["written"] for r in rows)
-    lines = [
-        f"# Weekly digests, {iso_week(at)} (run at {at.isoformat()})",
-        "",
-        f"**{written}** digest(s) written to the outbox; {len(rows) - written} already there this week.",
-    ]
-    if rows:
-        lines += ["", "| hiring manager | channel | this run | requisitions | overdue | decisions pending |",
-                  "|---|---|---|---|---|---|"]  # fmt: skip
-        for r in rows:
-            this_run = "written" if r["written"] else "already there"
-            lines.append(f"| {r['hiring_manager']} | {r['channel']} | {this_run} | {r['requisitions']} | "
-                         f"{_or_dash(r['overdue'])} | {_or_dash(r['decisions_pending'])} |")  # fmt: skip
-    return "\n".join(lines) + "\n"
-
-
-@flow(name="weekly-digest")
-def weekly_digest_flow(now: str | None = None) -> dict[str, Any]:
-    """Write this week's digest for every hiring manager to the outbox (once per manager, channel and week)."""
-    at = clock.parse_instant(now, "now") if now else clock.now()
-    rows = write_digests(at)
-    create_markdown_artifact(digest_markdown(at, rows), key=DIGEST_KEY, description=f"Weekly digests {iso_week(at)}")
-    summary = {"at": at.isoformat(), "week": iso_week(at), "written": sum(r["written"] for r in rows),
-               "already_written": sum(not r["written"] for r in rows), "digests": rows}  # fmt: skip
-    get_run_logger().info("weekly digests for %s: %d written, %d already written this week", summary["week"],
-                          summary["written"], summary["already_written"])  # fmt: skip
     return summary

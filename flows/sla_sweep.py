@@ -13,15 +13,12 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import State, TaskRun
 from prefect.events import emit_event
 
-from hiring import clock
+from flows.plumbing import at_instant, database, retrying
 from hiring.errors import InvalidInput
-from hiring.settings import available_channels, get_settings
+from hiring.settings import available_channels
 from hiring.sweep import Fired, sweep
-from models.db import DatabaseNotReady, make_engine, require_schema
 
 TABLE_KEY = "sla-sweep"
 SUMMARY_KEY = "sla-sweep-summary"
@@ -51,25 +48,12 @@ def fired_row(f: Fired) -> dict[str, Any]:
 
 def sweep_once(at: datetime, batch_size: int) -> list[dict[str, Any]]:
     """Run one sweep against the database named by HIRING_DATABASE_URL; the escalations fired, as rows."""
-    settings = get_settings()
-    url = settings.database_url
-    engine = make_engine(url, settings.sqlite_busy_timeout_seconds)
-    try:
-        require_schema(engine, url)
+    with database() as engine:
         fired = sweep(engine, at, channels=available_channels(), batch_size=batch_size)
-    finally:
-        engine.dispose()
     return [fired_row(f) for f in fired]
 
 
-def _worth_retrying(_task: Any, _run: TaskRun, state: State) -> bool:
-    """Retry database hiccups; a missing schema or an invalid policy file will not fix itself."""
-    error = state.result(raise_on_failure=False)
-    return not isinstance(error, DatabaseNotReady | InvalidInput)
-
-
-@task(name="sweep-due-timers", retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_worth_retrying,
-      cache_policy=NO_CACHE)  # fmt: skip
+@task(name="sweep-due-timers", **retrying(InvalidInput))  # an invalid policy file will not fix itself
 def sweep_due_timers(at: datetime, batch_size: int) -> list[dict[str, Any]]:
     rows = sweep_once(at, batch_size)
     get_run_logger().info("sweep at %s: %d escalation(s) fired", at.isoformat(), len(rows))
@@ -144,7 +128,7 @@ def publish_artifacts(summary: dict[str, Any], rows: list[dict[str, Any]]) -> No
 @flow(name="sla-sweep")
 def sla_sweep_flow(now: str | None = None, batch_size: int = 500) -> dict[str, Any]:
     """Fire every SLA escalation due at `now` (ISO 8601; default: the clock, which honours HIRING_NOW)."""
-    at = clock.parse_instant(now, "now") if now else clock.now()
+    at = at_instant(now)
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     logger = get_run_logger()

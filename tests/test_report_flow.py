@@ -20,7 +20,8 @@ from prefect.states import State
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from flows.pipeline_report import DIGEST_KEY, SUMMARY_KEY, pipeline_report_flow, weekly_digest_flow
+from flows.pipeline_report import SUMMARY_KEY, pipeline_report_flow
+from flows.weekly_digest import DIGEST_KEY, weekly_digest_flow
 from models.tables import Candidate
 from tests import test_reports
 from tests.test_reports import FREE_TEXT, NOW
