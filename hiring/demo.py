@@ -352,96 +352,142 @@ def plan(rng: random.Random, reqs: list[Req], people: list[NewCandidate]) -> Pla
 
 def _path(rng: random.Random, req: Req, ref: str, t: datetime, fate: Fate) -> list[Step]:
     """One candidate's events, in order, following `fate`, in working hours."""
-    spec, profile, pace = req.spec, req.profile, fate.pace
-    recruiter, manager = spec.recruiter or DEMO_ACTOR, spec.hiring_manager or DEMO_ACTOR
-    panel = rng.sample(PANELS[profile], 4)
-    strong_notes, weak_notes = SCREEN_NOTES[profile]
-    # Where the candidate falls short, if they do: the stage they are rejected from.
-    weak_at = fate.steps if fate.ending == "reject" else None
-    steps: list[Step] = []
+    walk = _Walk(rng, req, ref, t, fate)
+    for n, trigger in enumerate(PIPELINE[: fate.steps], start=1):
+        _STEP_EVENTS[trigger](walk, n)
+        walk.hold_after(n)
+    walk.end()
+    return walk.steps
 
-    def add(trigger: str, payload: dict[str, Any], actor: str, days: tuple[int, int] = (0, 0),
+
+class _Walk:
+    """One candidate's walk down PIPELINE: the events written so far and what later steps need to know."""
+
+    def __init__(self, rng: random.Random, req: Req, ref: str, t: datetime, fate: Fate) -> None:
+        self.rng, self.req, self.ref, self.t, self.fate = rng, req, ref, t, fate
+        self.profile, self.pace = req.profile, fate.pace
+        self.recruiter = req.spec.recruiter or DEMO_ACTOR
+        self.manager = req.spec.hiring_manager or DEMO_ACTOR
+        self.panel = rng.sample(PANELS[self.profile], 4)
+        # Where the candidate falls short, if they do: the stage they are rejected from.
+        self.weak_at = fate.steps if fate.ending == "reject" else None
+        self.steps: list[Step] = []
+        self.offer: dict[str, Any] = {}
+
+    def add(self, trigger: str, payload: dict[str, Any], actor: str, days: tuple[int, int] = (0, 0),
             at: datetime | None = None) -> None:  # fmt: skip
         """The next event: `at`, or some working days (a range, scaled by the pace) after the last one."""
-        nonlocal t
-        t = at or _later(rng, t, days, pace)
-        steps.append(Step(t, ref, trigger, payload, actor))
+        self.t = at or _later(self.rng, self.t, days, self.pace)
+        self.steps.append(Step(self.t, self.ref, trigger, payload, actor))
 
-    offer: dict[str, Any] = {}
-    for n, trigger in enumerate(PIPELINE[: fate.steps], start=1):
-        if trigger == "screen":
-            strong = weak_at != SCREENED
-            criteria = ("owned_delivery", "operational_judgment", "data_realism", "cross_functional_range")
-            note = rng.choice(strong_notes if strong else weak_notes)
-            add("screen", {**_ratings(rng, criteria, strong), "note": note}, recruiter, (1, 3))
-            if fate.reopened:
-                mistake = {"reason": RejectionReason.EXPERIENCE_LEVEL.value,
-                           "note": "Screen notes show no production work."}  # fmt: skip
-                add("reject", mistake, manager, (0, 0))
-                add("reopen", {"reason": "Rejected in error: those screen notes were another candidate's; "
-                                         "this screen was strong."}, recruiter, (1, 1))  # fmt: skip
-        elif trigger == "send_take_home":
-            sent = _later(rng, t, (0, 1), pace)
-            due = _workday(sent + timedelta(days=3 if pace == "fast" else 6)).replace(hour=17, minute=0)
-            add("send_take_home", {"title": TAKE_HOMES[profile], "role_profile": profile.value,
-                                   "expected_hours": rng.choice((3, 4)), "due_at": due.isoformat()},
-                recruiter, at=sent)  # fmt: skip
-        elif trigger == "submit_take_home":
-            slug = ref.replace("gh-", "candidate-")
-            add("submit_take_home", {"submission": f"https://git.example.com/{slug}/take-home"},
-                TAKE_HOME_PORTAL, (2, 4))
-        elif trigger == "score_take_home":
-            strong = weak_at != SCORED
-            rubric = ("technical_choices", "assumptions", "edge_cases", "trade_offs", "maintainability",
-                      "operational_risk")  # fmt: skip
-            note = ("Clear trade-offs, tested edge cases, honest about what it would not do." if strong
-                    else "Happy path only; no tests for the stated edge cases; assumptions unstated.")
-            add("score_take_home", {**_ratings(rng, rubric, strong), "note": note}, panel[1], (1, 3))
-        elif trigger == "advance_to_final":
-            add("advance_to_final", {"debrief_notes": rng.choice(DEBRIEF_NOTES)}, manager, (1, 2))
-        elif trigger == "record_interview":
-            i = n - IN_FINAL - 1
-            part = list(InterviewPart)[i]
-            strong = weak_at != ALL_INTERVIEWS or part in (InterviewPart.TECHNICAL_CALIBRATION,
-                                                           InterviewPart.BEHAVIORAL)
-            good, bad = INTERVIEW_NOTES[part]
-            score = rng.choice((3, 4)) if strong else rng.choice((1, 2))
-            add("record_interview",
-                {"part": part.value, "interviewer": panel[i], "score": score, "notes": good if strong else bad},
-                panel[i], (2, 4) if i == 0 else (0, 1))  # fmt: skip
-        elif trigger == "make_offer":
-            offer = _offer(rng, req, t, fate, manager)
-            add("make_offer", offer, recruiter, (1, 2))
-            if fate.revised:
-                top = spec.salary_band.max if spec.salary_band else offer["base_salary"]
-                offer = {**offer, "base_salary": min(offer["base_salary"] + 10_000, top),
-                         "equity": "0.08% over four years, one-year cliff"}  # fmt: skip
-                add("revise_offer", offer, recruiter, (2, 3))
-        elif trigger == "accept_offer":
-            add("accept_offer", {"start_date": offer["start_date"]}, recruiter, (1, 3))
-        elif trigger == "complete_checkpoint":
-            start = datetime.fromisoformat(offer["start_date"]).replace(tzinfo=UTC)
-            day_30 = _workday(max(start + timedelta(days=30), t + timedelta(days=1))).replace(hour=10, minute=0)
-            access = dict.fromkeys(ACCESS_CHECKLIST, True)
-            access["architecture_diagrams"] = rng.random() < 0.5
-            add("complete_checkpoint", {"access": access, "first_deliverable": FIRST_DELIVERABLES[profile]},
-                manager, at=day_30)
-        if fate.hold_after == n:
-            if fate.resumes:
-                add("hold", {"reason": "Candidate asked to pause for a week: moving house."}, recruiter, (1, 2))
-                add("resume", {"reason": "Candidate is back and ready to schedule the final."}, recruiter, (5, 6))
-            else:
-                add("hold", {"reason": "Candidate on parental leave until January; asked us to keep the process "
-                                       "open."}, recruiter, (1, 2))  # fmt: skip
+    def hold_after(self, n: int) -> None:
+        if self.fate.hold_after != n:
+            return
+        if self.fate.resumes:
+            self.add("hold", {"reason": "Candidate asked to pause for a week: moving house."}, self.recruiter, (1, 2))
+            self.add("resume", {"reason": "Candidate is back and ready to schedule the final."}, self.recruiter,
+                     (5, 6))  # fmt: skip
+        else:
+            self.add("hold", {"reason": "Candidate on parental leave until January; asked us to keep the process "
+                                        "open."}, self.recruiter, (1, 2))  # fmt: skip
 
-    if fate.ending == "reject":
-        reason, note = rng.choice(REJECTIONS[fate.steps])
-        add("reject", {"reason": reason.value, "note": note}, manager, (1, 2))
-    elif fate.ending == "withdraw":
-        add("withdraw", {"reason": rng.choice(WITHDRAWALS)}, recruiter, (1, 3))
-    elif fate.ending == "decline":
-        add("decline_offer", {"reason": rng.choice(DECLINES)}, recruiter, (2, 4))
-    return steps
+    def end(self) -> None:
+        rng, ending = self.rng, self.fate.ending
+        if ending == "reject":
+            reason, note = rng.choice(REJECTIONS[self.fate.steps])
+            self.add("reject", {"reason": reason.value, "note": note}, self.manager, (1, 2))
+        elif ending == "withdraw":
+            self.add("withdraw", {"reason": rng.choice(WITHDRAWALS)}, self.recruiter, (1, 3))
+        elif ending == "decline":
+            self.add("decline_offer", {"reason": rng.choice(DECLINES)}, self.recruiter, (2, 4))
+
+
+def _screen(w: _Walk, _n: int) -> None:
+    strong = w.weak_at != SCREENED
+    strong_notes, weak_notes = SCREEN_NOTES[w.profile]
+    criteria = ("owned_delivery", "operational_judgment", "data_realism", "cross_functional_range")
+    note = w.rng.choice(strong_notes if strong else weak_notes)
+    w.add("screen", {**_ratings(w.rng, criteria, strong), "note": note}, w.recruiter, (1, 3))
+    if w.fate.reopened:
+        mistake = {"reason": RejectionReason.EXPERIENCE_LEVEL.value, "note": "Screen notes show no production work."}
+        w.add("reject", mistake, w.manager, (0, 0))
+        w.add("reopen", {"reason": "Rejected in error: those screen notes were another candidate's; "
+                                   "this screen was strong."}, w.recruiter, (1, 1))  # fmt: skip
+
+
+def _send_take_home(w: _Walk, _n: int) -> None:
+    sent = _later(w.rng, w.t, (0, 1), w.pace)
+    due = _workday(sent + timedelta(days=3 if w.pace == "fast" else 6)).replace(hour=17, minute=0)
+    w.add("send_take_home", {"title": TAKE_HOMES[w.profile], "role_profile": w.profile.value,
+                             "expected_hours": w.rng.choice((3, 4)), "due_at": due.isoformat()},
+          w.recruiter, at=sent)  # fmt: skip
+
+
+def _submit_take_home(w: _Walk, _n: int) -> None:
+    slug = w.ref.replace("gh-", "candidate-")
+    w.add("submit_take_home", {"submission": f"https://git.example.com/{slug}/take-home"}, TAKE_HOME_PORTAL, (2, 4))
+
+
+def _score_take_home(w: _Walk, _n: int) -> None:
+    strong = w.weak_at != SCORED
+    rubric = ("technical_choices", "assumptions", "edge_cases", "trade_offs", "maintainability",
+              "operational_risk")  # fmt: skip
+    note = ("Clear trade-offs, tested edge cases, honest about what it would not do." if strong
+            else "Happy path only; no tests for the stated edge cases; assumptions unstated.")  # fmt: skip
+    w.add("score_take_home", {**_ratings(w.rng, rubric, strong), "note": note}, w.panel[1], (1, 3))
+
+
+def _advance_to_final(w: _Walk, _n: int) -> None:
+    w.add("advance_to_final", {"debrief_notes": w.rng.choice(DEBRIEF_NOTES)}, w.manager, (1, 2))
+
+
+def _record_interview(w: _Walk, n: int) -> None:
+    i = n - IN_FINAL - 1
+    part = list(InterviewPart)[i]
+    strong = w.weak_at != ALL_INTERVIEWS or part in (InterviewPart.TECHNICAL_CALIBRATION, InterviewPart.BEHAVIORAL)
+    good, bad = INTERVIEW_NOTES[part]
+    score = w.rng.choice((3, 4)) if strong else w.rng.choice((1, 2))
+    w.add("record_interview",
+          {"part": part.value, "interviewer": w.panel[i], "score": score, "notes": good if strong else bad},
+          w.panel[i], (2, 4) if i == 0 else (0, 1))  # fmt: skip
+
+
+def _make_offer(w: _Walk, _n: int) -> None:
+    w.offer = _offer(w.rng, w.req, w.t, w.fate, w.manager)
+    w.add("make_offer", w.offer, w.recruiter, (1, 2))
+    if w.fate.revised:
+        band = w.req.spec.salary_band
+        top = band.max if band else w.offer["base_salary"]
+        w.offer = {**w.offer, "base_salary": min(w.offer["base_salary"] + 10_000, top),
+                   "equity": "0.08% over four years, one-year cliff"}  # fmt: skip
+        w.add("revise_offer", w.offer, w.recruiter, (2, 3))
+
+
+def _accept_offer(w: _Walk, _n: int) -> None:
+    w.add("accept_offer", {"start_date": w.offer["start_date"]}, w.recruiter, (1, 3))
+
+
+def _complete_checkpoint(w: _Walk, _n: int) -> None:
+    start = datetime.fromisoformat(w.offer["start_date"]).replace(tzinfo=UTC)
+    day_30 = _workday(max(start + timedelta(days=30), w.t + timedelta(days=1))).replace(hour=10, minute=0)
+    access = dict.fromkeys(ACCESS_CHECKLIST, True)
+    access["architecture_diagrams"] = w.rng.random() < 0.5
+    w.add("complete_checkpoint", {"access": access, "first_deliverable": FIRST_DELIVERABLES[w.profile]},
+          w.manager, at=day_30)  # fmt: skip
+
+
+# What each step of PIPELINE writes, in the order of PIPELINE.
+_STEP_EVENTS: dict[str, Callable[[_Walk, int], None]] = {
+    "screen": _screen,
+    "send_take_home": _send_take_home,
+    "submit_take_home": _submit_take_home,
+    "score_take_home": _score_take_home,
+    "advance_to_final": _advance_to_final,
+    "record_interview": _record_interview,
+    "make_offer": _make_offer,
+    "accept_offer": _accept_offer,
+    "complete_checkpoint": _complete_checkpoint,
+}
 
 
 def _offer(rng: random.Random, req: Req, t: datetime, fate: Fate, manager: str) -> dict[str, Any]:
@@ -520,7 +566,7 @@ def run_demo(path: str | None, *, console: Console | None = None, tick: Tick | N
     """Build the demo database at `path` (default: hiring-demo.db in the temp folder); returns its path."""
     from hiring.board import render_board
     from hiring.queries import board
-    from hiring.service import add_candidates, add_requisition, apply_event, open_requisition
+    from hiring.service import add_requisition, open_requisition
     from models.db import make_engine, upgrade
 
     if console is None:
@@ -544,27 +590,7 @@ def run_demo(path: str | None, *, console: Console | None = None, tick: Tick | N
         console.print(f"[bold]hiring demo[/]: {len(reqs)} requisitions opened, {len(people)} candidates "
                       f"from {CANDIDATES_CSV.name}")  # fmt: skip
         console.print(f"simulating {START:%a %Y-%m-%d %H:%M} to {END:%a %Y-%m-%d %H:%M} UTC, one tick an hour")
-        steps = sorted(the_plan.steps, key=lambda s: s.at)  # stable: a candidate's own order is kept
-        arrivals = sorted(the_plan.arrivals.items())
-        weeks: list[tuple[datetime, Counter[str]]] = []
-        events = 0
-        now = START
-        while now <= END:
-            while arrivals and arrivals[0][0] <= now:
-                at, batch = arrivals.pop(0)
-                add_candidates(engine, batch, actor=DEMO_ACTOR, now=at, policy=DEMO_POLICY)
-                events += len(batch)
-            while steps and steps[0].at <= now:
-                s = steps.pop(0)
-                apply_event(engine, s.ref, s.trigger, s.payload, actor=s.actor, occurred_at=s.at, now=s.at,
-                            policy=DEMO_POLICY)
-                events += 1
-            tick(engine, now, console)
-            if now == START + timedelta(weeks=len(weeks) + 1) or now == END:
-                weeks.append((now, _stage_counts(engine)))
-                console.print(_progress(len(weeks), now, events, weeks[-1][1]))
-            now += TICK
-
+        weeks = _simulate(engine, the_plan, console, tick)
         console.print()
         console.print(_weekly_table(weeks))
         console.print()
@@ -573,6 +599,34 @@ def run_demo(path: str | None, *, console: Console | None = None, tick: Tick | N
     finally:
         engine.dispose()
     return db
+
+
+def _simulate(engine: Engine, the_plan: Plan, console: Console, tick: Tick) -> list[tuple[datetime, Counter[str]]]:
+    """Every simulated hour from START to END: the arrivals and events due, then the tick; the stage counts
+    at the end of each week (and at the end)."""
+    from hiring.service import add_candidates, apply_event
+
+    steps = sorted(the_plan.steps, key=lambda s: s.at)  # stable: a candidate's own order is kept
+    arrivals = sorted(the_plan.arrivals.items())
+    weeks: list[tuple[datetime, Counter[str]]] = []
+    events = 0
+    now = START
+    while now <= END:
+        while arrivals and arrivals[0][0] <= now:
+            at, batch = arrivals.pop(0)
+            add_candidates(engine, batch, actor=DEMO_ACTOR, now=at, policy=DEMO_POLICY)
+            events += len(batch)
+        while steps and steps[0].at <= now:
+            s = steps.pop(0)
+            apply_event(engine, s.ref, s.trigger, s.payload, actor=s.actor, occurred_at=s.at, now=s.at,
+                        policy=DEMO_POLICY)
+            events += 1
+        tick(engine, now, console)
+        if now == START + timedelta(weeks=len(weeks) + 1) or now == END:
+            weeks.append((now, _stage_counts(engine)))
+            console.print(_progress(len(weeks), now, events, weeks[-1][1]))
+        now += TICK
+    return weeks
 
 
 def _stage_counts(engine: Engine) -> Counter[str]:

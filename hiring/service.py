@@ -121,44 +121,61 @@ def add_candidates(
             return []
         conn = session.connection()
         out = _Rows(conn, when)
-        cand = out.shared(_CANDIDATE_T, {
-            "stage": INITIAL.value, "on_hold": False, "take_home_submitted": False, "interview_parts": [],
-            "last_event_at": when, "version": 1, "created_at": when,
-        })  # fmt: skip
-        motivators: dict[tuple[str, ...], Any] = {}  # one rendered list per distinct set of motivators
-        rows = []
-        for p in people:
-            key = tuple(m.value for m in p.motivators)
-            if key not in motivators:
-                motivators[key] = out.value(_CANDIDATE_T.c.motivators, list(key))
-            rows.append({
-                **cand, "p_requisition_id": p.requisition_id, "p_name": p.name, "p_email": str(p.email),
-                "p_source": p.source.value, "p_motivators": motivators[key], "p_external_id": p.external_id,
-            })  # fmt: skip
-        try:
-            ids = list(conn.execute(out.insert(_CANDIDATE_T, rows[0], returning=True), rows).scalars())
-        except IntegrityError:
-            raise Conflict("an external id was taken by another writer at the same moment; retry") from None
-        event = out.shared(_EVENT_T, {
-            "seq": 1, "trigger": CREATE_TRIGGER, "from_stage": None, "to_stage": INITIAL.value, "actor": actor,
-            "occurred_at": when, "recorded_at": when,
-        })  # fmt: skip
-        payloads = {s: out.value(_EVENT_T.c.payload, {"source": s}) for s in {p.source.value for p in people}}
-        events = [
-            {**event, "p_candidate_id": cid, "p_payload": payloads[p.source.value]}
-            for cid, p in zip(ids, people, strict=True)
-        ]
-        conn.execute(out.insert(_EVENT_T, events[0]), events)
-        first = _first_timers(conn, {p.requisition_id for p in people}, when, policy)
-        shapes = {rid: [out.shared(_TIMER_T, t) for t in timers] for rid, timers in first.items()}
-        timers = [
-            {**shape, "p_candidate_id": cid}
-            for cid, p in zip(ids, people, strict=True)
-            for shape in shapes[p.requisition_id]
-        ]
-        if timers:
-            conn.execute(out.insert(_TIMER_T, timers[0]), timers)
+        ids = _insert_candidates(conn, out, people, when)
+        _insert_creation_events(conn, out, people, ids, actor, when)
+        _insert_first_timers(conn, out, people, ids, when, policy)
         return ids
+
+
+def _insert_candidates(conn: Connection, out: "_Rows", people: list[NewCandidate], when: datetime) -> list[int]:
+    """One INSERT of every candidate row, in the initial stage; their ids, in the order of `people`."""
+    cand = out.shared(_CANDIDATE_T, {
+        "stage": INITIAL.value, "on_hold": False, "take_home_submitted": False, "interview_parts": [],
+        "last_event_at": when, "version": 1, "created_at": when,
+    })  # fmt: skip
+    motivators: dict[tuple[str, ...], Any] = {}  # one rendered list per distinct set of motivators
+    rows = []
+    for p in people:
+        key = tuple(m.value for m in p.motivators)
+        if key not in motivators:
+            motivators[key] = out.value(_CANDIDATE_T.c.motivators, list(key))
+        rows.append({
+            **cand, "p_requisition_id": p.requisition_id, "p_name": p.name, "p_email": str(p.email),
+            "p_source": p.source.value, "p_motivators": motivators[key], "p_external_id": p.external_id,
+        })  # fmt: skip
+    try:
+        return list(conn.execute(out.insert(_CANDIDATE_T, rows[0], returning=True), rows).scalars())
+    except IntegrityError:
+        raise Conflict("an external id was taken by another writer at the same moment; retry") from None
+
+
+def _insert_creation_events(conn: Connection, out: "_Rows", people: list[NewCandidate], ids: list[int],
+                            actor: str, when: datetime) -> None:  # fmt: skip
+    """Each candidate's first event (`source`, seq 1), in one INSERT."""
+    event = out.shared(_EVENT_T, {
+        "seq": 1, "trigger": CREATE_TRIGGER, "from_stage": None, "to_stage": INITIAL.value, "actor": actor,
+        "occurred_at": when, "recorded_at": when,
+    })  # fmt: skip
+    payloads = {s: out.value(_EVENT_T.c.payload, {"source": s}) for s in {p.source.value for p in people}}
+    events = [
+        {**event, "p_candidate_id": cid, "p_payload": payloads[p.source.value]}
+        for cid, p in zip(ids, people, strict=True)
+    ]
+    conn.execute(out.insert(_EVENT_T, events[0]), events)
+
+
+def _insert_first_timers(conn: Connection, out: "_Rows", people: list[NewCandidate], ids: list[int],
+                         when: datetime, policy: Policy) -> None:  # fmt: skip
+    """The timers the initial stage opens, built once per requisition, in one INSERT."""
+    first = _first_timers(conn, {p.requisition_id for p in people}, when, policy)
+    shapes = {rid: [out.shared(_TIMER_T, t) for t in timers] for rid, timers in first.items()}
+    timers = [
+        {**shape, "p_candidate_id": cid}
+        for cid, p in zip(ids, people, strict=True)
+        for shape in shapes[p.requisition_id]
+    ]
+    if timers:
+        conn.execute(out.insert(_TIMER_T, timers[0]), timers)
 
 
 _CANDIDATE_T = Candidate.__table__  # type: ignore[attr-defined]
@@ -411,6 +428,15 @@ def _apply_in(
         )
     req = session.get(Requisition, cand.requisition_id)
     applied = apply(snapshot(cand), trigger, payload, when, band_of(req) if req else None)
+    ev = _record(session, cand, applied, trigger, actor, when, now, key, request_hash)
+    if req is not None:
+        _after_event(session, cand, req, applied, ev.id or 0, policy or current_policy())
+    return _outcome(ev, replayed=False)
+
+
+def _record(session: Session, cand: Candidate, applied: Applied, trigger: str, actor: str, when: datetime,
+            now: datetime, key: str | None, request_hash: str) -> Event:  # fmt: skip
+    """The candidate's new state (version-checked) and the event row; _LostRace if someone wrote since we read."""
     read_version = cand.version
     # The version check: if another writer committed since we read, this matches no row.
     changed = session.execute(
@@ -436,9 +462,7 @@ def _apply_in(
     )
     session.add(ev)
     session.flush()
-    if req is not None:
-        _after_event(session, cand, req, applied, ev.id or 0, policy or current_policy())
-    return _outcome(ev, replayed=False)
+    return ev
 
 
 def _after_event(session: Session, cand: Candidate, req: Requisition, applied: Applied, event_id: int,
