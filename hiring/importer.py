@@ -8,12 +8,12 @@ from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from hiring.errors import InvalidInput
+from hiring.queries.lookup import requisition_statuses, taken_external_ids
 from hiring.service import add_candidates
-from models.tables import Candidate, Requisition
 from states.field_problems import field_problems
 from states.intake import NewCandidate
 
@@ -92,13 +92,8 @@ def _problems(exc: ValidationError) -> str:
 def _check_against_db(engine: Engine, good: list[tuple[int, NewCandidate]]) -> list[tuple[int, str]]:
     with Session(engine) as session:
         req_ids = {c.requisition_id for _, c in good}
-        status = dict(session.execute(
-            select(Requisition.id, Requisition.status).where(Requisition.id.in_(req_ids))  # type: ignore[union-attr]
-        ).all())  # fmt: skip
-        ext = [c.external_id for _, c in good if c.external_id]
-        taken = set(
-            session.execute(select(Candidate.external_id).where(Candidate.external_id.in_(ext))).scalars()  # type: ignore[union-attr]
-        ) if ext else set()  # fmt: skip
+        status = requisition_statuses(session, req_ids)
+        taken = set(taken_external_ids(session, [c.external_id for _, c in good if c.external_id]))
     bad = []
     for line, c in good:
         if c.requisition_id not in status:

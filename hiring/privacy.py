@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from hiring import clock
 from hiring.ats import GREENHOUSE, application_of
+from hiring.errors import InvalidInput
 from hiring.policy_file import current_policy
 from hiring.queries.lookup import find_candidate
 from hiring.service import lock_candidate
@@ -128,8 +129,6 @@ def erase(engine: Engine, ref: str | int, by: str, *, reason: str = "request",
     """Erase one candidate's personal data (see the module docstring). Idempotent."""
     by = (by or "").strip()
     if not by:
-        from hiring.errors import InvalidInput
-
         raise InvalidInput("say who erases the candidate (--by): the erasure record keeps it")
     now = now or clock.now()
     with transaction(engine) as session:

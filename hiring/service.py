@@ -18,7 +18,14 @@ from sqlmodel import Session
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
 from hiring.policy_file import current_policy
-from hiring.queries.lookup import ensure_not_erased, find_candidate, get_requisition, one_candidate
+from hiring.queries.lookup import (
+    ensure_not_erased,
+    find_candidate,
+    get_requisition,
+    one_candidate,
+    requisition_statuses,
+    taken_external_ids,
+)
 from hiring.queries.requisitions import requisition_spec
 from hiring.timers import apply_timer_plan, new_timer
 from models.db import transaction
@@ -246,9 +253,7 @@ def _first_timers(conn: Connection, req_ids: set[int], when: datetime,
 
 def _check_new(session: Session, people: list[NewCandidate]) -> None:
     req_ids = {p.requisition_id for p in people}
-    status = dict(
-        session.execute(select(Requisition.id, Requisition.status).where(Requisition.id.in_(req_ids))).all()  # type: ignore[union-attr]
-    )
+    status = requisition_statuses(session, req_ids)
     for rid in sorted(req_ids):
         if rid not in status:
             raise NotFound(f"no requisition with id {rid}")
@@ -261,11 +266,9 @@ def _check_new(session: Session, people: list[NewCandidate]) -> None:
     repeated = sorted(e for e, n in Counter(ext).items() if n > 1)
     if repeated:
         raise Conflict(f"external id repeated in this batch: {', '.join(repeated)}")
-    if ext:
-        taken = session.execute(select(Candidate.external_id).where(Candidate.external_id.in_(ext))).scalars()  # type: ignore[union-attr]
-        taken = sorted(taken)
-        if taken:
-            raise Conflict(f"external id already used: {', '.join(taken)}")
+    taken = taken_external_ids(session, ext)
+    if taken:
+        raise Conflict(f"external id already used: {', '.join(taken)}")
 
 
 def lock_candidate(session: Session, candidate_id: int) -> Candidate | None:

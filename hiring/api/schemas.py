@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
+from hiring.queries.lookup import MAX_ID  # ids are 32-bit integers in PostgreSQL
 from states.intake import NewCandidate
 
-MAX_ID = 2_147_483_647  # ids are 32-bit integers in PostgreSQL
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Actor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 

@@ -47,6 +47,20 @@ def get_requisition(session: Session, req_id: int) -> Requisition:
     return req
 
 
+def requisition_statuses(session: Session, req_ids: set[int]) -> dict[int, str]:
+    """Status by id of the requisitions among `req_ids` that exist."""
+    query = select(Requisition.id, Requisition.status).where(Requisition.id.in_(req_ids))  # type: ignore[union-attr]
+    return dict(session.execute(query).all())  # type: ignore[arg-type]
+
+
+def taken_external_ids(session: Session, ext: list[str]) -> list[str]:
+    """The external ids among `ext` that a candidate already carries, sorted."""
+    if not ext:
+        return []
+    query = select(Candidate.external_id).where(Candidate.external_id.in_(ext))  # type: ignore[union-attr]
+    return sorted(str(e) for e in session.execute(query).scalars())
+
+
 # --- erasure: the one place that answers "was this candidate erased?" ------------------------------
 
 
