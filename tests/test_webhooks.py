@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from hiring.webhooks import sign, verify_signature
 from hiring.queries.deliveries import list_deliveries, unmapped_summary
+from hiring.webhooks import sign, verify_signature
 from models.tables import Candidate
 from models.tables_integrations import AtsApplication, Erasure, WebhookDelivery
 from states.policy import parse_policy

@@ -1,7 +1,7 @@
 """The read side: everything the CLI, the API and the reports show. No writes here.
 
 `lookup` finds one row (and is what the services use to load the rows they change); the other modules
-build what is shown: requisitions, candidates, the board, webhook deliveries.
+build what is shown: requisitions, candidates, the board, webhook deliveries, the schema revision.
 """
 
 from hiring.queries.boards import board
@@ -19,6 +19,7 @@ from hiring.queries.candidates import (
 from hiring.queries.deliveries import STATUSES, list_deliveries, unmapped_summary
 from hiring.queries.lookup import MAX_ID, ensure_not_erased, erased_ids, find_candidate, is_erased
 from hiring.queries.requisitions import list_requisitions, requisition_dict, requisition_spec, show_requisition
+from hiring.queries.schema import schema_revision
 
 __all__ = [
     "MAX_ID",
@@ -39,6 +40,7 @@ __all__ = [
     "refuse_if_erased",
     "requisition_dict",
     "requisition_spec",
+    "schema_revision",
     "show_candidate",
     "show_requisition",
     "unmapped_summary",

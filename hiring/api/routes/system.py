@@ -2,10 +2,10 @@
 schema revision this code needs; nothing else."""
 
 from fastapi import APIRouter, Response
-from sqlalchemy import inspect
 
 from hiring.api.deps import EngineDep
 from hiring.api.schemas import Health
+from hiring.queries.schema import schema_revision
 from models.db import head_revision
 
 router = APIRouter(tags=["system"])
@@ -16,10 +16,7 @@ router = APIRouter(tags=["system"])
             openapi_extra={"security": []})  # fmt: skip
 def health(engine: EngineDep, response: Response) -> Health:
     try:
-        with engine.connect() as conn:
-            revision = None
-            if inspect(conn).has_table("alembic_version"):
-                revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        revision = schema_revision(engine)
     except Exception as exc:  # the database is down: say so, do not crash the health check
         response.status_code = 503
         return Health(status="unavailable", detail=f"database unreachable ({type(exc).__name__})")
