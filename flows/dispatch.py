@@ -16,9 +16,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 
 from hiring import clock
+from hiring.dispatch import DispatchResult, dispatch
 from hiring.settings import get_settings
 from models.db import DatabaseNotReady, make_engine, require_schema
-from notifications.dispatcher import DispatchResult, dispatch
 
 ARTIFACT_KEY = "dispatch-notifications"
 

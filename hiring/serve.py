@@ -143,7 +143,7 @@ def _sweep_flow(api_url: str) -> Callable[[datetime], Swept]:
 
 def _dispatcher(engine: Engine) -> Callable[[datetime], Any]:
     """The outbox dispatcher bound to this engine (imported late: it is only needed once serve runs)."""
-    from notifications.dispatcher import dispatch
+    from hiring.dispatch import dispatch
 
     return lambda now: dispatch(engine, now)
 
