@@ -1,4 +1,4 @@
-"""Errors of the application layer, each with the CLI exit code DESIGN.md assigns it.
+"""Errors of the application layer, each with the exit code the CLI ends with.
 
 They are defined in states/errors.py, below every layer that raises them (notifications/ too), and re-exported
 here: the entry points catch them as `hiring.errors.*`.

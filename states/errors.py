@@ -54,7 +54,8 @@ class GuardRefused(EventRefused):
 
 
 class HiringError(Exception):
-    """A request refused, with the CLI exit code DESIGN.md assigns it (re-exported by hiring.errors)."""
+    """A request refused, with the exit code the CLI ends with (1 unexpected, 2 invalid input, 3 conflict,
+    4 not found); the API answers 422, 409 and 404. Re-exported by hiring.errors."""
 
     exit_code = 1
 

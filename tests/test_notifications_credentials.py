@@ -6,6 +6,7 @@ import pytest
 
 from hiring.dispatch import dispatch_config
 from notifications import credentials
+from notifications.config import DispatchConfig, EmailSetup, SlackSetup
 from notifications.credentials import Scrubber, config_scrubber, slack_config, smtp_config
 from notifications.errors import DeliveryError
 from tests.notify_fixtures import settings
@@ -85,3 +86,29 @@ def test_a_missing_block_is_permanent_an_unreachable_api_is_not(db_url: str, mon
     with pytest.raises(DeliveryError) as err:
         slack_config(dispatch_config(settings(db_url, slack_webhook_block="hook")).slack, Scrubber())
     assert not err.value.permanent and "(ConnectionError)" in err.value.reason
+
+
+def test_the_application_hands_the_dispatcher_every_setting_it_reads(db_url: str) -> None:
+    """notifications/ reads no settings: everything it used to read arrives in its DispatchConfig."""
+    s = settings(db_url, slack_webhook_url="https://hooks.slack.com/services/T1/B1/secretsecret123",
+                 slack_bot_token="xoxb-1-2-secret", slack_base_url="http://127.0.0.1:9", slack_webhook_block="hook",
+                 slack_credentials_block="bot", smtp_host="mail.example.com", smtp_port=465, smtp_security="ssl",
+                 smtp_username="robot", smtp_password="hunter2hunter2", email_from="Hiring <hiring@acme.example>",
+                 email_credentials_block="mail", digest=False, dispatch_batch_size=5, dispatch_max_attempts=3,
+                 dispatch_claim_timeout_seconds=60, timezone="Europe/Paris",
+                 ats_link_template="https://ats.example.com/c/{candidate_id}")  # fmt: skip
+    config = dispatch_config(s)
+    assert config == DispatchConfig(
+        batch_size=5, max_attempts=3, claim_timeout_seconds=60, digest=False, timezone="Europe/Paris",
+        ats_link_template="https://ats.example.com/c/{candidate_id}",
+        slack=SlackSetup(webhook_url="https://hooks.slack.com/services/T1/B1/secretsecret123",
+                         bot_token="xoxb-1-2-secret", base_url="http://127.0.0.1:9", webhook_block="hook",
+                         credentials_block="bot"),
+        email=EmailSetup(sender="Hiring <hiring@acme.example>", host="mail.example.com", port=465, security="ssl",
+                         username="robot", password="hunter2hunter2", credentials_block="mail"),
+    )  # fmt: skip
+    assert "secret" not in repr(config) and "hunter2" not in repr(config)
+    defaults = dispatch_config(settings(db_url))
+    assert (defaults.batch_size, defaults.max_attempts, defaults.claim_timeout_seconds, defaults.digest) == (
+        200, 8, 300, True)
+    assert (defaults.slack.webhook_url, defaults.slack.bot_token, defaults.email.password) == (None, None, None)
