@@ -76,8 +76,8 @@ def outbox_db(workdir: Path, rows: int) -> Path:
 
 
 def project(path: Path, rx: Receiver, digest: bool) -> tuple[float, float, Any]:
+    from hiring.dispatch import dispatch
     from hiring.settings import Settings
-    from notifications.dispatcher import dispatch
 
     settings = Settings(database_url=url_of(path), slack_webhook_url=WEBHOOK, slack_base_url=rx.url, digest=digest)
     engine = engine_for(path)

@@ -14,8 +14,8 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from flows.plumbing import at_instant, database, retrying
+from hiring.dispatch import DispatchResult, dispatch
 from hiring.settings import get_settings
-from notifications.dispatcher import DispatchResult, dispatch
 
 ARTIFACT_KEY = "dispatch-notifications"
 

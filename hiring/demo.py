@@ -64,8 +64,8 @@ def on_tick(engine: Engine, now: datetime, console: Console) -> None:
     Sweeps the SLA timers due at `now` (only when something is due: one indexed MIN query per tick), then
     dispatches the outbox through the console channel, which prints each notification.
     """
+    from hiring.dispatch import dispatch
     from hiring.sweep import earliest_due, sweep
-    from notifications.dispatcher import dispatch
 
     due = earliest_due(engine)
     if due is None or due > now:

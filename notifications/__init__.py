@@ -1,7 +1,8 @@
 """Notifications: message rendering, the Slack / email / console channels and the outbox dispatcher.
 
-Reads and writes the outbox through models/; never imports Prefect unless a Prefect block is named in the
-settings (and then only when a row for that channel is about to be sent).
+Sits below the application: imports models/ and states/ only, and is given `now` and its configuration
+(notifications.config) by its caller. Reads and writes the outbox through models/; never imports Prefect unless
+a Prefect block is named in the configuration (and then only when a row for that channel is about to be sent).
 """
 
 import logging

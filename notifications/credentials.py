@@ -1,4 +1,5 @@
-"""Channel configuration and its secrets: from settings (HIRING_* env vars) or from Prefect blocks.
+"""Channel configuration and its secrets: from the values the caller passed (the HIRING_* settings) or from
+Prefect blocks.
 
 Prefect is imported only when a block name is configured and the channel is about to be used. Every
 secret value met on the way is registered with a `Scrubber`, which removes it from any text that could be
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from hiring.settings import Settings
+from notifications.config import DispatchConfig, EmailSetup, SlackSetup
 from notifications.errors import DeliveryError
 
 REDACTED = "[redacted]"
@@ -102,13 +103,12 @@ def _load_block(kind: str, name: str) -> Any:
         raise DeliveryError(f"Prefect block {kind} {name!r} could not be loaded ({type(exc).__name__})") from None
 
 
-def slack_config(settings: Settings, scrub: Scrubber) -> SlackConfig:
-    token = _secret(settings.slack_bot_token)
-    url = _secret(settings.slack_webhook_url)
-    if token is None and settings.slack_credentials_block:
-        token = _secret(_load_block("SlackCredentials", settings.slack_credentials_block).token)
-    if token is None and url is None and settings.slack_webhook_block:
-        url = _secret(_load_block("SlackWebhook", settings.slack_webhook_block).url)
+def slack_config(setup: SlackSetup, scrub: Scrubber) -> SlackConfig:
+    token, url = setup.bot_token, setup.webhook_url
+    if token is None and setup.credentials_block:
+        token = _secret(_load_block("SlackCredentials", setup.credentials_block).token)
+    if token is None and url is None and setup.webhook_block:
+        url = _secret(_load_block("SlackWebhook", setup.webhook_block).url)
     scrub.add(token, url)
     if token is None and url is None:
         raise DeliveryError(
@@ -116,7 +116,7 @@ def slack_config(settings: Settings, scrub: Scrubber) -> SlackConfig:
             "(or name a Prefect block in HIRING_SLACK_WEBHOOK_BLOCK / HIRING_SLACK_CREDENTIALS_BLOCK)",
             permanent=True,
         )
-    return SlackConfig(webhook_url=url, bot_token=token, base_url=settings.slack_base_url)
+    return SlackConfig(webhook_url=url, bot_token=token, base_url=setup.base_url)
 
 
 _BLOCK_SECURITY = {"SSL": "ssl", "STARTTLS": "starttls", "INSECURE": "plain"}
@@ -134,30 +134,31 @@ def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode() if text else ""
 
 
-def smtp_config(settings: Settings, scrub: Scrubber) -> SmtpConfig:
-    password = _secret(settings.smtp_password)
-    scrub.add(*login_forms(settings.smtp_username, password))
-    if settings.email_credentials_block and not settings.smtp_host:  # settings first, as for Slack
-        block = _load_block("EmailServerCredentials", settings.email_credentials_block)
-        block_password = _secret(block.password)
-        scrub.add(*login_forms(block.username, block_password))
-        server = getattr(block.smtp_server, "value", block.smtp_server)
-        security = _BLOCK_SECURITY.get(getattr(block.smtp_type, "name", str(block.smtp_type)).upper(), "starttls")
-        port = block.smtp_port or getattr(block.smtp_type, "value", 587)
-        return SmtpConfig(host=str(server), port=int(port), security=security, username=block.username,
-                          password=block_password, sender=settings.email_from,
-                          verify=block.verify is not False)  # fmt: skip
-    if not settings.smtp_host:
+def smtp_config(setup: EmailSetup, scrub: Scrubber) -> SmtpConfig:
+    scrub.add(*login_forms(setup.username, setup.password))
+    if setup.credentials_block and not setup.host:  # configured values first, as for Slack
+        return _smtp_from_block(setup.credentials_block, setup.sender, scrub)
+    if not setup.host:
         raise DeliveryError(
             "email is not configured in this dispatcher: set HIRING_SMTP_HOST (or name a Prefect "
             "EmailServerCredentials block in HIRING_EMAIL_CREDENTIALS_BLOCK)",
             permanent=True,
         )
-    return SmtpConfig(host=settings.smtp_host, port=settings.smtp_port, security=settings.smtp_security,
-                      username=settings.smtp_username, password=password, sender=settings.email_from)  # fmt: skip
+    return SmtpConfig(host=setup.host, port=setup.port, security=setup.security, username=setup.username,
+                      password=setup.password, sender=setup.sender)  # fmt: skip
 
 
-def settings_scrubber(settings: Settings) -> Scrubber:
-    """A scrubber that knows the secrets held directly in settings (blocks add theirs when loaded)."""
-    return Scrubber([_secret(settings.slack_webhook_url), _secret(settings.slack_bot_token),
-                     _secret(settings.smtp_password)])  # fmt: skip
+def _smtp_from_block(name: str, sender: str, scrub: Scrubber) -> SmtpConfig:
+    block = _load_block("EmailServerCredentials", name)
+    block_password = _secret(block.password)
+    scrub.add(*login_forms(block.username, block_password))
+    server = getattr(block.smtp_server, "value", block.smtp_server)
+    security = _BLOCK_SECURITY.get(getattr(block.smtp_type, "name", str(block.smtp_type)).upper(), "starttls")
+    port = block.smtp_port or getattr(block.smtp_type, "value", 587)
+    return SmtpConfig(host=str(server), port=int(port), security=security, username=block.username,
+                      password=block_password, sender=sender, verify=block.verify is not False)  # fmt: skip
+
+
+def config_scrubber(config: DispatchConfig) -> Scrubber:
+    """A scrubber that knows the secrets the caller passed (blocks add theirs when loaded)."""
+    return Scrubber([config.slack.webhook_url, config.slack.bot_token, config.email.password])

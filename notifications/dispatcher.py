@@ -32,14 +32,13 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select, update
 
-from hiring import clock
-from hiring.settings import Settings, get_settings
 from models.db import database_now, is_postgres, transaction
 from models.tables import Outbox
-from notifications.credentials import Scrubber, settings_scrubber, slack_config, smtp_config
+from notifications.config import DispatchConfig
+from notifications.credentials import Scrubber, config_scrubber, slack_config, smtp_config
 from notifications.delivery import Delivery
 from notifications.errors import DeliveryError, Unreachable
-from notifications.people import recipients
+from notifications.recipients import recipients
 from notifications.render import Context, Notice
 from notifications.subjects import candidate_ids, candidate_names, with_names
 
@@ -96,26 +95,24 @@ def backoff(attempts: int, rng: random.Random | None = None) -> float:
 
 def dispatch(
     engine: Engine,
-    now: datetime | None = None,
-    settings: Settings | None = None,
+    now: datetime,
+    config: DispatchConfig,
     worker_id: str | None = None,
     console_write: Callable[[str], None] | None = None,
 ) -> DispatchResult:
     """One pass over the outbox: everything due at `now` is sent, rescheduled or given up on."""
-    now = now or clock.now()
-    settings = settings or get_settings()
     worker = worker_id or default_worker_id()
-    scrub = settings_scrubber(settings)
+    scrub = config_scrubber(config)
     result = DispatchResult()
-    channels = _Channels(settings, scrub, console_write)
+    channels = _Channels(config, scrub, console_write)
     # Stop taking new work well before the claim timeout, so nobody reclaims rows we are still sending.
-    deadline = time.monotonic() + settings.dispatch_claim_timeout_seconds / 2
+    deadline = time.monotonic() + config.claim_timeout_seconds / 2
     try:
         for _ in range(MAX_BATCHES):
-            rows = _claim(engine, now, settings, worker, result)
+            rows = _claim(engine, now, config, worker, result)
             if not rows:
                 break
-            if not _deliver(engine, rows, now, settings, worker, channels, scrub, result, deadline):
+            if not _deliver(engine, rows, now, config, worker, channels, scrub, result, deadline):
                 break
     finally:
         channels.close()
@@ -135,9 +132,10 @@ def _lapsed(db_now: datetime, timeout: timedelta) -> Any:
     return or_(Outbox.claim_expires_at <= db_now, legacy)  # type: ignore[operator]
 
 
-def _claim(engine: Engine, now: datetime, settings: Settings, worker: str, result: DispatchResult) -> list[Claimed]:
-    batch = max(1, settings.dispatch_batch_size)
-    timeout = timedelta(seconds=settings.dispatch_claim_timeout_seconds)
+def _claim(engine: Engine, now: datetime, config: DispatchConfig, worker: str,
+           result: DispatchResult) -> list[Claimed]:  # fmt: skip
+    batch = max(1, config.batch_size)
+    timeout = timedelta(seconds=config.claim_timeout_seconds)
     stale_q = select(Outbox).order_by(Outbox.claim_expires_at, Outbox.claimed_at, Outbox.id).limit(batch)
     due_q = (
         select(Outbox)
@@ -153,14 +151,14 @@ def _claim(engine: Engine, now: datetime, settings: Settings, worker: str, resul
         db_now = database_now(session)
         stale = list(session.execute(stale_q.where(Outbox.status == "sending", _lapsed(db_now, timeout))).scalars())
         due = list(session.execute(due_q.limit(batch - len(stale))).scalars()) if len(stale) < batch else []
-        retaken = [row for row in stale if _reclaimable(session, row, settings, result)]
+        retaken = [row for row in stale if _reclaimable(session, row, config.max_attempts, result)]
         return [_take(session, row, worker, now, db_now + timeout) for row in retaken + due]
 
 
-def _reclaimable(session: Any, row: Outbox, settings: Settings, result: DispatchResult) -> bool:
+def _reclaimable(session: Any, row: Outbox, max_attempts: int, result: DispatchResult) -> bool:
     """A lapsed claim is sent again, unless its dispatcher has died on every attempt: then it goes dead."""
     result.reclaimed += 1
-    if row.attempts < settings.dispatch_max_attempts:
+    if row.attempts < max_attempts:
         log.warning("outbox %s: reclaimed from %s, which stopped before recording the outcome; "
                     "sending it again", row.id, row.claimed_by)  # fmt: skip
         return True
@@ -205,7 +203,7 @@ def _groups(rows: list[Claimed], digest: bool) -> list[list[Claimed]]:
 # --- 3. send, 4. record -------------------------------------------------------------------------
 
 
-def _deliver(engine: Engine, rows: list[Claimed], now: datetime, settings: Settings, worker: str,
+def _deliver(engine: Engine, rows: list[Claimed], now: datetime, config: DispatchConfig, worker: str,
              channels: "_Channels", scrub: Scrubber, result: DispatchResult, deadline: float) -> bool:  # fmt: skip
     """Send a claimed batch. False when the pass should stop (time budget spent)."""
     handles = {r.recipient for r in rows if r.recipient}
@@ -215,7 +213,7 @@ def _deliver(engine: Engine, rows: list[Claimed], now: datetime, settings: Setti
     subjects = candidate_names(engine, {cid for r in rows for cid in candidate_ids(r.payload)})
     blocked: dict[str, datetime] = {}  # channel -> when its rate limit lifts
     keep_going = True
-    for group in _groups(rows, settings.digest):
+    for group in _groups(rows, config.digest):
         channel = group[0].channel
         if time.monotonic() > deadline:
             keep_going = False
@@ -228,16 +226,16 @@ def _deliver(engine: Engine, rows: list[Claimed], now: datetime, settings: Setti
         if not group:
             continue  # reclaimed by another dispatcher meanwhile: theirs to send
         try:
-            _send(group, people, names, subjects, channels, now, settings)
+            _send(group, people, names, subjects, channels, now, config)
         except DeliveryError as exc:
             reason = scrub(exc.reason)
             if exc.retry_after is not None:
                 blocked[channel] = now + timedelta(seconds=exc.retry_after)
-            _failed(engine, group, worker, now, settings, result, reason, exc.permanent, exc.retry_after)
+            _failed(engine, group, worker, now, config.max_attempts, result, reason, exc.permanent, exc.retry_after)
         except Exception as exc:  # a bug or an unforeseen library error: retry later, never lose the row
             reason = scrub(f"unexpected error: {type(exc).__name__}: {exc}")
             log.error("outbox %s: %s", [r.id for r in group], reason)
-            _failed(engine, group, worker, now, settings, result, reason, False, None)
+            _failed(engine, group, worker, now, config.max_attempts, result, reason, False, None)
         else:
             _pause_after_send()
             _sent(engine, group, worker, now, result)
@@ -245,7 +243,7 @@ def _deliver(engine: Engine, rows: list[Claimed], now: datetime, settings: Setti
 
 
 def _send(group: list[Claimed], people: dict[str, Any], names: dict[str, str], subjects: dict[int, str],
-          channels: "_Channels", now: datetime, settings: Settings) -> None:  # fmt: skip
+          channels: "_Channels", now: datetime, config: DispatchConfig) -> None:  # fmt: skip
     first = group[0]
     handle = first.recipient
     if not handle:
@@ -254,8 +252,8 @@ def _send(group: list[Claimed], people: dict[str, Any], names: dict[str, str], s
     channel = channels.get(first.channel)
     recipient = people.get(handle)
     address = channel.address(handle, recipient)
-    context = Context(timezone=recipient.timezone if recipient else settings.timezone,
-                      ats_link_template=settings.ats_link_template, names=names)  # fmt: skip
+    context = Context(timezone=recipient.timezone if recipient else config.timezone,
+                      ats_link_template=config.ats_link_template, names=names)  # fmt: skip
     # The candidates' names as they are now: rows hold ids only, so an erasure reaches unsent messages too.
     notices = [Notice(outbox_id=r.id, kind=r.kind, payload=with_names(r.payload, subjects)) for r in group]
     channel.send(Delivery(notices=notices, handle=handle, recipient=recipient, address=address, context=context,
@@ -294,12 +292,12 @@ def _sent(engine: Engine, group: list[Claimed], worker: str, now: datetime, resu
                     [r.id for r in group], len(group) - done)  # fmt: skip
 
 
-def _failed(engine: Engine, group: list[Claimed], worker: str, now: datetime, settings: Settings,
+def _failed(engine: Engine, group: list[Claimed], worker: str, now: datetime, max_attempts: int,
             result: DispatchResult, reason: str, permanent: bool, retry_after: float | None) -> None:  # fmt: skip
     dead, retried = [], []
     with transaction(engine) as session:
         for row in group:
-            if permanent or row.attempts >= settings.dispatch_max_attempts:
+            if permanent or row.attempts >= max_attempts:
                 error = reason if permanent else f"gave up after {row.attempts} attempts: {reason}"
                 values: dict[str, Any] = {"status": "dead", "last_error": error}
                 bucket = dead
@@ -343,8 +341,8 @@ class _Channels:
     """Builds each channel the first time a row needs it: Slack/SMTP configuration (and Prefect blocks)
     is loaded only if a row for that channel is due. A configuration error fails every row of the channel."""
 
-    def __init__(self, settings: Settings, scrub: Scrubber, console_write: Callable[[str], None] | None) -> None:
-        self.settings, self.scrub, self.console_write = settings, scrub, console_write
+    def __init__(self, config: DispatchConfig, scrub: Scrubber, console_write: Callable[[str], None] | None) -> None:
+        self.config, self.scrub, self.console_write = config, scrub, console_write
         self._made: dict[str, Any] = {}
         self._errors: dict[str, DeliveryError] = {}
 
@@ -367,11 +365,11 @@ class _Channels:
         if name == "slack":
             from notifications.slack import SlackChannel
 
-            return SlackChannel(slack_config(self.settings, self.scrub), self.scrub)
+            return SlackChannel(slack_config(self.config.slack, self.scrub), self.scrub)
         if name == "email":
             from notifications.email import EmailChannel
 
-            return EmailChannel(smtp_config(self.settings, self.scrub), self.scrub)
+            return EmailChannel(smtp_config(self.config.email, self.scrub), self.scrub)
         raise DeliveryError(f"unknown channel {name!r}; known: slack, email, console", permanent=True)
 
     def close(self) -> None:

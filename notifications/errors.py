@@ -1,4 +1,11 @@
-"""How a delivery can fail, as the dispatcher needs to know it: retry later, or give up now."""
+"""The errors notifications raise.
+
+A delivery failure (`DeliveryError`) tells the dispatcher whether to retry later or give up now. A request
+about the outbox that cannot be done (`OutboxRefused` and its kinds) is one of the request errors of
+states/errors.py, so the CLI and the API map it like any other: invalid input, not found, conflict.
+"""
+
+from states.errors import Conflict, InvalidInput, NotFound
 
 
 class DeliveryError(Exception):
@@ -21,3 +28,15 @@ class Unreachable(DeliveryError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"no reachable recipient: {reason}", permanent=True)
+
+
+class UnknownOutboxStatus(InvalidInput):
+    """Exit 2 / HTTP 422: a listing asked for a status the outbox does not have."""
+
+
+class NoSuchOutboxRow(NotFound):
+    """Exit 4 / HTTP 404."""
+
+
+class NotRetryable(Conflict):
+    """Exit 3 / HTTP 409: the row was sent, or is being sent right now."""

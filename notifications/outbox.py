@@ -5,10 +5,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
-from hiring import clock
-from hiring.errors import Conflict, InvalidInput, NotFound
 from models.db import transaction
 from models.tables import Outbox
+from notifications.errors import NoSuchOutboxRow, NotRetryable, UnknownOutboxStatus
 from notifications.subjects import candidate_names
 
 STATUSES = ("pending", "sending", "sent", "dead")
@@ -51,7 +50,7 @@ def _summary(payload: dict[str, Any], names: dict[int, str]) -> str:
 
 def list_outbox(engine: Engine, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     if status is not None and status not in STATUSES:
-        raise InvalidInput(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
+        raise UnknownOutboxStatus(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
     query = select(Outbox).order_by(Outbox.id.desc()).limit(limit)  # type: ignore[union-attr]
     if status:
         query = query.where(Outbox.status == status)
@@ -63,27 +62,26 @@ def list_outbox(engine: Engine, status: str | None = None, limit: int = 200) -> 
     return [outbox_dict(r, names) for r in rows]
 
 
-def retry(engine: Engine, row_id: int, now: datetime | None = None) -> dict[str, Any]:
-    """Queue one dead (or waiting) row for sending now, with a fresh set of attempts."""
-    now = now or clock.now()
+def retry(engine: Engine, row_id: int, now: datetime) -> dict[str, Any]:
+    """Queue one dead (or waiting) row for sending `now`, with a fresh set of attempts."""
     with transaction(engine) as session:
         row = session.get(Outbox, row_id)
         if row is None:
-            raise NotFound(f"no outbox row {row_id}; see `hiring outbox`")
+            raise NoSuchOutboxRow(f"no outbox row {row_id}; see `hiring outbox`")
         if row.status == "sent":
-            raise Conflict(f"outbox row {row_id} was sent at {row.sent_at:%Y-%m-%d %H:%M} UTC; nothing to retry")
+            raise NotRetryable(f"outbox row {row_id} was sent at {row.sent_at:%Y-%m-%d %H:%M} UTC; "
+                               "nothing to retry")  # fmt: skip
         if row.status == "sending":
-            raise Conflict(f"outbox row {row_id} is being sent by {row.claimed_by} right now; if that dispatcher "
-                           "died, it is reclaimed automatically after the claim timeout")  # fmt: skip
+            raise NotRetryable(f"outbox row {row_id} is being sent by {row.claimed_by} right now; if that "
+                               "dispatcher died, it is reclaimed automatically after the claim timeout")  # fmt: skip
         row.status, row.attempts, row.next_attempt_at = "pending", 0, now
         session.add(row)
         session.flush()
         return outbox_dict(row)
 
 
-def retry_all_dead(engine: Engine, now: datetime | None = None) -> list[int]:
-    """Queue every dead row for sending now. Returns their ids."""
-    now = now or clock.now()
+def retry_all_dead(engine: Engine, now: datetime) -> list[int]:
+    """Queue every dead row for sending `now`. Returns their ids."""
     with transaction(engine) as session:
         ids = list(session.execute(select(Outbox.id).where(Outbox.status == "dead").order_by(Outbox.id)).scalars())
         if ids:

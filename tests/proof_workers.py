@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from hiring.dispatch import dispatch
 from hiring.errors import Conflict
 from hiring.service import apply_event
 from hiring.settings import Settings
 from hiring.sweep import sweep
 from models.db import make_engine
 from models.tables import Candidate
-from notifications.dispatcher import dispatch
 from states.errors import GuardRefused, TriggerNotAllowed
 from states.policy import Policy
 from tests import payloads

@@ -20,9 +20,9 @@ from rich.text import Text
 from sqlalchemy import Engine, text
 
 from hiring import service
+from hiring.dispatch import dispatch
 from models.db import make_engine, transaction
 from models.tables import Outbox
-from notifications.dispatcher import dispatch
 from states.intake import NewCandidate
 from states.requisition import RequisitionSpec
 from tests import payloads, procs
@@ -169,9 +169,9 @@ def _replace_text(data: Any, value: str) -> Any:
 def view_data(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> dict[str, Any]:
     """Real query results (every view's input) from a small seeded database, computed once."""
     from hiring import queries, sla_queries
+    from hiring.people import list_people
     from hiring.reports.metrics import parse_filters, pipeline_report
     from notifications.outbox import list_outbox
-    from notifications.people import list_people
 
     path = tmp_path_factory.mktemp("views") / "hiring.db"
     shutil.copyfile(sqlite_template, path)

@@ -19,11 +19,11 @@ from sqlalchemy.engine import make_url
 from werkzeug import Request, Response
 
 from hiring import service
+from hiring.dispatch import dispatch
 from hiring.reports.digest import write_weekly_digests
 from hiring.sweep import sweep
 from models.db import MIGRATIONS, database_now, sqlite_path, transaction
 from models.tables import Outbox
-from notifications.dispatcher import dispatch
 from states.intake import NewCandidate
 from tests import payloads, procs
 from tests.notify_fixtures import (

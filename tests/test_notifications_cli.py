@@ -112,9 +112,9 @@ def test_unreachable_recipient_shows_in_outbox_dead_and_can_be_retried(engine: E
 def test_notification_commands_do_not_import_prefect(db_url: str) -> None:
     """Importing the CLI and running a whole dispatch pass (no Prefect block configured) never loads Prefect."""
     code = (
-        "import sys; import hiring.cli, hiring.cli.notify, notifications.people, notifications.outbox\n"
+        "import sys; import hiring.cli, hiring.cli.notify, hiring.people, notifications.outbox\n"
         "from models.db import make_engine\n"
-        "from notifications.dispatcher import dispatch\n"
+        "from hiring.dispatch import dispatch\n"
         "from tests.notify_fixtures import T0, add_rows, settings\n"
         f"engine = make_engine({db_url!r})\n"
         "add_rows(engine, channel='console')\n"

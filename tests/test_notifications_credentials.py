@@ -4,8 +4,10 @@ from typing import Any
 
 import pytest
 
+from hiring.dispatch import dispatch_config
 from notifications import credentials
-from notifications.credentials import Scrubber, settings_scrubber, slack_config, smtp_config
+from notifications.config import DispatchConfig, EmailSetup, SlackSetup
+from notifications.credentials import Scrubber, config_scrubber, slack_config, smtp_config
 from notifications.errors import DeliveryError
 from tests.notify_fixtures import settings
 
@@ -23,10 +25,11 @@ def test_settings_come_first_and_secrets_are_registered(db_url: str) -> None:
     s = settings(db_url, slack_webhook_url="https://hooks.slack.com/services/T1/B1/secretsecret123",
                  slack_bot_token="xoxb-1-2-secret", smtp_host="mail.example.com",
                  smtp_password="hunter2hunter2")  # fmt: skip
-    scrub = settings_scrubber(s)
-    slack = slack_config(s, scrub)
+    config = dispatch_config(s)
+    scrub = config_scrubber(config)
+    slack = slack_config(config.slack, scrub)
     assert slack.mode == "bot" and "secret" not in repr(slack)
-    smtp = smtp_config(s, scrub)
+    smtp = smtp_config(config.email, scrub)
     assert (smtp.host, smtp.port, smtp.security) == ("mail.example.com", 587, "starttls")
     assert smtp.password == "hunter2hunter2"
     assert "hunter2" not in repr(smtp)
@@ -35,10 +38,10 @@ def test_settings_come_first_and_secrets_are_registered(db_url: str) -> None:
 
 def test_nothing_configured_is_a_permanent_error_naming_the_settings(db_url: str) -> None:
     with pytest.raises(DeliveryError) as slack_err:
-        slack_config(settings(db_url), Scrubber())
+        slack_config(dispatch_config(settings(db_url)).slack, Scrubber())
     assert slack_err.value.permanent and "HIRING_SLACK_WEBHOOK_URL" in slack_err.value.reason
     with pytest.raises(DeliveryError) as smtp_err:
-        smtp_config(settings(db_url), Scrubber())
+        smtp_config(dispatch_config(settings(db_url)).email, Scrubber())
     assert smtp_err.value.permanent and "HIRING_SMTP_HOST" in smtp_err.value.reason
 
 
@@ -55,10 +58,11 @@ def test_prefect_blocks_named_in_settings(db_url: str, monkeypatch: pytest.Monke
     monkeypatch.setattr(credentials, "_load_block", lambda kind, name: blocks[(kind, name)])
     scrub = Scrubber()
 
-    assert slack_config(settings(db_url, slack_credentials_block="bot"), scrub).bot_token == "xoxb-from-block-1"
-    hook = slack_config(settings(db_url, slack_webhook_block="hook"), scrub)
+    bot = slack_config(dispatch_config(settings(db_url, slack_credentials_block="bot")).slack, scrub)
+    assert bot.bot_token == "xoxb-from-block-1"
+    hook = slack_config(dispatch_config(settings(db_url, slack_webhook_block="hook")).slack, scrub)
     assert (hook.mode, hook.webhook_url) == ("webhook", "https://hooks.slack.com/services/T9/B9/fromblockfromblock")
-    smtp = smtp_config(settings(db_url, email_credentials_block="mail"), scrub)
+    smtp = smtp_config(dispatch_config(settings(db_url, email_credentials_block="mail")).email, scrub)
     assert (smtp.host, smtp.port, smtp.security, smtp.username, smtp.password) == (
         "smtp.block.example", 465, "ssl", "bot", "block-password-1")
     assert scrub("block-password-1 fromblockfromblock xoxb-from-block-1").count("[redacted]") == 3
@@ -72,7 +76,7 @@ def test_a_missing_block_is_permanent_an_unreachable_api_is_not(db_url: str, mon
 
     monkeypatch.setattr(SlackWebhook, "load", missing)
     with pytest.raises(DeliveryError) as err:
-        slack_config(settings(db_url, slack_webhook_block="nope"), Scrubber())
+        slack_config(dispatch_config(settings(db_url, slack_webhook_block="nope")).slack, Scrubber())
     assert err.value.permanent and "Unable to find block document named nope" in err.value.reason
 
     def down(name: str) -> None:
@@ -80,5 +84,31 @@ def test_a_missing_block_is_permanent_an_unreachable_api_is_not(db_url: str, mon
 
     monkeypatch.setattr(SlackWebhook, "load", down)
     with pytest.raises(DeliveryError) as err:
-        slack_config(settings(db_url, slack_webhook_block="hook"), Scrubber())
+        slack_config(dispatch_config(settings(db_url, slack_webhook_block="hook")).slack, Scrubber())
     assert not err.value.permanent and "(ConnectionError)" in err.value.reason
+
+
+def test_the_application_hands_the_dispatcher_every_setting_it_reads(db_url: str) -> None:
+    """notifications/ reads no settings: everything it used to read arrives in its DispatchConfig."""
+    s = settings(db_url, slack_webhook_url="https://hooks.slack.com/services/T1/B1/secretsecret123",
+                 slack_bot_token="xoxb-1-2-secret", slack_base_url="http://127.0.0.1:9", slack_webhook_block="hook",
+                 slack_credentials_block="bot", smtp_host="mail.example.com", smtp_port=465, smtp_security="ssl",
+                 smtp_username="robot", smtp_password="hunter2hunter2", email_from="Hiring <hiring@acme.example>",
+                 email_credentials_block="mail", digest=False, dispatch_batch_size=5, dispatch_max_attempts=3,
+                 dispatch_claim_timeout_seconds=60, timezone="Europe/Paris",
+                 ats_link_template="https://ats.example.com/c/{candidate_id}")  # fmt: skip
+    config = dispatch_config(s)
+    assert config == DispatchConfig(
+        batch_size=5, max_attempts=3, claim_timeout_seconds=60, digest=False, timezone="Europe/Paris",
+        ats_link_template="https://ats.example.com/c/{candidate_id}",
+        slack=SlackSetup(webhook_url="https://hooks.slack.com/services/T1/B1/secretsecret123",
+                         bot_token="xoxb-1-2-secret", base_url="http://127.0.0.1:9", webhook_block="hook",
+                         credentials_block="bot"),
+        email=EmailSetup(sender="Hiring <hiring@acme.example>", host="mail.example.com", port=465, security="ssl",
+                         username="robot", password="hunter2hunter2", credentials_block="mail"),
+    )  # fmt: skip
+    assert "secret" not in repr(config) and "hunter2" not in repr(config)
+    defaults = dispatch_config(settings(db_url))
+    assert (defaults.batch_size, defaults.max_attempts, defaults.claim_timeout_seconds, defaults.digest) == (
+        200, 8, 300, True)
+    assert (defaults.slack.webhook_url, defaults.slack.bot_token, defaults.email.password) == (None, None, None)

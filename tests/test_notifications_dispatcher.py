@@ -11,9 +11,10 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, select, update
 from sqlmodel import SQLModel
 
+from hiring.dispatch import dispatch
 from models.db import database_now, sqlite_path, transaction
 from models.tables import Outbox
-from notifications.dispatcher import backoff, dispatch
+from notifications.dispatcher import backoff
 from notifications.outbox import retry_all_dead
 from tests.notify_fixtures import (
     T0,

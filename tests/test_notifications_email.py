@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from notifications.dispatcher import PAUSE_AFTER_SEND_ENV, dispatch
+from hiring.dispatch import dispatch
+from notifications.dispatcher import PAUSE_AFTER_SEND_ENV
 from notifications.email import message_id
 from tests.notify_fixtures import (
     T0,

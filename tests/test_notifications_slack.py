@@ -5,7 +5,7 @@ from datetime import timedelta
 from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine
 
-from notifications.dispatcher import dispatch
+from hiring.dispatch import dispatch
 from tests.notify_fixtures import (
     T0,
     WEBHOOK_PATH,

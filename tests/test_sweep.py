@@ -200,8 +200,8 @@ def test_batches_do_not_change_what_fires(candidate, engine, T0, batch_size):
 
 
 def test_routing_per_audience_role_and_preferred_channels(candidate, engine, T0):
+    from hiring.people import add_person, parse_person
     from hiring.service import add_candidates
-    from notifications.people import add_person, parse_person
     from states.intake import NewCandidate
 
     policy = parse_policy({"head_of_talent": "tess", "routing": {

@@ -36,7 +36,7 @@ def people_add(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Add a person to the directory."""
-    from notifications.people import add_person, parse_person
+    from hiring.people import add_person, parse_person
 
     spec = parse_person({"handle": handle, "name": name, "role": role, "email": email, "slack_user_id": slack_id,
                          "timezone": timezone,
@@ -52,7 +52,7 @@ def people_add(
 @people_app.command("list")
 def people_list(as_json: bool = typer.Option(False, "--json")) -> None:
     """Everyone in the directory."""
-    from notifications.people import list_people
+    from hiring.people import list_people
 
     people = list_people(engine())
     if as_json:
@@ -78,7 +78,7 @@ def people_import(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Add or update (by handle) everyone listed in a file, all or nothing."""
-    from notifications.people import load_people_file, upsert_people
+    from hiring.people import load_people_file, upsert_people
 
     outcome = upsert_people(engine(), load_people_file(file))
     if as_json:
@@ -128,12 +128,13 @@ def outbox_retry(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Queue a dead notification (or all of them) to be sent by the next dispatch, with fresh attempts."""
+    from hiring.clock import now
     from hiring.errors import InvalidInput
     from notifications.outbox import retry, retry_all_dead
 
     if (row_id is None) == (not all_dead):
         raise InvalidInput("name one outbox row ID, or pass --all-dead")
-    ids = retry_all_dead(engine()) if all_dead else [retry(engine(), row_id)["id"]]
+    ids = retry_all_dead(engine(), now()) if all_dead else [retry(engine(), row_id, now())["id"]]
     if as_json:
         print_json({"queued": ids})
         return
@@ -147,7 +148,7 @@ def outbox_retry(
 def dispatch(as_json: bool = typer.Option(False, "--json")) -> None:
     """Send every notification that is due now (respects HIRING_NOW), once; retries are scheduled."""
     from hiring.clock import now
-    from notifications.dispatcher import dispatch as run_dispatch
+    from hiring.dispatch import dispatch as run_dispatch
 
     lines: list[str] = []
     write = lines.append if as_json else (lambda text: console.print(plain(text), soft_wrap=True))

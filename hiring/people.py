@@ -1,7 +1,8 @@
-"""The people directory: who the recruiters, hiring managers and head of talent are, and how to reach them.
+"""The people directory, as the application administers it: who the recruiters, hiring managers and head of
+talent are, and how to reach them (`hiring people add | list | import`).
 
-Requisitions and the policy refer to people by handle (e.g. maria.lopez); the dispatcher looks the handle
-up here to find an email address or a Slack user id.
+Requisitions and the policy refer to people by handle (e.g. maria.lopez); the dispatcher looks the handle up
+in the same table (notifications.recipients) to find an email address or a Slack user id.
 """
 
 from pathlib import Path
@@ -14,7 +15,6 @@ from hiring.documents import load_document
 from hiring.errors import Conflict, InvalidInput
 from models.db import transaction
 from models.tables import Person
-from notifications.delivery import Recipient
 from states.policy import CHANNELS, Role
 from states.zones import TimeZoneName
 
@@ -126,13 +126,3 @@ def list_people(engine: Engine) -> list[dict[str, Any]]:
     with transaction(engine) as session:
         rows = session.execute(select(Person).order_by(Person.role, Person.handle)).scalars()
         return [person_dict(p) for p in rows]
-
-
-def recipients(engine: Engine, handles: set[str]) -> dict[str, Recipient]:
-    """The directory entries of these handles, as plain snapshots."""
-    if not handles:
-        return {}
-    with transaction(engine) as session:
-        rows = session.execute(select(Person).where(Person.handle.in_(handles))).scalars()  # type: ignore[attr-defined]
-        return {p.handle: Recipient(handle=p.handle, name=p.name, email=p.email, slack_user_id=p.slack_user_id,
-                                    role=p.role, timezone=p.timezone or "UTC") for p in rows}  # fmt: skip
