@@ -9,6 +9,7 @@ statement wherever it sits, so a cycle here is one that only the import order ke
 
 import sys
 from collections.abc import Iterator
+from itertools import pairwise
 
 import grimp
 
@@ -68,7 +69,7 @@ def one_cycle(graph: grimp.ImportGraph, component: list[str]) -> list[str]:
             best = chain
     assert best is not None, "a strongly connected component has a cycle through each of its modules"
     path = (start, *best)
-    return [f"{a} -> {b} ({_lines(graph, a, b)})" for a, b in zip(path, path[1:], strict=False)]
+    return [f"{a} -> {b} ({_lines(graph, a, b)})" for a, b in pairwise(path)]
 
 
 def _lines(graph: grimp.ImportGraph, importer: str, imported: str) -> str:
