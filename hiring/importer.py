@@ -65,9 +65,7 @@ def read_rows(path: Path) -> tuple[list[tuple[int, NewCandidate]], list[tuple[in
             continue
         if cand.external_id:
             if cand.external_id in seen_ext:
-                bad.append(
-                    (line, f"external_id {cand.external_id!r} repeats line {seen_ext[cand.external_id]}")
-                )
+                bad.append((line, f"external_id {cand.external_id!r} repeats line {seen_ext[cand.external_id]}"))
                 continue
             seen_ext[cand.external_id] = line
         good.append((line, cand))
@@ -91,13 +89,19 @@ def _problem(err: dict) -> str:  # type: ignore[type-arg]
 def _check_against_db(engine: Engine, good: list[tuple[int, NewCandidate]]) -> list[tuple[int, str]]:
     with Session(engine) as session:
         req_ids = {c.requisition_id for _, c in good}
-        status = dict(session.execute(
-            select(Requisition.id, Requisition.status).where(Requisition.id.in_(req_ids))  # type: ignore[union-attr]
-        ).all())  # fmt: skip
+        status = dict(
+            session.execute(
+                select(Requisition.id, Requisition.status).where(Requisition.id.in_(req_ids))  # type: ignore[union-attr]
+            ).all()
+        )
         ext = [c.external_id for _, c in good if c.external_id]
-        taken = set(
-            session.execute(select(Candidate.external_id).where(Candidate.external_id.in_(ext))).scalars()  # type: ignore[union-attr]
-        ) if ext else set()  # fmt: skip
+        taken = (
+            set(
+                session.execute(select(Candidate.external_id).where(Candidate.external_id.in_(ext))).scalars()  # type: ignore[union-attr]
+            )
+            if ext
+            else set()
+        )
     bad = []
     for line, c in good:
         if c.requisition_id not in status:
@@ -109,8 +113,9 @@ def _check_against_db(engine: Engine, good: list[tuple[int, NewCandidate]]) -> l
     return bad
 
 
-def import_csv(engine: Engine, path: Path, actor: str, skip_invalid: bool = False,
-               now: datetime | None = None) -> ImportReport:  # fmt: skip
+def import_csv(
+    engine: Engine, path: Path, actor: str, skip_invalid: bool = False, now: datetime | None = None
+) -> ImportReport:
     good, bad, count = read_rows(path)
     bad += _check_against_db(engine, good)
     bad.sort()

@@ -106,10 +106,7 @@ def require_schema(engine: Engine, url: str) -> None:
         raise DatabaseNotReady(f"no database at {path}: run `hiring init` to create it")
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
-            raise DatabaseNotReady(
-                f"the database at {redact_url(engine.url)} has no hiring schema: "
-                "run `hiring init`"
-            )
+            raise DatabaseNotReady(f"the database at {redact_url(engine.url)} has no hiring schema: run `hiring init`")
         current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     if current != head_revision():
         raise DatabaseNotReady(

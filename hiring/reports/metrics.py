@@ -32,9 +32,17 @@ from states.vocabulary import TAKE_HOME_RUBRIC, InterviewPart
 
 # The funnel in graph order: reaching onboarding_30 is being hired.
 FUNNEL: tuple[Stage, ...] = (
-    Stage.SOURCED, Stage.SCREENED, Stage.TAKE_HOME, Stage.DEBRIEF, Stage.FINAL, Stage.OFFER,
-    Stage.ONBOARDING_30, Stage.ONBOARDING_60, Stage.ONBOARDING_90, Stage.ONBOARDED,
-)  # fmt: skip
+    Stage.SOURCED,
+    Stage.SCREENED,
+    Stage.TAKE_HOME,
+    Stage.DEBRIEF,
+    Stage.FINAL,
+    Stage.OFFER,
+    Stage.ONBOARDING_30,
+    Stage.ONBOARDING_60,
+    Stage.ONBOARDING_90,
+    Stage.ONBOARDED,
+)
 TIMED_STAGES: tuple[Stage, ...] = FUNNEL[:-1]  # onboarded is an end: no time is spent "in" it
 HIRED = Stage.ONBOARDING_30
 DECISION_WINDOW_HOURS = (DEFAULT_TIMERS[TimerKind.DECISION].duration or timedelta(hours=48)).total_seconds() / 3600
@@ -60,8 +68,13 @@ class Filters:
         return out
 
 
-def parse_filters(requisition_id: int | None = None, role_profile: str | None = None, source: str | None = None,
-                  since: str | None = None, until: str | None = None) -> Filters:  # fmt: skip
+def parse_filters(
+    requisition_id: int | None = None,
+    role_profile: str | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Filters:
     """Filters from user input; every bad value is refused (exit 2) with what is allowed.
 
     `since` / `until` take a date (2026-10-01: the whole day counts, UTC) or an ISO 8601 instant.
@@ -138,8 +151,11 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def _dist(hours: list[float], prefix: str = "") -> dict[str, Any]:
-    return {f"{prefix}n": len(hours), f"{prefix}median_hours": _r(percentile(hours, 0.5)),
-            f"{prefix}p90_hours": _r(percentile(hours, 0.9))}  # fmt: skip
+    return {
+        f"{prefix}n": len(hours),
+        f"{prefix}median_hours": _r(percentile(hours, 0.5)),
+        f"{prefix}p90_hours": _r(percentile(hours, 0.9)),
+    }
 
 
 def _hours(delta: timedelta) -> float:
@@ -204,8 +220,14 @@ def load(engine: Engine, filters: Filters) -> Data:
         req_q = req_q.where(Requisition.id == filters.requisition_id)
     if filters.role_profile is not None:
         req_q = req_q.where(Requisition.role_profile == filters.role_profile)
-    cand_q = select(Candidate.id, Candidate.requisition_id, Candidate.source, Candidate.stage, Candidate.on_hold,
-                    Candidate.created_at).join(Requisition, Requisition.id == Candidate.requisition_id)  # type: ignore[arg-type]  # fmt: skip
+    cand_q = select(
+        Candidate.id,
+        Candidate.requisition_id,
+        Candidate.source,
+        Candidate.stage,
+        Candidate.on_hold,
+        Candidate.created_at,
+    ).join(Requisition, Requisition.id == Candidate.requisition_id)  # type: ignore[arg-type]
     cand_q = cand_q.where(Requisition.status != "draft")
     if filters.requisition_id is not None:
         cand_q = cand_q.where(Candidate.requisition_id == filters.requisition_id)
@@ -220,26 +242,51 @@ def load(engine: Engine, filters: Filters) -> Data:
     in_scope = cand_q.with_only_columns(Candidate.id).scalar_subquery()  # type: ignore[arg-type]
     with Session(engine) as session:
         reqs = {
-            r.id: Req(r.id, r.title, r.role_profile, r.status, r.opened_at, r.recruiter, r.hiring_manager,
-                      r.salary_min, r.salary_max, r.currency)
+            r.id: Req(
+                r.id,
+                r.title,
+                r.role_profile,
+                r.status,
+                r.opened_at,
+                r.recruiter,
+                r.hiring_manager,
+                r.salary_min,
+                r.salary_max,
+                r.currency,
+            )
             for r in session.execute(req_q).scalars()
-        }  # fmt: skip
+        }
         cands = {row.id: Cand(*row) for row in session.execute(cand_q.order_by(Candidate.id))}
         events: dict[int, list[Ev]] = defaultdict(list)
         ev_q = (
-            select(Event.candidate_id, Event.seq, Event.trigger, Event.from_stage, Event.to_stage, Event.payload,
-                   Event.occurred_at)
+            select(
+                Event.candidate_id,
+                Event.seq,
+                Event.trigger,
+                Event.from_stage,
+                Event.to_stage,
+                Event.payload,
+                Event.occurred_at,
+            )
             .where(Event.candidate_id.in_(in_scope))  # type: ignore[attr-defined]
             .order_by(Event.candidate_id, Event.seq)
-        )  # fmt: skip
+        )
         for row in session.execute(ev_q):
             events[row.candidate_id].append(Ev(*row[:5], row.payload or {}, row.occurred_at))
         timers = session.execute(
-            select(Timer.id, Timer.candidate_id, Timer.requisition_id, Timer.kind, Timer.status, Timer.due_at,
-                   Timer.paused_at, Timer.closed_at)
+            select(
+                Timer.id,
+                Timer.candidate_id,
+                Timer.requisition_id,
+                Timer.kind,
+                Timer.status,
+                Timer.due_at,
+                Timer.paused_at,
+                Timer.closed_at,
+            )
             .where(Timer.candidate_id.in_(in_scope))  # type: ignore[attr-defined]
             .order_by(Timer.id)
-        ).all()  # fmt: skip
+        ).all()
         escalations = session.execute(
             select(Escalation.level, Escalation.lateness_seconds, Timer.kind)
             .join(Timer, Timer.id == Escalation.timer_id)  # type: ignore[arg-type]
@@ -358,17 +405,19 @@ def funnel(journeys: list[Journey]) -> list[dict[str, Any]]:
             nxt = FUNNEL[i + 1].value
             rest = [j for j in here if nxt not in j.reached]
             rejected = Counter(j.reject_reason or "unknown" for j in rest if j.stage == Stage.REJECTED)
-            row.update({
-                "next": nxt,
-                "advanced": len(here) - len(rest),
-                "conversion": _rate(len(here) - len(rest), len(here)),
-                "rejected": sum(rejected.values()),
-                "rejected_by_reason": dict(sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))),
-                "withdrawn": sum(j.stage == Stage.WITHDRAWN for j in rest),
-                "declined": sum(j.stage == Stage.DECLINED for j in rest),
-                "departed": sum(j.stage == Stage.DEPARTED for j in rest),
-                "open": sum(j.stage not in TERMINAL for j in rest),
-            })  # fmt: skip
+            row.update(
+                {
+                    "next": nxt,
+                    "advanced": len(here) - len(rest),
+                    "conversion": _rate(len(here) - len(rest), len(here)),
+                    "rejected": sum(rejected.values()),
+                    "rejected_by_reason": dict(sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))),
+                    "withdrawn": sum(j.stage == Stage.WITHDRAWN for j in rest),
+                    "declined": sum(j.stage == Stage.DECLINED for j in rest),
+                    "departed": sum(j.stage == Stage.DEPARTED for j in rest),
+                    "open": sum(j.stage not in TERMINAL for j in rest),
+                }
+            )
         rows.append(row)
     return rows
 
@@ -378,13 +427,23 @@ def time_in_stage(journeys: list[Journey], now: datetime) -> list[dict[str, Any]
     and the age of the stays still going on."""
     rows = []
     for stage in TIMED_STAGES:
-        done = [j.spent[stage.value] for j in journeys
-                if stage.value in j.spent and not (j.current_stay and j.current_stay[0] == stage.value)]  # fmt: skip
-        ages = [_hours(now - j.current_stay[1]) for j in journeys
-                if j.current_stay and j.current_stay[0] == stage.value]  # fmt: skip
-        rows.append({"stage": stage.value, **_dist(done), "in_stage_now": len(ages),
-                     "median_age_hours": _r(percentile(ages, 0.5)),
-                     "max_age_hours": _r(max(ages, default=None))})  # fmt: skip
+        done = [
+            j.spent[stage.value]
+            for j in journeys
+            if stage.value in j.spent and not (j.current_stay and j.current_stay[0] == stage.value)
+        ]
+        ages = [
+            _hours(now - j.current_stay[1]) for j in journeys if j.current_stay and j.current_stay[0] == stage.value
+        ]
+        rows.append(
+            {
+                "stage": stage.value,
+                **_dist(done),
+                "in_stage_now": len(ages),
+                "median_age_hours": _r(percentile(ages, 0.5)),
+                "max_age_hours": _r(max(ages, default=None)),
+            }
+        )
     return rows
 
 
@@ -395,9 +454,14 @@ def time_to_hire_and_fill(journeys: list[Journey], reqs: dict[int, Req], now: da
     for req in reqs.values():
         accepted = [j.accepted_at for j in journeys if j.cand.requisition_id == req.id and j.accepted_at]
         filled = min(accepted, default=None)
-        row = {"requisition_id": req.id, "title": req.title, "opened_at": req.opened_at, "filled_at": filled,
-               "hours": _r(_hours(filled - req.opened_at)) if filled and req.opened_at else None,
-               "open_hours": _r(_hours(now - req.opened_at)) if not filled and req.opened_at else None}  # fmt: skip
+        row = {
+            "requisition_id": req.id,
+            "title": req.title,
+            "opened_at": req.opened_at,
+            "filled_at": filled,
+            "hours": _r(_hours(filled - req.opened_at)) if filled and req.opened_at else None,
+            "open_hours": _r(_hours(now - req.opened_at)) if not filled and req.opened_at else None,
+        }
         fills.append(row)
     filled_hours = [r["hours"] for r in fills if r["hours"] is not None]
     return {
@@ -442,12 +506,17 @@ def sla(timers: list[Any], escalations: list[Any], now: datetime) -> dict[str, A
             "by_level": {lv.value: len(lateness.get(lv.value, [])) for lv in Level},
             "by_timer": dict(sorted(kinds.items())),
             "lateness_seconds": {
-                lv: {"n": len(xs), "median": _r(percentile(xs, 0.5), 1), "p90": _r(percentile(xs, 0.9), 1),
-                     "max": _r(max(xs), 1)}
-                for lv, xs in [*((lv.value, lateness.get(lv.value, [])) for lv in Level), ("all", every)] if xs
+                lv: {
+                    "n": len(xs),
+                    "median": _r(percentile(xs, 0.5), 1),
+                    "p90": _r(percentile(xs, 0.9), 1),
+                    "max": _r(max(xs), 1),
+                }
+                for lv, xs in [*((lv.value, lateness.get(lv.value, [])) for lv in Level), ("all", every)]
+                if xs
             },
         },
-    }  # fmt: skip
+    }
 
 
 def decision_speed(journeys: list[Journey], now: datetime) -> dict[str, Any]:
@@ -461,9 +530,15 @@ def decision_speed(journeys: list[Journey], now: datetime) -> dict[str, Any]:
             continue
         held = j.pending_held + (_hours(now - max(j.hold_since, j.pending_since)) if j.hold_since else 0.0)
         waiting = _hours(now - j.pending_since) - held
-        pending.append({"candidate_id": j.cand.id, "requisition_id": j.cand.requisition_id,
-                        "waiting_hours": _r(waiting), "on_hold": j.hold_since is not None,
-                        "over_window": waiting > DECISION_WINDOW_HOURS})  # fmt: skip
+        pending.append(
+            {
+                "candidate_id": j.cand.id,
+                "requisition_id": j.cand.requisition_id,
+                "waiting_hours": _r(waiting),
+                "on_hold": j.hold_since is not None,
+                "over_window": waiting > DECISION_WINDOW_HOURS,
+            }
+        )
     return {
         "window_hours": DECISION_WINDOW_HOURS,
         **_dist(hours, "decided_"),
@@ -484,11 +559,17 @@ def sources(journeys: list[Journey], reqs: dict[int, Req]) -> list[dict[str, Any
     rows = []
     for (profile, channel), js in sorted(groups.items()):
         take_home = sum(Stage.TAKE_HOME.value in j.reached for j in js)
-        rows.append({
-            "role_profile": profile, "source": channel, "candidates": len(js), "take_home": take_home,
-            "take_home_rate": _rate(take_home, len(js)), "offers": sum(j.made_offer for j in js),
-            "hires": sum(HIRED.value in j.reached for j in js),
-        })  # fmt: skip
+        rows.append(
+            {
+                "role_profile": profile,
+                "source": channel,
+                "candidates": len(js),
+                "take_home": take_home,
+                "take_home_rate": _rate(take_home, len(js)),
+                "offers": sum(j.made_offer for j in js),
+                "hires": sum(HIRED.value in j.reached for j in js),
+            }
+        )
     return rows
 
 
@@ -500,19 +581,23 @@ def rubrics(journeys: list[Journey], reqs: dict[int, Req]) -> list[dict[str, Any
         js = [j for j in journeys if j.cand.requisition_id == req.id]
         scored = [j.take_home for j in js if j.take_home]
         interviewed = [j.interviews for j in js if j.interviews]
-        rows.append({
-            "requisition_id": req.id, "title": req.title, "role_profile": req.role_profile,
-            "take_home": {
-                "n": len(scored),
-                "items": {item: _mean([s[item] for s in scored]) for item in TAKE_HOME_RUBRIC},
-                "overall": _mean([v for s in scored for v in s.values()]),
-            },
-            "interview": {
-                "n": len(interviewed),
-                "parts": {part: _mean([i[part] for i in interviewed if part in i]) for part in INTERVIEW_PARTS},
-                "overall": _mean([v for i in interviewed for v in i.values()]),
-            },
-        })  # fmt: skip
+        rows.append(
+            {
+                "requisition_id": req.id,
+                "title": req.title,
+                "role_profile": req.role_profile,
+                "take_home": {
+                    "n": len(scored),
+                    "items": {item: _mean([s[item] for s in scored]) for item in TAKE_HOME_RUBRIC},
+                    "overall": _mean([v for s in scored for v in s.values()]),
+                },
+                "interview": {
+                    "n": len(interviewed),
+                    "parts": {part: _mean([i[part] for i in interviewed if part in i]) for part in INTERVIEW_PARTS},
+                    "overall": _mean([v for i in interviewed for v in i.values()]),
+                },
+            }
+        )
     return rows
 
 
@@ -528,10 +613,17 @@ def offers(journeys: list[Journey], reqs: dict[int, Req]) -> dict[str, Any]:
         base, currency = offer.get("base_salary"), offer.get("currency")
         if currency != req.currency or not req.salary_min <= base <= req.salary_max:
             edge = req.salary_max if base > req.salary_max else req.salary_min
-            outside.append({"candidate_id": j.cand.id, "requisition_id": req.id, "base_salary": base,
-                            "currency": currency, "band": [req.salary_min, req.salary_max, req.currency],
-                            "off_band_pct": _r(100 * (base - edge) / edge, 1) if currency == req.currency else None,
-                            "approved_by": offer.get("band_exception_approved_by")})  # fmt: skip
+            outside.append(
+                {
+                    "candidate_id": j.cand.id,
+                    "requisition_id": req.id,
+                    "base_salary": base,
+                    "currency": currency,
+                    "band": [req.salary_min, req.salary_max, req.currency],
+                    "off_band_pct": _r(100 * (base - edge) / edge, 1) if currency == req.currency else None,
+                    "approved_by": offer.get("band_exception_approved_by"),
+                }
+            )
     return {
         "made": len(made),
         "accepted": accepted,
@@ -551,17 +643,22 @@ def onboarding(journeys: list[Journey], timers: list[Any], now: datetime) -> dic
         counts = Counter(_timer_state(t, now) for t in timers if t.kind == kind)
         on_time, late, overdue = counts["met"], counts["breached"], counts["open_overdue"]
         checkpoints[str(days)] = {
-            "on_time": on_time, "late": late, "overdue": overdue, "not_due": counts["open"] + counts["paused"],
-            "cancelled": counts["cancelled"], "on_time_rate": _rate(on_time, on_time + late + overdue),
-        }  # fmt: skip
+            "on_time": on_time,
+            "late": late,
+            "overdue": overdue,
+            "not_due": counts["open"] + counts["paused"],
+            "cancelled": counts["cancelled"],
+            "on_time_rate": _rate(on_time, on_time + late + overdue),
+        }
     hires = [j for j in journeys if j.accepted_at is not None]
     departures = []
     for j in hires:
         if j.departed_at is None:
             continue
         day = (j.departed_at.date() - j.start_date).days if j.start_date else None
-        departures.append({"candidate_id": j.cand.id, "requisition_id": j.cand.requisition_id,
-                           "day": day, "reason": j.depart_reason})  # fmt: skip
+        departures.append(
+            {"candidate_id": j.cand.id, "requisition_id": j.cand.requisition_id, "day": day, "reason": j.depart_reason}
+        )
     return {
         "hires": len(hires),
         "checkpoints": checkpoints,
