@@ -3,13 +3,16 @@ unless the caller asks to skip them."""
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring.errors import InvalidInput
 from hiring.service import add_candidates
@@ -54,7 +57,7 @@ def read_rows(path: Path) -> tuple[list[tuple[int, NewCandidate]], list[tuple[in
         count += 1
         line = reader.line_num
         if None in row:
-            bad.append((line, f"{len(row[None])} more cells than the header has columns"))  # type: ignore[index]
+            bad.append((line, f"{len(row[None])} more cells than the header has columns"))
             continue
         values = {k: (v or "").strip() for k, v in row.items() if k}
         values = {k: v for k, v in values.items() if v or k in REQUIRED}
@@ -72,14 +75,14 @@ def read_rows(path: Path) -> tuple[list[tuple[int, NewCandidate]], list[tuple[in
     return good, bad, count
 
 
-def _rows(reader: "csv.DictReader[str]", path: Path):  # type: ignore[no-untyped-def]
+def _rows(reader: "csv.DictReader[str]", path: Path) -> Iterator[dict[str | Any, str | Any]]:
     try:
         yield from reader
     except csv.Error as exc:  # e.g. a cell longer than csv's field limit (131,072 characters)
         raise InvalidInput(f"{path}: line {reader.line_num} is not valid CSV: {exc}") from None
 
 
-def _problem(err: dict) -> str:  # type: ignore[type-arg]
+def _problem(err: ErrorDetails) -> str:
     where = ".".join(str(p) for p in err["loc"])
     if err["type"] == "missing" or (err["type"] == "string_too_short" and not err.get("input")):
         return f"{where} is required"
@@ -89,15 +92,15 @@ def _problem(err: dict) -> str:  # type: ignore[type-arg]
 def _check_against_db(engine: Engine, good: list[tuple[int, NewCandidate]]) -> list[tuple[int, str]]:
     with Session(engine) as session:
         req_ids = {c.requisition_id for _, c in good}
-        status = dict(
+        status: dict[int | None, str] = dict(
             session.execute(
-                select(Requisition.id, Requisition.status).where(Requisition.id.in_(req_ids))  # type: ignore[union-attr]
-            ).all()
+                select(col(Requisition.id), col(Requisition.status)).where(col(Requisition.id).in_(req_ids))
+            ).tuples()
         )
         ext = [c.external_id for _, c in good if c.external_id]
         taken = (
             set(
-                session.execute(select(Candidate.external_id).where(Candidate.external_id.in_(ext))).scalars()  # type: ignore[union-attr]
+                session.execute(select(col(Candidate.external_id)).where(col(Candidate.external_id).in_(ext))).scalars()
             )
             if ext
             else set()

@@ -89,7 +89,7 @@ def transaction(engine: Engine) -> Iterator[Session]:
         with Session(engine.execution_options(**{WRITE: True}), expire_on_commit=False) as session, session.begin():
             yield session
     except OperationalError as exc:
-        if is_busy(exc) and not isinstance(exc, DatabaseBusy):
+        if exc.orig is not None and is_busy(exc) and not isinstance(exc, DatabaseBusy):  # busy: orig is set
             raise DatabaseBusy(exc.statement, None, exc.orig) from exc
         raise
 
@@ -152,22 +152,25 @@ def insert_many_ignoring_duplicates(session: Session, table: type, rows: list[di
 def _dialect_insert(session: Session, table: type) -> Any:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - other databases are not supported yet
-        raise NotImplementedError(f"database {dialect} is not supported")
-    return dialect_insert(table)
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(table)
+    raise NotImplementedError(f"database {dialect} is not supported")  # pragma: no cover - not supported yet
 
 
-def is_postgres(engine_or_session: object) -> bool:
+def is_postgres(engine_or_session: Engine | Connection | Session) -> bool:
     bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
-    return bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+    return bind.dialect.name == "postgresql"
 
 
 def database_now(conn: Session | Connection) -> datetime:
     """The database's own clock, never HIRING_NOW: the one clock all processes share (SQLite: this machine's)."""
     dialect = conn.get_bind().dialect if isinstance(conn, Session) else conn.dialect
+    value: datetime
     if dialect.name == "postgresql":
         value = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
     else:

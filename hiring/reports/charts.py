@@ -13,7 +13,11 @@ import matplotlib
 matplotlib.use("Agg")  # before anything else of matplotlib: never a GUI backend
 
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from matplotlib.typing import RcKeyType
 
 INK = "#1f2933"
 MUTED = "#9aa5b1"
@@ -22,7 +26,7 @@ BLUE = ("#d3e4f5", "#8fb8e0", "#4a89c8", "#1d4f91")  # light to dark
 GREEN = "#3f9d5a"
 RED = "#d64545"
 ORANGE = "#e8833a"
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.size": 9,
     "axes.edgecolor": MUTED,
     "axes.labelcolor": INK,
@@ -36,6 +40,12 @@ STYLE = {
     "svg.hashsalt": "hiring-pipeline",  # the same report gives the same SVG
     "svg.fonttype": "path",  # glyphs as paths: the SVG needs no font installed where it is opened
 }
+
+
+def _integer_ticks(axis: Axis) -> None:
+    locator = axis.get_major_locator()
+    assert isinstance(locator, MaxNLocator)  # matplotlib's default AutoLocator is one
+    locator.set_params(integer=True)
 
 
 def _figure(width: float = 8, height: float = 4.2) -> Figure:
@@ -148,7 +158,7 @@ def sla_breaches(report: dict[str, Any]) -> Figure:
             color=INK,
         )
     ax.set_ylim(0, peak * 1.35)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.yaxis)
     ax.set_ylabel("timers")
     ax.tick_params(axis="x", labelrotation=20)
     ax.grid(axis="y", color=GRID)
@@ -175,6 +185,7 @@ def decision_time(report: dict[str, Any]) -> Figure:
     top = max([*hours, *waiting, window]) + step
     edges = [i * step for i in range(int(top // step) + 1)]
     _, _, patches = ax.hist(hours, bins=edges, edgecolor="white", label="decided")
+    assert isinstance(patches, BarContainer)  # one data set, histtype "bar"
     for patch, left in zip(patches, edges, strict=False):
         patch.set_facecolor(GREEN if left + step <= window else RED)
     if waiting:
@@ -191,7 +202,7 @@ def decision_time(report: dict[str, Any]) -> Figure:
     ax.text(window, ax.get_ylim()[1] * 0.95, f" {window:.0f} h window", color=INK, va="top")
     ax.set_xlabel("hours")
     ax.set_ylabel("decisions")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.yaxis)
     ax.grid(axis="y", color=GRID)
     ax.set_axisbelow(True)
     ax.legend(loc="upper right", frameon=False)
@@ -233,7 +244,7 @@ def sources(report: dict[str, Any]) -> Figure:
         ax.invert_yaxis()
         ax.set_xlim(0, peak * 1.05)
         ax.set_title(profile, fontsize=9)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax.xaxis)
         ax.grid(axis="x", color=GRID)
         ax.set_axisbelow(True)
     handles, labels = fig.axes[0].get_legend_handles_labels()

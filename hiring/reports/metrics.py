@@ -21,8 +21,8 @@ from datetime import date, datetime, timedelta
 from math import ceil, floor
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlalchemy import Engine, Select, select
+from sqlmodel import Session, col
 
 from models.tables import Candidate, Escalation, Event, Requisition, Timer
 from states.policy import DEFAULT_TIMERS, Level, TimerKind
@@ -213,86 +213,99 @@ class Data:
     escalations: list[Any]  # rows: level, lateness_seconds, kind
 
 
+def _requisitions_query(filters: Filters) -> Select[Requisition]:
+    query = select(Requisition).where(col(Requisition.status) != "draft").order_by(col(Requisition.id))
+    if filters.requisition_id is not None:
+        query = query.where(col(Requisition.id) == filters.requisition_id)
+    if filters.role_profile is not None:
+        query = query.where(col(Requisition.role_profile) == filters.role_profile)
+    return query
+
+
+def _candidates_query(filters: Filters) -> Select[int | None, int, str, str, bool, datetime]:
+    query = select(
+        col(Candidate.id),
+        col(Candidate.requisition_id),
+        col(Candidate.source),
+        col(Candidate.stage),
+        col(Candidate.on_hold),
+        col(Candidate.created_at),
+    ).join(Requisition, col(Requisition.id) == col(Candidate.requisition_id))
+    query = query.where(col(Requisition.status) != "draft")
+    if filters.requisition_id is not None:
+        query = query.where(col(Candidate.requisition_id) == filters.requisition_id)
+    if filters.role_profile is not None:
+        query = query.where(col(Requisition.role_profile) == filters.role_profile)
+    if filters.source is not None:
+        query = query.where(col(Candidate.source) == filters.source)
+    if filters.since is not None:
+        query = query.where(col(Candidate.created_at) >= filters.since)
+    if filters.until is not None:
+        query = query.where(col(Candidate.created_at) < filters.until)
+    return query
+
+
+def _req(r: Requisition) -> Req:
+    return Req(
+        r.id or 0,
+        r.title,
+        r.role_profile,
+        r.status,
+        r.opened_at,
+        r.recruiter,
+        r.hiring_manager,
+        r.salary_min,
+        r.salary_max,
+        r.currency,
+    )
+
+
 def load(engine: Engine, filters: Filters) -> Data:
     """The rows the report needs, for the candidates in scope: four queries."""
-    req_q = select(Requisition).where(Requisition.status != "draft").order_by(Requisition.id)
-    if filters.requisition_id is not None:
-        req_q = req_q.where(Requisition.id == filters.requisition_id)
-    if filters.role_profile is not None:
-        req_q = req_q.where(Requisition.role_profile == filters.role_profile)
-    cand_q = select(
-        Candidate.id,
-        Candidate.requisition_id,
-        Candidate.source,
-        Candidate.stage,
-        Candidate.on_hold,
-        Candidate.created_at,
-    ).join(Requisition, Requisition.id == Candidate.requisition_id)  # type: ignore[arg-type]
-    cand_q = cand_q.where(Requisition.status != "draft")
-    if filters.requisition_id is not None:
-        cand_q = cand_q.where(Candidate.requisition_id == filters.requisition_id)
-    if filters.role_profile is not None:
-        cand_q = cand_q.where(Requisition.role_profile == filters.role_profile)
-    if filters.source is not None:
-        cand_q = cand_q.where(Candidate.source == filters.source)
-    if filters.since is not None:
-        cand_q = cand_q.where(Candidate.created_at >= filters.since)  # type: ignore[operator]
-    if filters.until is not None:
-        cand_q = cand_q.where(Candidate.created_at < filters.until)  # type: ignore[operator]
-    in_scope = cand_q.with_only_columns(Candidate.id).scalar_subquery()  # type: ignore[arg-type]
+    cand_q = _candidates_query(filters)
+    in_scope = cand_q.with_only_columns(col(Candidate.id)).scalar_subquery()
+    ev_q = select(
+        col(Event.candidate_id),
+        col(Event.seq),
+        col(Event.trigger),
+        col(Event.from_stage),
+        col(Event.to_stage),
+        col(Event.payload),
+        col(Event.occurred_at),
+    ).where(col(Event.candidate_id).in_(in_scope))
+    timer_q = select(
+        col(Timer.id),
+        col(Timer.candidate_id),
+        col(Timer.requisition_id),
+        col(Timer.kind),
+        col(Timer.status),
+        col(Timer.due_at),
+        col(Timer.paused_at),
+        col(Timer.closed_at),
+    ).where(col(Timer.candidate_id).in_(in_scope))
+    escalation_q = (
+        select(col(Escalation.level), col(Escalation.lateness_seconds), col(Timer.kind))
+        .join(Timer, col(Timer.id) == col(Escalation.timer_id))
+        .where(col(Escalation.candidate_id).in_(in_scope))
+    )
     with Session(engine) as session:
-        reqs = {
-            r.id: Req(
-                r.id,
-                r.title,
-                r.role_profile,
-                r.status,
-                r.opened_at,
-                r.recruiter,
-                r.hiring_manager,
-                r.salary_min,
-                r.salary_max,
-                r.currency,
-            )
-            for r in session.execute(req_q).scalars()
-        }
-        cands = {row.id: Cand(*row) for row in session.execute(cand_q.order_by(Candidate.id))}
+        reqs = {r.id: _req(r) for r in session.execute(_requisitions_query(filters)).scalars() if r.id is not None}
+        cands = {row.id: Cand(*row) for row in session.execute(cand_q.order_by(col(Candidate.id)))}
         events: dict[int, list[Ev]] = defaultdict(list)
-        ev_q = (
-            select(
-                Event.candidate_id,
-                Event.seq,
-                Event.trigger,
-                Event.from_stage,
-                Event.to_stage,
-                Event.payload,
-                Event.occurred_at,
+        for row in session.execute(ev_q.order_by(col(Event.candidate_id), col(Event.seq))):
+            events[row.candidate_id].append(
+                Ev(
+                    row.candidate_id,
+                    row.seq,
+                    row.trigger,
+                    row.from_stage,
+                    row.to_stage,
+                    row.payload or {},
+                    row.occurred_at,
+                )
             )
-            .where(Event.candidate_id.in_(in_scope))  # type: ignore[attr-defined]
-            .order_by(Event.candidate_id, Event.seq)
-        )
-        for row in session.execute(ev_q):
-            events[row.candidate_id].append(Ev(*row[:5], row.payload or {}, row.occurred_at))
-        timers = session.execute(
-            select(
-                Timer.id,
-                Timer.candidate_id,
-                Timer.requisition_id,
-                Timer.kind,
-                Timer.status,
-                Timer.due_at,
-                Timer.paused_at,
-                Timer.closed_at,
-            )
-            .where(Timer.candidate_id.in_(in_scope))  # type: ignore[attr-defined]
-            .order_by(Timer.id)
-        ).all()
-        escalations = session.execute(
-            select(Escalation.level, Escalation.lateness_seconds, Timer.kind)
-            .join(Timer, Timer.id == Escalation.timer_id)  # type: ignore[arg-type]
-            .where(Escalation.candidate_id.in_(in_scope))  # type: ignore[attr-defined]
-            .order_by(Escalation.id)
-        ).all()
+        timers = session.execute(timer_q.order_by(col(Timer.id))).all()
+        escalations = session.execute(escalation_q.order_by(col(Escalation.id))).all()
     return Data(reqs, cands, dict(events), list(timers), list(escalations))
 
 
@@ -450,7 +463,7 @@ def time_in_stage(journeys: list[Journey], now: datetime) -> list[dict[str, Any]
 def time_to_hire_and_fill(journeys: list[Journey], reqs: dict[int, Req], now: datetime) -> dict[str, Any]:
     hires = [j for j in journeys if j.accepted_at and j.sourced_at]
     to_hire = [_hours(j.accepted_at - j.sourced_at) for j in hires]  # type: ignore[operator]
-    fills = []
+    fills: list[dict[str, Any]] = []
     for req in reqs.values():
         accepted = [j.accepted_at for j in journeys if j.cand.requisition_id == req.id and j.accepted_at]
         filled = min(accepted, default=None)
@@ -486,7 +499,7 @@ def sla(timers: list[Any], escalations: list[Any], now: datetime) -> dict[str, A
         if not mine:
             continue
         counts = Counter(_timer_state(t, now) for t in mine)
-        row = {"stage": TIMER_STAGE[kind.value], **{s: counts.get(s, 0) for s in TIMER_STATUSES}}
+        row: dict[str, Any] = {"stage": TIMER_STAGE[kind.value], **{s: counts.get(s, 0) for s in TIMER_STATUSES}}
         row["cancelled_after_due"] = sum(t.status == "cancelled" and t.closed_at > t.due_at for t in mine)
         row["on_time_rate"] = _rate(row["met"], row["met"] + row["breached"] + row["open_overdue"])
         by_kind[kind.value] = row
@@ -546,7 +559,7 @@ def decision_speed(journeys: list[Journey], now: datetime) -> dict[str, Any]:
         "within_window_rate": _rate(within, len(hours)),
         "outcomes": dict(Counter(d.outcome for _, d in decided)),
         "withdrawn_before_decision": sum(d.outcome == "withdraw" for j in journeys for d in j.decisions),
-        "hours": sorted(_r(h) for h in hours),  # type: ignore[type-var]
+        "hours": sorted(_r(h) for h in hours),
         "pending": sorted(pending, key=lambda p: -p["waiting_hours"]),
     }
 
@@ -610,7 +623,7 @@ def offers(journeys: list[Journey], reqs: dict[int, Req]) -> dict[str, Any]:
         req, offer = reqs.get(j.cand.requisition_id), j.offer or {}
         if req is None or req.salary_min is None or req.salary_max is None:
             continue
-        base, currency = offer.get("base_salary"), offer.get("currency")
+        base, currency = offer["base_salary"], offer.get("currency")  # an OfferPackage: base_salary is required
         if currency != req.currency or not req.salary_min <= base <= req.salary_max:
             edge = req.salary_max if base > req.salary_max else req.salary_min
             outside.append(
@@ -651,7 +664,7 @@ def onboarding(journeys: list[Journey], timers: list[Any], now: datetime) -> dic
             "on_time_rate": _rate(on_time, on_time + late + overdue),
         }
     hires = [j for j in journeys if j.accepted_at is not None]
-    departures = []
+    departures: list[dict[str, Any]] = []
     for j in hires:
         if j.departed_at is None:
             continue

@@ -411,9 +411,9 @@ def _table(section: Section) -> Table:
     for column in section.columns:
         table.add_column(plain(column))  # a rubric column names a requisition
     table.columns[0].no_wrap = True
-    for i, column in enumerate(table.columns):
+    for i, table_column in enumerate(table.columns):
         if i and all(_numeric(row[i]) for row in section.rows):
-            column.justify = "right"
+            table_column.justify = "right"
     for row in section.rows:
         table.add_row(*(plain(c, "bold red" if isinstance(c, Alert) else "") for c in row))
     return table
