@@ -54,7 +54,7 @@ def run_one(name: str, size_name: str, workdir: Path) -> list[Table]:
     module, function, _ = BENCHMARKS[name]
     started = time.perf_counter()
     try:
-        tables = getattr(importlib.import_module(module), function)(SIZES[size_name], workdir / name)
+        tables: list[Table] = getattr(importlib.import_module(module), function)(SIZES[size_name], workdir / name)
     except Exception as exc:
         table = Table(name, "could not run")
         table.rows.append(Row("error", None, "", note=f"{type(exc).__name__}: {exc}"))

@@ -310,11 +310,12 @@ def fresh_db(directory: Path, name: str = "bench.db") -> Path:
 
 def add_requisition(conn: Any, at: datetime = NOW) -> int:
     from sqlalchemy import insert
+    from sqlmodel import col
 
     from models.tables import Requisition
 
-    return conn.execute(
-        insert(Requisition).returning(Requisition.id),
+    requisition_id: int = conn.execute(
+        insert(Requisition).returning(col(Requisition.id)),
         {
             "title": "Applied AI Engineer, support automation",
             "status": "open",
@@ -338,6 +339,7 @@ def add_requisition(conn: Any, at: datetime = NOW) -> int:
             "opened_at": at,
         },
     ).scalar_one()
+    return requisition_id
 
 
 def add_people(conn: Any) -> None:
@@ -408,7 +410,10 @@ def stored(value: datetime) -> str:
 
     from models.types import UTCDateTime
 
-    return UTCDateTime().bind_processor(sqlite.dialect())(value)  # type: ignore[misc]
+    process = UTCDateTime().bind_processor(sqlite.dialect())
+    assert process is not None  # UTCDateTime always converts
+    text: str = process(value)
+    return text
 
 
 def populate(path: Path, candidates: int, due_at: list[datetime], now: datetime = NOW, chunk: int = 100_000) -> None:
@@ -621,4 +626,5 @@ def child(job: str, args: dict[str, Any], env: dict[str, str] | None = None, tim
     )
     if proc.returncode != 0:
         raise RuntimeError(f"benchmarks.child {job} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result

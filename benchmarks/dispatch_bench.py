@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from benchmarks.common import (
@@ -80,7 +81,9 @@ def project(path: Path, rx: Receiver, digest: bool) -> tuple[float, float, Any]:
     from hiring.settings import Settings
     from notifications.dispatcher import dispatch
 
-    settings = Settings(database_url=url_of(path), slack_webhook_url=WEBHOOK, slack_base_url=rx.url, digest=digest)
+    settings = Settings(
+        database_url=url_of(path), slack_webhook_url=SecretStr(WEBHOOK), slack_base_url=rx.url, digest=digest
+    )
     engine = engine_for(path)
     try:
         return timed_cpu(lambda: dispatch(engine, now=NOW, settings=settings))

@@ -107,8 +107,8 @@ def child_prefect(args: dict[str, Any]) -> dict[str, Any]:
         n, path = max(paths.items(), key=lambda item: int(item[0]))
         use(path)
         emit, publish = module.emit_escalation_events, module.publish_artifacts
-        module.emit_escalation_events = summary_event  # type: ignore[assignment]
-        module.publish_artifacts = lambda summary, rows: publish(summary, rows[:100])  # type: ignore[assignment]
+        module.emit_escalation_events = summary_event
+        module.publish_artifacts = lambda summary, rows: publish(summary, rows[:100])
         try:
             for _ in range(2):  # warm-up: the first flow runs register the flow and fill caches
                 flow_run(path)
