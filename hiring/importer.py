@@ -95,7 +95,7 @@ def _check_against_db(engine: Engine, good: list[tuple[int, NewCandidate]]) -> l
         status: dict[int | None, str] = dict(
             session.execute(
                 select(col(Requisition.id), col(Requisition.status)).where(col(Requisition.id).in_(req_ids))
-            ).tuples()
+            ).all()
         )
         ext = [c.external_id for _, c in good if c.external_id]
         taken = (
