@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlmodel import col
 
 from benchmarks.common import (
     NOW,
@@ -97,7 +98,7 @@ def rendered(path: Path) -> list[bytes]:
 
     engine = engine_for(path)
     with engine.connect() as conn:
-        rows = conn.execute(select(Outbox.id, Outbox.kind, Outbox.payload)).all()  # type: ignore[call-overload]
+        rows = conn.execute(select(col(Outbox.id), col(Outbox.kind), col(Outbox.payload))).all()
     engine.dispose()
     return [
         json.dumps(slack_message([Notice(i, kind, payload)], Context(), "U0RITA", "Rita Recruiter")).encode()

@@ -67,9 +67,9 @@ def make_due(paths: list[Path], candidates: int, due: int, window: float) -> dat
         rows.append({"timer_id": index + 1, "due": at, "start": at - timedelta(days=5)})
     from sqlalchemy import bindparam, update
 
-    from models.tables import Timer
+    from models.tables import Timer, table_of
 
-    table = Timer.__table__  # type: ignore[attr-defined]
+    table = table_of(Timer)
     stmt = (
         update(table)
         .where(table.c.id == bindparam("timer_id"))

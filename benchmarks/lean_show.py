@@ -66,7 +66,8 @@ def main(ref: str) -> int:
         if t["next_level"]:
             level = Level(t["next_level"])
             role = audience(level, Role(t["owner_role"]), ladder)
-            when = dict(schedule(start, due, ladder, DEFAULT_POLICY.cal()))[level]  # type: ignore[arg-type]
+            assert start is not None and due is not None  # an open timer has both
+            when = dict(schedule(start, due, ladder, DEFAULT_POLICY.cal()))[level]
             after = f"; next: {level.value} to {t[people[role]] if role in people else role.value} at {when}"
         console.print(f"deadline {t['kind']}: {due}{after}")
     engine.dispose()

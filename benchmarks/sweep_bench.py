@@ -22,7 +22,7 @@ from benchmarks.common import (
     sweep_db,
     timed_cpu,
 )
-from models.tables import Timer
+from models.tables import Timer, table_of
 from states.policy import DEFAULT_POLICY, Policy
 
 CHANNELS = frozenset({"slack", "console"})  # level_1 is routed to Slack: one outbox row per escalation
@@ -37,7 +37,7 @@ def naive_sweep(engine: Engine, now: datetime, policy: Policy, channels: frozens
     """
     from hiring.sweep import sweep
 
-    table = Timer.__table__  # type: ignore[attr-defined]
+    table = table_of(Timer)
     with engine.connect() as conn:
         every = conn.execute(select(table).where(table.c.status == "open")).all()
     due = {row.id for row in every if row.next_fire_at is not None and row.next_fire_at <= now}

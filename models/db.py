@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from models.urls import redact_url
 
@@ -52,7 +52,7 @@ def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
     busy_ms = round(busy_timeout * 1000)
 
     @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _sqlite_pragmas(dbapi_conn: Any, _record: object) -> None:  # the driver's connection: sqlite3's
         # Let SQLAlchemy, not the driver, decide when transactions begin (see "begin" below).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -63,7 +63,7 @@ def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
+    def _begin(conn: Connection) -> None:
         # Writers take the write lock up front: a deferred transaction that read a row another process then
         # changed cannot upgrade to a writer, and fails with "database is locked" instead of waiting.
         # Readers begin deferred, so WAL lets them run beside a writer.
@@ -128,17 +128,20 @@ def upgrade(engine: Engine) -> None:
         conn.commit()
 
 
-def insert_ignoring_duplicates(session: Session, table: type, values: dict) -> int | None:  # type: ignore[type-arg]
+def insert_ignoring_duplicates(session: Session, table: type[SQLModel], values: dict[str, Any]) -> int | None:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None if it already existed.
 
     This is what makes "fire once" hold across sweeps, crashes and concurrent sweepers: the unique key
     decides, in the database, who fired first.
     """
-    stmt = _dialect_insert(session, table).values(**values).on_conflict_do_nothing().returning(table.id)  # type: ignore[attr-defined]
-    return session.execute(stmt).scalar_one_or_none()
+    stmt = _dialect_insert(session, table).values(**values).on_conflict_do_nothing().returning(table.id)  # type: ignore[attr-defined]  # every such table has an id
+    new_id: int | None = session.execute(stmt).scalar_one_or_none()
+    return new_id
 
 
-def insert_many_ignoring_duplicates(session: Session, table: type, rows: list[dict], *returning: Any) -> list[Row]:  # type: ignore[type-arg]
+def insert_many_ignoring_duplicates(
+    session: Session, table: type[SQLModel], rows: list[dict[str, Any]], *returning: Any
+) -> list[Row[*tuple[Any, ...]]]:
     """insert_ignoring_duplicates for many rows at once: a multi-row INSERT ... ON CONFLICT DO NOTHING
     RETURNING `returning`. Only the rows this statement inserted come back, in no particular order; a row
     whose unique key already existed (another sweep, a concurrent sweeper) is skipped, as one at a time.

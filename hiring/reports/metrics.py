@@ -461,8 +461,7 @@ def time_in_stage(journeys: list[Journey], now: datetime) -> list[dict[str, Any]
 
 
 def time_to_hire_and_fill(journeys: list[Journey], reqs: dict[int, Req], now: datetime) -> dict[str, Any]:
-    hires = [j for j in journeys if j.accepted_at and j.sourced_at]
-    to_hire = [_hours(j.accepted_at - j.sourced_at) for j in hires]  # type: ignore[operator]
+    to_hire = [_hours(j.accepted_at - j.sourced_at) for j in journeys if j.accepted_at and j.sourced_at]
     fills: list[dict[str, Any]] = []
     for req in reqs.values():
         accepted = [j.accepted_at for j in journeys if j.cand.requisition_id == req.id and j.accepted_at]
