@@ -34,8 +34,10 @@ BENCHMARKS: dict[str, tuple[str, str, str]] = {
 
 def machine_line() -> str:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{os.cpu_count()} cores, load average {load}; Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}")  # fmt: skip
+    return (
+        f"{os.cpu_count()} cores, load average {load}; Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
 
 
 def selected(only: list[str] | None) -> list[str]:
@@ -52,7 +54,7 @@ def run_one(name: str, size_name: str, workdir: Path) -> list[Table]:
     module, function, _ = BENCHMARKS[name]
     started = time.perf_counter()
     try:
-        tables = getattr(importlib.import_module(module), function)(SIZES[size_name], workdir / name)
+        tables: list[Table] = getattr(importlib.import_module(module), function)(SIZES[size_name], workdir / name)
     except Exception as exc:
         table = Table(name, "could not run")
         table.rows.append(Row("error", None, "", note=f"{type(exc).__name__}: {exc}"))
@@ -69,10 +71,18 @@ def run_one(name: str, size_name: str, workdir: Path) -> list[Table]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="full",
-                        help="tiny: a seconds-long smoke run; full: the sizes the targets are stated at")  # fmt: skip
-    parser.add_argument("--only", action="append", metavar="NAME",
-                        help=f"run only these (comma-separated or repeated): {', '.join(BENCHMARKS)}")  # fmt: skip
+    parser.add_argument(
+        "--size",
+        choices=sorted(SIZES),
+        default="full",
+        help="tiny: a seconds-long smoke run; full: the sizes the targets are stated at",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help=f"run only these (comma-separated or repeated): {', '.join(BENCHMARKS)}",
+    )
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="also write the tables as Markdown")
@@ -99,8 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         print(f"could not run: {', '.join(failed)}")
     if args.json:
-        args.json.write_text(json.dumps({"size": args.size, "machine": machine_line(),
-                                         "tables": [t.as_dict() for t in tables]}, indent=2))  # fmt: skip
+        args.json.write_text(
+            json.dumps(
+                {"size": args.size, "machine": machine_line(), "tables": [t.as_dict() for t in tables]}, indent=2
+            )
+        )
     if args.markdown:
         args.markdown.write_text("\n".join(render_markdown(t) for t in tables))
     return 1 if failed else 0

@@ -18,7 +18,7 @@ from benchmarks.common import (
     children_cpu,
     fresh_db,
     median,
-    populate,  # fmt: skip
+    populate,
     url_of,
 )
 
@@ -59,19 +59,36 @@ def run(size: Size, workdir: Path) -> list[Table]:
             leans.append(wall(lean, env, expect="#42"))
     project, baseline = median(shows), median(imports)
     table = Table("cli", "start-up of `hiring candidate show`")
-    table.add("`hiring candidate show 42` wall time", project, "s", baseline=baseline,
-              baseline_name="python -c 'import prefect'", ratio=project / baseline, target="<= 0.5 x baseline",
-              met=project / baseline <= 0.5)  # fmt: skip
+    table.add(
+        "`hiring candidate show 42` wall time",
+        project,
+        "s",
+        baseline=baseline,
+        baseline_name="python -c 'import prefect'",
+        ratio=project / baseline,
+        target="<= 0.5 x baseline",
+        met=project / baseline <= 0.5,
+    )
     lean_s = median(leans) if leans else None
-    table.add("prototype lean show (proposed change)", lean_s, "s", baseline=baseline,
-              baseline_name="python -c 'import prefect'", ratio=lean_s / baseline if lean_s else None,
-              note="benchmarks/lean_show.py: the same facts with SQLAlchemy Core queries; imports neither the "
-                   "SQLModel tables, hiring.service, pydantic-settings nor the other sub-commands")  # fmt: skip
-    table.notes.append(f"median of {size.cli_repeats} alternating runs after one warm-up each; "
-                       f"min show {min(shows) * 1000:.0f} ms, min import {min(imports) * 1000:.0f} ms")  # fmt: skip
+    table.add(
+        "prototype lean show (proposed change)",
+        lean_s,
+        "s",
+        baseline=baseline,
+        baseline_name="python -c 'import prefect'",
+        ratio=lean_s / baseline if lean_s else None,
+        note="benchmarks/lean_show.py: the same facts with SQLAlchemy Core queries; imports neither the "
+        "SQLModel tables, hiring.service, pydantic-settings nor the other sub-commands",
+    )
+    table.notes.append(
+        f"median of {size.cli_repeats} alternating runs after one warm-up each; "
+        f"min show {min(shows) * 1000:.0f} ms, min import {min(imports) * 1000:.0f} ms"
+    )
     show_cpu, import_cpu = median(CPU[show[-1]][1:]), median(CPU[prefect[-1]][1:])
-    text = (f"CPU time (user + system) per run, median: show {show_cpu * 1000:.0f} ms, import prefect "
-            f"{import_cpu * 1000:.0f} ms (ratio {show_cpu / import_cpu:.2f})")  # fmt: skip
+    text = (
+        f"CPU time (user + system) per run, median: show {show_cpu * 1000:.0f} ms, import prefect "
+        f"{import_cpu * 1000:.0f} ms (ratio {show_cpu / import_cpu:.2f})"
+    )
     if leans:
         lean_cpu = median(CPU["lean"][1:])
         text += f", lean show prototype {lean_cpu * 1000:.0f} ms (ratio {lean_cpu / import_cpu:.2f})"

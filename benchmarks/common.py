@@ -60,15 +60,40 @@ class Size:
 
 SIZES = {
     "tiny": Size(
-        "tiny", sweep_sizes=(500, 2_000), due=50, sweep_repeats=1, naive_sizes=(500, 2_000), events=100,
-        csv_rows=1_000, csv_rounds=1, lateness_timers=2_000, lateness_due=20, lateness_window=3.0,
-        lateness_poll=2.0, prefect_sizes=(500, 1_000), cli_repeats=2, dispatch_rows=50, machine_sizes=(300, 1_000),
+        "tiny",
+        sweep_sizes=(500, 2_000),
+        due=50,
+        sweep_repeats=1,
+        naive_sizes=(500, 2_000),
+        events=100,
+        csv_rows=1_000,
+        csv_rounds=1,
+        lateness_timers=2_000,
+        lateness_due=20,
+        lateness_window=3.0,
+        lateness_poll=2.0,
+        prefect_sizes=(500, 1_000),
+        cli_repeats=2,
+        dispatch_rows=50,
+        machine_sizes=(300, 1_000),
     ),
     "full": Size(
-        "full", sweep_sizes=(10_000, 100_000, 1_000_000), due=1_000, sweep_repeats=3,
-        naive_sizes=(10_000, 100_000, 1_000_000), events=3_000, csv_rows=20_000, csv_rounds=3,
-        lateness_timers=100_000, lateness_due=300, lateness_window=30.0, lateness_poll=10.0,
-        prefect_sizes=(10_000, 100_000), cli_repeats=7, dispatch_rows=2_000, machine_sizes=(10_000, 100_000),
+        "full",
+        sweep_sizes=(10_000, 100_000, 1_000_000),
+        due=1_000,
+        sweep_repeats=3,
+        naive_sizes=(10_000, 100_000, 1_000_000),
+        events=3_000,
+        csv_rows=20_000,
+        csv_rounds=3,
+        lateness_timers=100_000,
+        lateness_due=300,
+        lateness_window=30.0,
+        lateness_poll=10.0,
+        prefect_sizes=(10_000, 100_000),
+        cli_repeats=7,
+        dispatch_rows=2_000,
+        machine_sizes=(10_000, 100_000),
         machine_budget=20.0,
     ),
 }
@@ -110,8 +135,13 @@ class Table:
         return row
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "title": self.title, "rows": [r.as_dict() for r in self.rows],
-                "notes": self.notes, "seconds": self.seconds}  # fmt: skip
+        return {
+            "name": self.name,
+            "title": self.title,
+            "rows": [r.as_dict() for r in self.rows],
+            "notes": self.notes,
+            "seconds": self.seconds,
+        }
 
 
 def fmt(value: float | None, unit: str = "") -> str:
@@ -159,8 +189,7 @@ def render_text(table: Table) -> str:
 
 
 def render_markdown(table: Table) -> str:
-    out = [f"### {table.name}: {table.title}", "", "| " + " | ".join(HEADER) + " |",
-           "|" + "---|" * len(HEADER)]  # fmt: skip
+    out = [f"### {table.name}: {table.title}", "", "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     out += ["| " + " | ".join(c.replace("|", "/") for c in columns(r)) + " |" for r in table.rows]
     notes = table.notes + [f"{r.metric}: {r.note}" for r in table.rows if r.note]
     if notes:
@@ -281,22 +310,36 @@ def fresh_db(directory: Path, name: str = "bench.db") -> Path:
 
 def add_requisition(conn: Any, at: datetime = NOW) -> int:
     from sqlalchemy import insert
+    from sqlmodel import col
 
     from models.tables import Requisition
 
-    return conn.execute(
-        insert(Requisition).returning(Requisition.id),
+    requisition_id: int = conn.execute(
+        insert(Requisition).returning(col(Requisition.id)),
         {
-            "title": "Applied AI Engineer, support automation", "status": "open",
-            "role_profile": "applied_ai_engineer", "business_problem": "triage takes two days",
-            "system_to_build": "an LLM triage service", "key_constraints": "EU data residency",
-            "collaborators": "support ops", "business_context": "B2B SaaS",
-            "core_responsibilities": ["build the triage service"], "stack": ["python"],
-            "success_criteria": "triage under 2 h", "decision_rights": "models and retrieval",
-            "engagement": "full_time", "salary_min": 120_000, "salary_max": 150_000, "currency": "EUR",
-            "recruiter": RECRUITER, "hiring_manager": HIRING_MANAGER, "created_at": at, "opened_at": at,
+            "title": "Applied AI Engineer, support automation",
+            "status": "open",
+            "role_profile": "applied_ai_engineer",
+            "business_problem": "triage takes two days",
+            "system_to_build": "an LLM triage service",
+            "key_constraints": "EU data residency",
+            "collaborators": "support ops",
+            "business_context": "B2B SaaS",
+            "core_responsibilities": ["build the triage service"],
+            "stack": ["python"],
+            "success_criteria": "triage under 2 h",
+            "decision_rights": "models and retrieval",
+            "engagement": "full_time",
+            "salary_min": 120_000,
+            "salary_max": 150_000,
+            "currency": "EUR",
+            "recruiter": RECRUITER,
+            "hiring_manager": HIRING_MANAGER,
+            "created_at": at,
+            "opened_at": at,
         },
-    ).scalar_one()  # fmt: skip
+    ).scalar_one()
+    return requisition_id
 
 
 def add_people(conn: Any) -> None:
@@ -304,14 +347,38 @@ def add_people(conn: Any) -> None:
 
     from models.tables import Person
 
-    conn.execute(insert(Person), [
-        {"handle": RECRUITER, "name": "Rita Recruiter", "email": "rita@example.com", "slack_user_id": "U0RITA",
-         "role": "recruiter", "timezone": "UTC", "channels": ["slack"]},
-        {"handle": HIRING_MANAGER, "name": "Hugo Manager", "email": "hugo@example.com",
-         "slack_user_id": "U0HUGO", "role": "hiring_manager", "timezone": "UTC", "channels": ["slack"]},
-        {"handle": HEAD_OF_TALENT, "name": "Ava Head", "email": "ava@example.com", "slack_user_id": "U0AVA",
-         "role": "head_of_talent", "timezone": "UTC", "channels": ["slack"]},
-    ])  # fmt: skip
+    conn.execute(
+        insert(Person),
+        [
+            {
+                "handle": RECRUITER,
+                "name": "Rita Recruiter",
+                "email": "rita@example.com",
+                "slack_user_id": "U0RITA",
+                "role": "recruiter",
+                "timezone": "UTC",
+                "channels": ["slack"],
+            },
+            {
+                "handle": HIRING_MANAGER,
+                "name": "Hugo Manager",
+                "email": "hugo@example.com",
+                "slack_user_id": "U0HUGO",
+                "role": "hiring_manager",
+                "timezone": "UTC",
+                "channels": ["slack"],
+            },
+            {
+                "handle": HEAD_OF_TALENT,
+                "name": "Ava Head",
+                "email": "ava@example.com",
+                "slack_user_id": "U0AVA",
+                "role": "head_of_talent",
+                "timezone": "UTC",
+                "channels": ["slack"],
+            },
+        ],
+    )
 
 
 def due_indexes(candidates: int, due: int) -> list[int]:
@@ -343,7 +410,10 @@ def stored(value: datetime) -> str:
 
     from models.types import UTCDateTime
 
-    return UTCDateTime().bind_processor(sqlite.dialect())(value)  # type: ignore[misc]
+    process = UTCDateTime().bind_processor(sqlite.dialect())
+    assert process is not None  # UTCDateTime always converts
+    text: str = process(value)
+    return text
 
 
 def populate(path: Path, candidates: int, due_at: list[datetime], now: datetime = NOW, chunk: int = 100_000) -> None:
@@ -358,8 +428,9 @@ def populate(path: Path, candidates: int, due_at: list[datetime], now: datetime 
     from models.tables import Candidate, Event, Timer
 
     window = timedelta(days=5)  # the default screen_decision duration
-    due_map = {i: (stored(d - window), stored(d)) for i, d in zip(due_indexes(candidates, len(due_at)), due_at,
-                                                                    strict=True)}  # fmt: skip
+    due_map = {
+        i: (stored(d - window), stored(d)) for i, d in zip(due_indexes(candidates, len(due_at)), due_at, strict=True)
+    }
     created = now - timedelta(days=1)
     created_s, created_due_s = stored(created), stored(created + window)
     reminder_s = stored(created + window * 0.75)  # 75% of the window: 2.75 days after `now`
@@ -370,20 +441,52 @@ def populate(path: Path, candidates: int, due_at: list[datetime], now: datetime 
         add_people(conn)
         for start in range(0, candidates, chunk):
             ids = range(start + 1, min(candidates, start + chunk) + 1)
-            _bulk_insert(conn, Candidate, [
-                {"id": i, "requisition_id": req, "name": f"Candidate {i}", "email": f"candidate{i}@example.com",
-                 "source": "employee_referral", "motivators": "[]", "external_id": None, "stage": "sourced",
-                 "on_hold": 0, "take_home_submitted": 0, "interview_parts": "[]", "returns_to": None,
-                 "start_date": None, "last_event_at": created_s, "version": 1, "created_at": created_s}
-                for i in ids
-            ])  # fmt: skip
-            _bulk_insert(conn, Event, [
-                {"id": i, "candidate_id": i, "seq": 1, "trigger": "source", "from_stage": None,
-                 "to_stage": "sourced", "payload": '{"source": "employee_referral"}', "actor": "bench",
-                 "occurred_at": created_s, "recorded_at": created_s, "idempotency_key": None,
-                 "request_hash": None}
-                for i in ids
-            ])  # fmt: skip
+            _bulk_insert(
+                conn,
+                Candidate,
+                [
+                    {
+                        "id": i,
+                        "requisition_id": req,
+                        "name": f"Candidate {i}",
+                        "email": f"candidate{i}@example.com",
+                        "source": "employee_referral",
+                        "motivators": "[]",
+                        "external_id": None,
+                        "stage": "sourced",
+                        "on_hold": 0,
+                        "take_home_submitted": 0,
+                        "interview_parts": "[]",
+                        "returns_to": None,
+                        "start_date": None,
+                        "last_event_at": created_s,
+                        "version": 1,
+                        "created_at": created_s,
+                    }
+                    for i in ids
+                ],
+            )
+            _bulk_insert(
+                conn,
+                Event,
+                [
+                    {
+                        "id": i,
+                        "candidate_id": i,
+                        "seq": 1,
+                        "trigger": "source",
+                        "from_stage": None,
+                        "to_stage": "sourced",
+                        "payload": '{"source": "employee_referral"}',
+                        "actor": "bench",
+                        "occurred_at": created_s,
+                        "recorded_at": created_s,
+                        "idempotency_key": None,
+                        "request_hash": None,
+                    }
+                    for i in ids
+                ],
+            )
             rows = []
             for i in ids:
                 due = due_map.get(i - 1)
@@ -391,11 +494,26 @@ def populate(path: Path, candidates: int, due_at: list[datetime], now: datetime 
                     start_s, due_s, level, next_s = created_s, created_due_s, "reminder", reminder_s
                 else:
                     start_s, due_s, level, next_s = due[0], due[1], "level_1", due[1]
-                rows.append({"id": i, "candidate_id": i, "requisition_id": req, "role_profile": "applied_ai_engineer",
-                             "kind": "screen_decision", "owner_role": "recruiter", "opened_at": start_s,
-                             "window_start": start_s, "due_at": due_s, "status": "open", "paused_at": None,
-                             "next_level": level, "next_fire_at": next_s, "closed_at": None,
-                             "closed_by_event_id": None, "opened_by_event_id": i})  # fmt: skip
+                rows.append(
+                    {
+                        "id": i,
+                        "candidate_id": i,
+                        "requisition_id": req,
+                        "role_profile": "applied_ai_engineer",
+                        "kind": "screen_decision",
+                        "owner_role": "recruiter",
+                        "opened_at": start_s,
+                        "window_start": start_s,
+                        "due_at": due_s,
+                        "status": "open",
+                        "paused_at": None,
+                        "next_level": level,
+                        "next_fire_at": next_s,
+                        "closed_at": None,
+                        "closed_by_event_id": None,
+                        "opened_by_event_id": i,
+                    }
+                )
             _bulk_insert(conn, Timer, rows)
         conn.exec_driver_sql("ANALYZE")
     checkpoint(engine)
@@ -482,16 +600,31 @@ def rss_mb() -> float:
 
 def bench_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HIRING_", "PREFECT_API"))}
-    env.update({"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "NO_COLOR": "1",
-                "COLUMNS": "200", "TERM": "dumb", "PYTHONPATH": str(ROOT)})  # fmt: skip
+    env.update(
+        {
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            "NO_COLOR": "1",
+            "COLUMNS": "200",
+            "TERM": "dumb",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     env.update(extra)
     return env
 
 
 def child(job: str, args: dict[str, Any], env: dict[str, str] | None = None, timeout: float = 600) -> dict[str, Any]:
     """Run benchmarks.child JOB in a fresh interpreter; its last stdout line is a JSON object."""
-    proc = subprocess.run([PYTHON, "-m", "benchmarks.child", job, json.dumps(args)], cwd=ROOT,
-                          env=env or bench_env(), capture_output=True, text=True, timeout=timeout)  # fmt: skip
+    proc = subprocess.run(
+        [PYTHON, "-m", "benchmarks.child", job, json.dumps(args)],
+        cwd=ROOT,
+        env=env or bench_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"benchmarks.child {job} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result

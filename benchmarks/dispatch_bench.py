@@ -16,7 +16,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import select
+from sqlmodel import col
 
 from benchmarks.common import (
     NOW,
@@ -29,7 +31,7 @@ from benchmarks.common import (
     engine_for,
     fresh_db,
     populate,
-    timed,  # fmt: skip
+    timed,
     timed_cpu,
     url_of,
 )
@@ -51,8 +53,9 @@ class Receiver:
 
 @contextmanager
 def receiver() -> Iterator[Receiver]:
-    proc = subprocess.Popen([PYTHON, "-m", "benchmarks.receiver"], cwd=ROOT, env=bench_env(),
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "benchmarks.receiver"], cwd=ROOT, env=bench_env(), stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout is not None
         yield Receiver(proc, int(proc.stdout.readline()))
@@ -79,7 +82,9 @@ def project(path: Path, rx: Receiver, digest: bool) -> tuple[float, float, Any]:
     from hiring.dispatch import dispatch
     from hiring.settings import Settings
 
-    settings = Settings(database_url=url_of(path), slack_webhook_url=WEBHOOK, slack_base_url=rx.url, digest=digest)
+    settings = Settings(
+        database_url=url_of(path), slack_webhook_url=SecretStr(WEBHOOK), slack_base_url=rx.url, digest=digest
+    )
     engine = engine_for(path)
     try:
         return timed_cpu(lambda: dispatch(engine, now=NOW, settings=settings))
@@ -93,10 +98,12 @@ def rendered(path: Path) -> list[bytes]:
 
     engine = engine_for(path)
     with engine.connect() as conn:
-        rows = conn.execute(select(Outbox.id, Outbox.kind, Outbox.payload)).all()  # type: ignore[call-overload]
+        rows = conn.execute(select(col(Outbox.id), col(Outbox.kind), col(Outbox.payload))).all()
     engine.dispose()
-    return [json.dumps(slack_message([Notice(i, kind, payload)], Context(), "U0RITA", "Rita Recruiter")).encode()
-            for i, kind, payload in rows]  # fmt: skip
+    return [
+        json.dumps(slack_message([Notice(i, kind, payload)], Context(), "U0RITA", "Rita Recruiter")).encode()
+        for i, kind, payload in rows
+    ]
 
 
 def baseline(bodies: list[bytes], rx: Receiver) -> float:
@@ -125,18 +132,32 @@ def run(size: Size, workdir: Path) -> list[Table]:
         posts = rx.requests() - before
         assert result.sent == n == posts, (result.counts(), posts)
         rate, base_rate = n / seconds, n / base_s
-        table.add("notifications/s, one message each (digest off)", rate, "notif/s", baseline=base_rate,
-                  baseline_name="urllib POSTs, no DB", ratio=rate / base_rate, target=">= 300 notif/s",
-                  met=rate >= 300)  # fmt: skip
+        table.add(
+            "notifications/s, one message each (digest off)",
+            rate,
+            "notif/s",
+            baseline=base_rate,
+            baseline_name="urllib POSTs, no DB",
+            ratio=rate / base_rate,
+            target=">= 300 notif/s",
+            met=rate >= 300,
+        )
         before = rx.requests()
         digest_s, _, digest_result = project(digest_path, rx, digest=True)
         digest_posts = rx.requests() - before
         assert digest_result.sent == n, digest_result.counts()
-        table.add("notifications/s, default digest on", n / digest_s, "notif/s", baseline=base_rate,
-                  baseline_name="urllib POSTs, no DB", ratio=(n / digest_s) / base_rate,
-                  note=f"{digest_posts:,} HTTP messages for {n:,} notifications "
-                       "(one recipient: digests of up to 20)")  # fmt: skip
-    table.notes.append("one dispatch() pass each, receiver in its own process; the primary figure has digests "
-                       "off so that every notification is one HTTP request")  # fmt: skip
+        table.add(
+            "notifications/s, default digest on",
+            n / digest_s,
+            "notif/s",
+            baseline=base_rate,
+            baseline_name="urllib POSTs, no DB",
+            ratio=(n / digest_s) / base_rate,
+            note=f"{digest_posts:,} HTTP messages for {n:,} notifications (one recipient: digests of up to 20)",
+        )
+    table.notes.append(
+        "one dispatch() pass each, receiver in its own process; the primary figure has digests "
+        "off so that every notification is one HTTP request"
+    )
     table.notes.append(f"digest off: {n / cpu:,.0f} notifications per CPU-second of the dispatching process")
     return [table]

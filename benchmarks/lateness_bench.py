@@ -27,7 +27,7 @@ from benchmarks.common import (
     due_indexes,
     engine_for,
     fresh_db,
-    median,  # fmt: skip
+    median,
     percentile,
     populate,
     url_of,
@@ -67,12 +67,20 @@ def make_due(paths: list[Path], candidates: int, due: int, window: float) -> dat
         rows.append({"timer_id": index + 1, "due": at, "start": at - timedelta(days=5)})
     from sqlalchemy import bindparam, update
 
-    from models.tables import Timer
+    from models.tables import Timer, table_of
 
-    table = Timer.__table__  # type: ignore[attr-defined]
-    stmt = (update(table).where(table.c.id == bindparam("timer_id"))
-            .values(due_at=bindparam("due"), window_start=bindparam("start"), opened_at=bindparam("start"),
-                    next_level="level_1", next_fire_at=bindparam("due")))  # fmt: skip
+    table = table_of(Timer)
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("timer_id"))
+        .values(
+            due_at=bindparam("due"),
+            window_start=bindparam("start"),
+            opened_at=bindparam("start"),
+            next_level="level_1",
+            next_fire_at=bindparam("due"),
+        )
+    )
     for path in paths:
         engine = engine_for(path)
         with engine.begin() as conn:
@@ -110,17 +118,27 @@ def run(size: Size, workdir: Path) -> list[Table]:
     log = workdir / "serve.log"
     with log.open("wb") as handle:
         env = bench_env(HIRING_DATABASE_URL=url_of(serve_db))
-        serve = subprocess.Popen([HIRING, "serve", "--interval", "60"], cwd=workdir, stdout=handle,
-                                 stderr=subprocess.STDOUT, env=env)  # fmt: skip
+        serve = subprocess.Popen(
+            [HIRING, "serve", "--interval", "60"], cwd=workdir, stdout=handle, stderr=subprocess.STDOUT, env=env
+        )
     poller = None
     try:
         wait_for(log, READY, serve, timeout=120)
         time.sleep(1.0)  # let its first sweep (nothing due) and first watch tick pass
         until = time.time() + LEAD + window + GRACE
-        poller = subprocess.Popen([PYTHON, "-m", "benchmarks.child", "poll",
-                                   json.dumps({"path": str(poll_db), "interval": poll, "due": due,
-                                              "until": until + 3 * poll})],
-                                  cwd=ROOT, env=bench_env(), stdout=subprocess.PIPE, text=True)  # fmt: skip
+        poller = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "benchmarks.child",
+                "poll",
+                json.dumps({"path": str(poll_db), "interval": poll, "due": due, "until": until + 3 * poll}),
+            ],
+            cwd=ROOT,
+            env=bench_env(),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         make_due([serve_db, poll_db], n, due, window)
         time.sleep(max(0.0, until - time.time()))
     finally:
@@ -134,17 +152,30 @@ def run(size: Size, workdir: Path) -> list[Table]:
     project, baseline = lateness(serve_db), lateness(poll_db)
     if len(project) != due or len(baseline) != due:
         tail = log.read_text(errors="replace")[-1500:]
-        raise AssertionError(f"expected {due} escalations each; serve fired {len(project)}, the poller "
-                             f"{len(baseline)}; the end of serve's log:\n{tail}")  # fmt: skip
+        raise AssertionError(
+            f"expected {due} escalations each; serve fired {len(project)}, the poller "
+            f"{len(baseline)}; the end of serve's log:\n{tail}"
+        )
     p99, base99 = percentile(project, 99), percentile(baseline, 99)
     table = Table("lateness", f"`hiring serve` with {n:,} open timers, {due} coming due over {window:.0f} s")
-    table.add("p99 lateness (fired_at - due)", p99, "s", baseline=base99, baseline_name=f"sweep every {poll:.0f} s",
-              ratio=p99 / base99 if base99 else None, target="<= 2 s", met=p99 <= 2.0)  # fmt: skip
-    table.add("median lateness", median(project), "s", baseline=median(baseline),
-              baseline_name=f"sweep every {poll:.0f} s")  # fmt: skip
+    table.add(
+        "p99 lateness (fired_at - due)",
+        p99,
+        "s",
+        baseline=base99,
+        baseline_name=f"sweep every {poll:.0f} s",
+        ratio=p99 / base99 if base99 else None,
+        target="<= 2 s",
+        met=p99 <= 2.0,
+    )
+    table.add(
+        "median lateness", median(project), "s", baseline=median(baseline), baseline_name=f"sweep every {poll:.0f} s"
+    )
     table.add("max lateness", max(project), "s", baseline=max(baseline), baseline_name=f"sweep every {poll:.0f} s")
-    table.notes.append("real time: `hiring serve --interval 60` as a subprocess (in-process sweep, dispatcher to "
-                       "the console); the due times are committed by another process after serve is up, "
-                       f"the first {LEAD:.0f} s later; the baseline loop ran at the same time on a copy, "
-                       "until it had fired them all")  # fmt: skip
+    table.notes.append(
+        "real time: `hiring serve --interval 60` as a subprocess (in-process sweep, dispatcher to "
+        "the console); the due times are committed by another process after serve is up, "
+        f"the first {LEAD:.0f} s later; the baseline loop ran at the same time on a copy, "
+        "until it had fired them all"
+    )
     return [table]

@@ -31,15 +31,29 @@ def main(ref: str) -> int:
     console = Console(highlight=False)
     engine = create_engine(os.environ.get("HIRING_DATABASE_URL", "sqlite:///hiring.db"))
     with engine.connect() as conn:
-        c = conn.execute(text("SELECT * FROM candidate WHERE id = :id OR external_id = :ref"),
-                         {"id": int(ref) if ref.isdigit() else -1, "ref": ref}).mappings().first()  # fmt: skip
+        c = (
+            conn.execute(
+                text("SELECT * FROM candidate WHERE id = :id OR external_id = :ref"),
+                {"id": int(ref) if ref.isdigit() else -1, "ref": ref},
+            )
+            .mappings()
+            .first()
+        )
         if c is None:
             console.print(f"no candidate with id or external id {ref!r}")
             return 4
-        timers = conn.execute(
-            text("SELECT t.*, r.recruiter, r.hiring_manager FROM timer t JOIN requisition r ON r.id = t.requisition_id "
-                 "WHERE t.candidate_id = :id AND t.status = 'open' ORDER BY t.due_at"), {"id": c["id"]}
-        ).mappings().all()  # fmt: skip
+        timers = (
+            conn.execute(
+                text(
+                    "SELECT t.*, r.recruiter, r.hiring_manager FROM timer t "
+                    "JOIN requisition r ON r.id = t.requisition_id "
+                    "WHERE t.candidate_id = :id AND t.status = 'open' ORDER BY t.due_at"
+                ),
+                {"id": c["id"]},
+            )
+            .mappings()
+            .all()
+        )
     console.print(f"[bold]#{c['id']} {c['name']}[/] <{c['email']}>  requisition {c['requisition_id']}")
     console.print(f"stage: [bold]{c['stage']}[/]" + ("  [yellow](on hold)[/]" if c["on_hold"] else ""))
     console.print(f"version {c['version']}, last event {c['last_event_at']}")
@@ -52,7 +66,8 @@ def main(ref: str) -> int:
         if t["next_level"]:
             level = Level(t["next_level"])
             role = audience(level, Role(t["owner_role"]), ladder)
-            when = dict(schedule(start, due, ladder, DEFAULT_POLICY.cal()))[level]  # type: ignore[arg-type]
+            assert start is not None and due is not None  # an open timer has both
+            when = dict(schedule(start, due, ladder, DEFAULT_POLICY.cal()))[level]
             after = f"; next: {level.value} to {t[people[role]] if role in people else role.value} at {when}"
         console.print(f"deadline {t['kind']}: {due}{after}")
     engine.dispose()

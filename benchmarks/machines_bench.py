@@ -28,8 +28,13 @@ def child_machines(args: dict[str, Any]) -> dict[str, Any]:
     from states.stages import Stage
 
     n, impl = int(args["n"]), args["impl"]
-    payload = Screen(owned_delivery=3, operational_judgment=4, data_realism=2, cross_functional_range=3,
-                     note="shipped an eval harness")  # fmt: skip
+    payload = Screen(
+        owned_delivery=3,
+        operational_judgment=4,
+        data_realism=2,
+        cross_functional_range=3,
+        note="shipped an eval harness",
+    )
     proposed = Proposed("screen", payload, NOW, None)
     rows = [{**row, "source": _plain(row["source"]), "dest": _plain(row["dest"])} for row in TRANSITIONS]
     states = [stage.value for stage in Stage]
@@ -48,9 +53,10 @@ def child_machines(args: dict[str, Any]) -> dict[str, Any]:
             if i % 1000 == 0 and time.perf_counter() - started > budget:
                 break
             cand = NaiveCandidate(CandidateState())
-            Machine(model=cand, states=states, initial="sourced", transitions=rows, auto_transitions=False,
-                    send_event=True)  # fmt: skip
-            assert cand.screen(proposed=proposed)  # type: ignore[attr-defined]
+            Machine(
+                model=cand, states=states, initial="sourced", transitions=rows, auto_transitions=False, send_event=True
+            )
+            assert cand.screen(proposed=proposed)  # type: ignore[attr-defined]  # transitions adds triggers at run time
             kept.append(cand)  # the naive design keeps every candidate's machine alive
     seconds = time.perf_counter() - started
     assert all((k.stage if impl == "shared" else k.state) in ("screened", Stage.SCREENED) for k in kept)
@@ -67,16 +73,32 @@ def run(size: Size, workdir: Path) -> list[Table]:
         if scale > 1:
             naive["seconds"] *= scale
             naive["rss_mb"] = naive["base_mb"] + (naive["rss_mb"] - naive["base_mb"]) * scale
-            table.notes.append(f"the naive side at {label} stopped at its {size.machine_budget:.0f} s budget after "
-                               f"{naive['done']:,} candidates; its time and memory at {n:,} are scaled linearly "
-                               "from there (an underestimate: collector passes grow with live objects)")  # fmt: skip
-        table.add(f"time to move {label} (screen)", shared["seconds"], "s", baseline=naive["seconds"],
-                  baseline_name="Machine per candidate", ratio=shared["seconds"] / naive["seconds"])  # fmt: skip
+            table.notes.append(
+                f"the naive side at {label} stopped at its {size.machine_budget:.0f} s budget after "
+                f"{naive['done']:,} candidates; its time and memory at {n:,} are scaled linearly "
+                "from there (an underestimate: collector passes grow with live objects)"
+            )
+        table.add(
+            f"time to move {label} (screen)",
+            shared["seconds"],
+            "s",
+            baseline=naive["seconds"],
+            baseline_name="Machine per candidate",
+            ratio=shared["seconds"] / naive["seconds"],
+        )
         grown, naive_grown = shared["rss_mb"] - shared["base_mb"], naive["rss_mb"] - naive["base_mb"]
-        table.add(f"memory held for {label}", grown, "MB", baseline=naive_grown, baseline_name="Machine per candidate",
-                  ratio=grown / naive_grown if naive_grown > 0 else None)  # fmt: skip
-    table.notes.append("memory: RSS with all N candidates held minus RSS before the loop (VmRSS), each side in a "
-                       "fresh interpreter; "
-                       "no target: this is the contrast for STACK-NOTES' advice "
-                       "(never keep a machine per candidate)")  # fmt: skip
+        table.add(
+            f"memory held for {label}",
+            grown,
+            "MB",
+            baseline=naive_grown,
+            baseline_name="Machine per candidate",
+            ratio=grown / naive_grown if naive_grown > 0 else None,
+        )
+    table.notes.append(
+        "memory: RSS with all N candidates held minus RSS before the loop (VmRSS), each side in a "
+        "fresh interpreter; "
+        "no target: this is the contrast for STACK-NOTES' advice "
+        "(never keep a machine per candidate)"
+    )
     return [table]

@@ -25,8 +25,11 @@ def summary_event(rows: list[dict[str, Any]]) -> int:
 
     if not rows:
         return 0
-    payload = {"fired": len(rows), "by_level": dict(Counter(r["level"] for r in rows)),
-               "escalation_ids": [r["escalation_id"] for r in rows[:1000]]}  # fmt: skip
+    payload = {
+        "fired": len(rows),
+        "by_level": dict(Counter(r["level"] for r in rows)),
+        "escalation_ids": [r["escalation_id"] for r in rows[:1000]],
+    }
     resource = {"prefect.resource.id": f"hiring.sla-sweep.{rows[0]['fired_at']}"}
     return int(emit_event(event="hiring.sla.swept", resource=resource, payload=payload) is not None)
 
@@ -62,6 +65,7 @@ def child_prefect(args: dict[str, Any]) -> dict[str, Any]:
         setattr(module, name, timed_step)
     at = NOW.isoformat()
     out: dict[str, Any] = {"sizes": {}, "parts": parts}
+
     def use(path: Path) -> None:
         os.environ["HIRING_DATABASE_URL"] = url_of(path)
         get_settings.cache_clear()
@@ -103,8 +107,8 @@ def child_prefect(args: dict[str, Any]) -> dict[str, Any]:
         n, path = max(paths.items(), key=lambda item: int(item[0]))
         use(path)
         emit, publish = module.emit_escalation_events, module.publish_artifacts
-        module.emit_escalation_events = summary_event  # type: ignore[assignment]
-        module.publish_artifacts = lambda summary, rows: publish(summary, rows[:100])  # type: ignore[assignment]
+        module.emit_escalation_events = summary_event
+        module.publish_artifacts = lambda summary, rows: publish(summary, rows[:100])
         try:
             for _ in range(2):  # warm-up: the first flow runs register the flow and fill caches
                 flow_run(path)
@@ -148,34 +152,63 @@ def run(size: Size, workdir: Path) -> list[Table]:
     for n, v in sizes.items():
         flow_s, direct_s = median(v["flow"]), median(v["direct"])
         extra = flow_s - direct_s
-        table.add(f"flow overhead, {size.due:,} escalations among {n:,} candidates", flow_s, "s",
-                  baseline=direct_s, baseline_name="sweep() called directly", ratio=flow_s / direct_s,
-                  target="flow - direct <= 1 s", met=extra <= 1.0,
-                  note=f"flow - direct = {extra:.2f} s (flow runs: " + ", ".join(f"{x:.2f}" for x in v["flow"])
-                       + "; direct: " + ", ".join(f"{x:.2f}" for x in v["direct"]) + ")")  # fmt: skip
+        table.add(
+            f"flow overhead, {size.due:,} escalations among {n:,} candidates",
+            flow_s,
+            "s",
+            baseline=direct_s,
+            baseline_name="sweep() called directly",
+            ratio=flow_s / direct_s,
+            target="flow - direct <= 1 s",
+            met=extra <= 1.0,
+            note=f"flow - direct = {extra:.2f} s (flow runs: "
+            + ", ".join(f"{x:.2f}" for x in v["flow"])
+            + "; direct: "
+            + ", ".join(f"{x:.2f}" for x in v["direct"])
+            + ")",
+        )
     small, large = min(sizes), max(sizes)
     runs_small, runs_large = sizes[small]["task_runs"], sizes[large]["task_runs"]
-    table.add(f"task runs per flow run, {small:,} -> {large:,} candidates", runs_large, "task runs",
-              baseline=runs_small, baseline_name=f"at {small:,}", ratio=runs_large / runs_small,
-              ratio_name="growth", target="no growth", met=runs_large <= runs_small)  # fmt: skip
-    table.notes.append(f"temporary Prefect server (prefect_test_harness, {out['server_start_s']:.1f} s to start, "
-                       f"not counted), heartbeat off; median of {REPEATS[size.name]} flow runs after a warm-up run, "
-                       f"each after {SETTLE[size.name]:.0f} s of rest for the server, against the median of "
-                       f"{REPEATS[size.name]} direct sweeps after one, measured before the server started; the flow "
-                       "also emits one Prefect event per escalation and two artifacts")  # fmt: skip
+    table.add(
+        f"task runs per flow run, {small:,} -> {large:,} candidates",
+        runs_large,
+        "task runs",
+        baseline=runs_small,
+        baseline_name=f"at {small:,}",
+        ratio=runs_large / runs_small,
+        ratio_name="growth",
+        target="no growth",
+        met=runs_large <= runs_small,
+    )
+    table.notes.append(
+        f"temporary Prefect server (prefect_test_harness, {out['server_start_s']:.1f} s to start, "
+        f"not counted), heartbeat off; median of {REPEATS[size.name]} flow runs after a warm-up run, "
+        f"each after {SETTLE[size.name]:.0f} s of rest for the server, against the median of "
+        f"{REPEATS[size.name]} direct sweeps after one, measured before the server started; the flow "
+        "also emits one Prefect event per escalation and two artifacts"
+    )
     proposed = out["proposed"]
     direct_p = median(sizes[int(proposed["n"])]["direct"])
     flow_p = median(proposed["flow"]) if "flow" in proposed else None
-    what = ("flows/sla_sweep.py run with emit_escalation_events replaced by one hiring.sla.swept event per run "
-            "(counts and ids) and the table artifact cut to 100 rows (benchmarks/prefect_bench.py summary_event)")
-    table.add(f"prototype: one summary event, 100-row table, {int(proposed['n']):,} candidates (proposed change)",
-              flow_p, "s", baseline=direct_p, baseline_name="sweep() called directly",
-              ratio=flow_p / direct_p if flow_p else None,
-              note=(f"flow - direct = {flow_p - direct_p:.2f} s; " if flow_p else
-                    f"could not run: {proposed.get('error')}; ") + what)  # fmt: skip
+    what = (
+        "flows/sla_sweep.py run with emit_escalation_events replaced by one hiring.sla.swept event per run "
+        "(counts and ids) and the table artifact cut to 100 rows (benchmarks/prefect_bench.py summary_event)"
+    )
+    table.add(
+        f"prototype: one summary event, 100-row table, {int(proposed['n']):,} candidates (proposed change)",
+        flow_p,
+        "s",
+        baseline=direct_p,
+        baseline_name="sweep() called directly",
+        ratio=flow_p / direct_p if flow_p else None,
+        note=(f"flow - direct = {flow_p - direct_p:.2f} s; " if flow_p else f"could not run: {proposed.get('error')}; ")
+        + what,
+    )
     parts = {name: median(values) for name, values in out["parts"].items() if values}
-    table.notes.append("inside the flow, median per run: "
-                       + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in parts.items())
-                       + f" ({size.due:,} events; a table artifact of up to 1,000 rows); sweep_once is the task's "
-                       "work: make_engine, require_schema, sweep, rows for the artifact")  # fmt: skip
+    table.notes.append(
+        "inside the flow, median per run: "
+        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in parts.items())
+        + f" ({size.due:,} events; a table artifact of up to 1,000 rows); sweep_once is the task's "
+        "work: make_engine, require_schema, sweep, rows for the artifact"
+    )
     return [table]

@@ -4,6 +4,7 @@ Every database holds the same 1,000 due timers (one level each: 1,000 escalation
 each) among 10k, 100k and 1M candidates; every other candidate has an open timer that is not due.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from benchmarks.common import (
     sweep_db,
     timed_cpu,
 )
-from models.tables import Timer
+from models.tables import Timer, table_of
 from states.policy import DEFAULT_POLICY, Policy
 
 CHANNELS = frozenset({"slack", "console"})  # level_1 is routed to Slack: one outbox row per escalation
@@ -37,7 +38,7 @@ def naive_sweep(engine: Engine, now: datetime, policy: Policy, channels: frozens
     """
     from hiring.sweep import sweep
 
-    table = Timer.__table__  # type: ignore[attr-defined]
+    table = table_of(Timer)
     with engine.connect() as conn:
         every = conn.execute(select(table).where(table.c.status == "open")).all()
     due = {row.id for row in every if row.next_fire_at is not None and row.next_fire_at <= now}
@@ -53,7 +54,7 @@ def project_sweep(engine: Engine) -> int:
     return len(sweep(engine, NOW, DEFAULT_POLICY, CHANNELS, BATCH))
 
 
-IMPLEMENTATIONS = {
+IMPLEMENTATIONS: dict[str, Callable[[Engine], int]] = {
     "project": project_sweep,
     "naive": lambda engine: naive_sweep(engine, NOW, DEFAULT_POLICY, CHANNELS),
 }
@@ -149,34 +150,62 @@ def run_sweep(size: Size, workdir: Path) -> list[Table]:
         project[n] = median([w for w, _ in runs["project"]])
         if n in size.naive_sizes:
             naive[n], cpu["naive"][n] = run_once(path, "naive", size.due)
-        sweep.add(f"sweep, {size.due:,} due among {label(n)} candidates", project[n], "s",
-                  baseline=naive.get(n), baseline_name="naive full scan",
-                  ratio=project[n] / naive[n] if n in naive else None)  # fmt: skip
+        sweep.add(
+            f"sweep, {size.due:,} due among {label(n)} candidates",
+            project[n],
+            "s",
+            baseline=naive.get(n),
+            baseline_name="naive full scan",
+            ratio=project[n] / naive[n] if n in naive else None,
+        )
     growth = project[large] / project[small]
     naive_growth = naive[large] / naive[small] if small in naive and large in naive else None
-    sweep.add(f"growth {label(small)} -> {label(large)} candidates", growth, "x", baseline=naive_growth,
-              baseline_name="naive growth", ratio=growth, ratio_name=f"time({label(large)})/time({label(small)})",
-              target="<= 1.5", met=growth <= 1.5)  # fmt: skip
-    sweep.add(f"{size.due:,} escalations + outbox rows at {label(large)}", project[large], "s",
-              baseline=naive.get(large), baseline_name="naive full scan",
-              ratio=project[large] / naive[large] if large in naive else None,
-              target="<= 0.25 s" if size.due == 1_000 else "<= 0.25 s per 1,000",
-              met=project[large] * 1_000 / size.due <= 0.25)  # fmt: skip
-    differ = sorted({
-        label(n) for (where, impl), digest in WRITTEN.items() if impl != "project"
-        for n, path in paths.items() if str(path) == where and digest != WRITTEN.get((where, "project"))
-    })  # fmt: skip
+    sweep.add(
+        f"growth {label(small)} -> {label(large)} candidates",
+        growth,
+        "x",
+        baseline=naive_growth,
+        baseline_name="naive growth",
+        ratio=growth,
+        ratio_name=f"time({label(large)})/time({label(small)})",
+        target="<= 1.5",
+        met=growth <= 1.5,
+    )
+    sweep.add(
+        f"{size.due:,} escalations + outbox rows at {label(large)}",
+        project[large],
+        "s",
+        baseline=naive.get(large),
+        baseline_name="naive full scan",
+        ratio=project[large] / naive[large] if large in naive else None,
+        target="<= 0.25 s" if size.due == 1_000 else "<= 0.25 s per 1,000",
+        met=project[large] * 1_000 / size.due <= 0.25,
+    )
+    differ = sorted(
+        {
+            label(n)
+            for (where, impl), digest in WRITTEN.items()
+            if impl != "project"
+            for n, path in paths.items()
+            if str(path) == where and digest != WRITTEN.get((where, "project"))
+        }
+    )
     if differ:
-        sweep.notes.append(f"WARNING: the naive baseline wrote rows different from the product's at "
-                           f"{', '.join(differ)}")  # fmt: skip
+        sweep.notes.append(
+            f"WARNING: the naive baseline wrote rows different from the product's at {', '.join(differ)}"
+        )
     else:
         sweep.notes.append("rows written: identical for the product and the naive baseline (checked)")
-    sweep.notes.append(f"median of {size.sweep_repeats} runs after a warm-up; each run on the same database "
-                       "reset to its built state; naive: one run")  # fmt: skip
-    for impl, values in cpu.items():
-        if values:
-            sweep.notes.append(f"CPU time of the sweeping process, {impl}: "
-                               + ", ".join(f"{label(n)} {v * 1000:.0f} ms" for n, v in values.items()))  # fmt: skip
+    sweep.notes.append(
+        f"median of {size.sweep_repeats} runs after a warm-up; each run on the same database "
+        "reset to its built state; naive: one run"
+    )
+    for impl, per_size in cpu.items():
+        if per_size:
+            sweep.notes.append(
+                f"CPU time of the sweeping process, {impl}: "
+                + ", ".join(f"{label(n)} {v * 1000:.0f} ms" for n, v in per_size.items())
+            )
     return [sweep]
 
 
@@ -187,13 +216,28 @@ def run_memory(size: Size, workdir: Path) -> list[Table]:
     mem = {n: rss(paths[n], "project", size.due) for n in (small, large)}
     naive_mem = {n: rss(paths[n], "naive", size.due) for n in (small, large)}
     for n in (small, large):
-        memory.add(f"peak RSS, sweep among {label(n)} candidates", mem[n], "MB", baseline=naive_mem[n],
-                   baseline_name="naive full scan", ratio=mem[n] / naive_mem[n])  # fmt: skip
+        memory.add(
+            f"peak RSS, sweep among {label(n)} candidates",
+            mem[n],
+            "MB",
+            baseline=naive_mem[n],
+            baseline_name="naive full scan",
+            ratio=mem[n] / naive_mem[n],
+        )
     growth_mem = mem[large] / mem[small]
-    memory.add(f"RSS growth {label(small)} -> {label(large)}", growth_mem, "x",
-               baseline=naive_mem[large] / naive_mem[small], baseline_name="naive growth", ratio=growth_mem,
-               ratio_name=f"RSS({label(large)})/RSS({label(small)})", target="<= 1.2",
-               met=growth_mem <= 1.2)  # fmt: skip
-    memory.notes.append("peak RSS (VmHWM; see common.peak_rss_mb for why not ru_maxrss) of a fresh interpreter "
-                        "that imports the product, opens the database and runs one sweep")  # fmt: skip
+    memory.add(
+        f"RSS growth {label(small)} -> {label(large)}",
+        growth_mem,
+        "x",
+        baseline=naive_mem[large] / naive_mem[small],
+        baseline_name="naive growth",
+        ratio=growth_mem,
+        ratio_name=f"RSS({label(large)})/RSS({label(small)})",
+        target="<= 1.2",
+        met=growth_mem <= 1.2,
+    )
+    memory.notes.append(
+        "peak RSS (VmHWM; see common.peak_rss_mb for why not ru_maxrss) of a fresh interpreter "
+        "that imports the product, opens the database and runs one sweep"
+    )
     return [memory]

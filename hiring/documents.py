@@ -20,8 +20,10 @@ def load_yaml(text: str, source: str) -> Any:
     try:
         node = loader.get_single_node()
         if node is not None and _expanded_size(node, {}) > MAX_YAML_NODES:
-            raise InvalidInput(f"{source}: its aliases (*name) expand to more than {MAX_YAML_NODES:,} values; "
-                               "write the values out or use fewer aliases")  # fmt: skip
+            raise InvalidInput(
+                f"{source}: its aliases (*name) expand to more than {MAX_YAML_NODES:,} values; "
+                "write the values out or use fewer aliases"
+            )
         return None if node is None else loader.construct_document(node)
     except RecursionError:
         raise InvalidInput(f"{source} is nested too deeply") from None

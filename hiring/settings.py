@@ -110,9 +110,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the app database; SQLite file ./hiring.db by default.",
     )
     sqlite_busy_timeout_seconds: float = Field(
-        default=30.0, ge=0, le=3600, allow_inf_nan=False,
+        default=30.0,
+        ge=0,
+        le=3600,
+        allow_inf_nan=False,
         description="How long a SQLite writer waits for another process's write lock before 'busy' (exit 3).",
-    )  # fmt: skip
+    )
     now: Annotated[str, AfterValidator(_now)] | None = Field(
         default=None, description="ISO 8601 instant that pins 'now' for the whole process."
     )

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from models.urls import redact_url
 
@@ -52,7 +52,7 @@ def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
     busy_ms = round(busy_timeout * 1000)
 
     @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _sqlite_pragmas(dbapi_conn: Any, _record: object) -> None:  # the driver's connection: sqlite3's
         # Let SQLAlchemy, not the driver, decide when transactions begin (see "begin" below).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -63,7 +63,7 @@ def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
+    def _begin(conn: Connection) -> None:
         # Writers take the write lock up front: a deferred transaction that read a row another process then
         # changed cannot upgrade to a writer, and fails with "database is locked" instead of waiting.
         # Readers begin deferred, so WAL lets them run beside a writer.
@@ -89,7 +89,7 @@ def transaction(engine: Engine) -> Iterator[Session]:
         with Session(engine.execution_options(**{WRITE: True}), expire_on_commit=False) as session, session.begin():
             yield session
     except OperationalError as exc:
-        if is_busy(exc) and not isinstance(exc, DatabaseBusy):
+        if exc.orig is not None and is_busy(exc) and not isinstance(exc, DatabaseBusy):  # busy: orig is set
             raise DatabaseBusy(exc.statement, None, exc.orig) from exc
         raise
 
@@ -106,10 +106,7 @@ def require_schema(engine: Engine, url: str) -> None:
         raise DatabaseNotReady(f"no database at {path}: run `hiring init` to create it")
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
-            raise DatabaseNotReady(
-                f"the database at {redact_url(engine.url)} has no hiring schema: "
-                "run `hiring init`"
-            )
+            raise DatabaseNotReady(f"the database at {redact_url(engine.url)} has no hiring schema: run `hiring init`")
         current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     if current != head_revision():
         raise DatabaseNotReady(
@@ -131,17 +128,20 @@ def upgrade(engine: Engine) -> None:
         conn.commit()
 
 
-def insert_ignoring_duplicates(session: Session, table: type, values: dict) -> int | None:  # type: ignore[type-arg]
+def insert_ignoring_duplicates(session: Session, table: type[SQLModel], values: dict[str, Any]) -> int | None:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None if it already existed.
 
     This is what makes "fire once" hold across sweeps, crashes and concurrent sweepers: the unique key
     decides, in the database, who fired first.
     """
-    stmt = _dialect_insert(session, table).values(**values).on_conflict_do_nothing().returning(table.id)  # type: ignore[attr-defined]
-    return session.execute(stmt).scalar_one_or_none()
+    stmt = _dialect_insert(session, table).values(**values).on_conflict_do_nothing().returning(table.id)  # type: ignore[attr-defined]  # every such table has an id
+    new_id: int | None = session.execute(stmt).scalar_one_or_none()
+    return new_id
 
 
-def insert_many_ignoring_duplicates(session: Session, table: type, rows: list[dict], *returning: Any) -> list[Row]:  # type: ignore[type-arg]
+def insert_many_ignoring_duplicates(
+    session: Session, table: type[SQLModel], rows: list[dict[str, Any]], *returning: Any
+) -> list[Row[*tuple[Any, ...]]]:
     """insert_ignoring_duplicates for many rows at once: a multi-row INSERT ... ON CONFLICT DO NOTHING
     RETURNING `returning`. Only the rows this statement inserted come back, in no particular order; a row
     whose unique key already existed (another sweep, a concurrent sweeper) is skipped, as one at a time.
@@ -155,22 +155,25 @@ def insert_many_ignoring_duplicates(session: Session, table: type, rows: list[di
 def _dialect_insert(session: Session, table: type) -> Any:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - other databases are not supported yet
-        raise NotImplementedError(f"database {dialect} is not supported")
-    return dialect_insert(table)
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(table)
+    raise NotImplementedError(f"database {dialect} is not supported")  # pragma: no cover - not supported yet
 
 
-def is_postgres(engine_or_session: object) -> bool:
+def is_postgres(engine_or_session: Engine | Connection | Session) -> bool:
     bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
-    return bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+    return bind.dialect.name == "postgresql"
 
 
 def database_now(conn: Session | Connection) -> datetime:
     """The database's own clock, never HIRING_NOW: the one clock all processes share (SQLite: this machine's)."""
     dialect = conn.get_bind().dialect if isinstance(conn, Session) else conn.dialect
+    value: datetime
     if dialect.name == "postgresql":
         value = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
     else:

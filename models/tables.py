@@ -3,10 +3,15 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a `table=True` model, for bulk statements that skip the ORM."""
+    return model.__table__  # type: ignore[attr-defined, no-any-return]  # set by SQLModel's metaclass, undeclared
 
 
 def _when(**kwargs: Any) -> Any:

@@ -13,7 +13,11 @@ import matplotlib
 matplotlib.use("Agg")  # before anything else of matplotlib: never a GUI backend
 
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from matplotlib.typing import RcKeyType
 
 INK = "#1f2933"
 MUTED = "#9aa5b1"
@@ -22,7 +26,7 @@ BLUE = ("#d3e4f5", "#8fb8e0", "#4a89c8", "#1d4f91")  # light to dark
 GREEN = "#3f9d5a"
 RED = "#d64545"
 ORANGE = "#e8833a"
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.size": 9,
     "axes.edgecolor": MUTED,
     "axes.labelcolor": INK,
@@ -36,6 +40,12 @@ STYLE = {
     "svg.hashsalt": "hiring-pipeline",  # the same report gives the same SVG
     "svg.fonttype": "path",  # glyphs as paths: the SVG needs no font installed where it is opened
 }
+
+
+def _integer_ticks(axis: Axis) -> None:
+    locator = axis.get_major_locator()
+    assert isinstance(locator, MaxNLocator)  # matplotlib's default AutoLocator is one
+    locator.set_params(integer=True)
 
 
 def _figure(width: float = 8, height: float = 4.2) -> Figure:
@@ -92,13 +102,27 @@ def time_in_stage(report: dict[str, Any]) -> Figure:
     names = [r["stage"] for r in rows]
     ax.barh(names, [_days(r["p90_hours"]) for r in rows], color=BLUE[0], height=0.7, label="p90")
     ax.barh(names, [_days(r["median_hours"]) for r in rows], color=BLUE[2], height=0.45, label="median")
-    open_rows = [(r["stage"], _days(r["median_age_hours"]), _days(r["max_age_hours"])) for r in rows
-                 if r["in_stage_now"]]  # fmt: skip
+    open_rows = [
+        (r["stage"], _days(r["median_age_hours"]), _days(r["max_age_hours"])) for r in rows if r["in_stage_now"]
+    ]
     if open_rows:
-        ax.scatter([m for _, m, _ in open_rows], [s for s, _, _ in open_rows], color=RED, marker="o", zorder=3,
-                   label="median age of open stays")  # fmt: skip
-        ax.scatter([x for _, _, x in open_rows], [s for s, _, _ in open_rows], color=RED, marker="|", s=120,
-                   zorder=3, label="oldest open stay")  # fmt: skip
+        ax.scatter(
+            [m for _, m, _ in open_rows],
+            [s for s, _, _ in open_rows],
+            color=RED,
+            marker="o",
+            zorder=3,
+            label="median age of open stays",
+        )
+        ax.scatter(
+            [x for _, _, x in open_rows],
+            [s for s, _, _ in open_rows],
+            color=RED,
+            marker="|",
+            s=120,
+            zorder=3,
+            label="oldest open stay",
+        )
     ax.invert_yaxis()
     ax.set_xlabel("days")
     ax.grid(axis="x", color=GRID)
@@ -124,10 +148,17 @@ def sla_breaches(report: dict[str, Any]) -> Figure:
     for i, s in enumerate(stages):
         c = by_stage[s]
         due = c["met"] + c["breached"] + c["open_overdue"]
-        ax.text(i, breached[i] + overdue[i] + peak * 0.02, f"{100 * c['met'] / due:.0f}% on time\n({due} due)",
-                ha="center", va="bottom", fontsize=8, color=INK)  # fmt: skip
+        ax.text(
+            i,
+            breached[i] + overdue[i] + peak * 0.02,
+            f"{100 * c['met'] / due:.0f}% on time\n({due} due)",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=INK,
+        )
     ax.set_ylim(0, peak * 1.35)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.yaxis)
     ax.set_ylabel("timers")
     ax.tick_params(axis="x", labelrotation=20)
     ax.grid(axis="y", color=GRID)
@@ -154,16 +185,24 @@ def decision_time(report: dict[str, Any]) -> Figure:
     top = max([*hours, *waiting, window]) + step
     edges = [i * step for i in range(int(top // step) + 1)]
     _, _, patches = ax.hist(hours, bins=edges, edgecolor="white", label="decided")
+    assert isinstance(patches, BarContainer)  # one data set, histtype "bar"
     for patch, left in zip(patches, edges, strict=False):
         patch.set_facecolor(GREEN if left + step <= window else RED)
     if waiting:
-        ax.scatter(waiting, [0.15] * len(waiting), marker="v", s=70, color=RED, zorder=3,
-                   label=f"still waiting ({len(waiting)})")  # fmt: skip
+        ax.scatter(
+            waiting,
+            [0.15] * len(waiting),
+            marker="v",
+            s=70,
+            color=RED,
+            zorder=3,
+            label=f"still waiting ({len(waiting)})",
+        )
     ax.axvline(window, color=INK, linestyle="--", linewidth=1)
     ax.text(window, ax.get_ylim()[1] * 0.95, f" {window:.0f} h window", color=INK, va="top")
     ax.set_xlabel("hours")
     ax.set_ylabel("decisions")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.yaxis)
     ax.grid(axis="y", color=GRID)
     ax.set_axisbelow(True)
     ax.legend(loc="upper right", frameon=False)
@@ -176,8 +215,13 @@ def sources(report: dict[str, Any]) -> Figure:
     cols = max(1, min(4, len(profiles)))  # one row of panels for the usual four profiles
     nrows = max(1, -(-len(profiles) // cols))
     fig = _figure(max(8.0, 3.6 * cols), 3.0 * nrows + 0.8)
-    fig.suptitle("Sources by role profile: candidates, to take-home, offers, hires", x=0.01, ha="left",
-                 fontweight="bold", fontsize=11)  # fmt: skip
+    fig.suptitle(
+        "Sources by role profile: candidates, to take-home, offers, hires",
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+        fontsize=11,
+    )
     if not profiles:
         _empty(fig.add_subplot())
         return fig
@@ -189,13 +233,18 @@ def sources(report: dict[str, Any]) -> Figure:
         mine = [r for r in rows if r["role_profile"] == profile]
         ys = range(len(mine))
         for k, (key, color) in enumerate(series):
-            ax.barh([y - 0.4 + height * (k + 0.5) for y in ys], [r[key] for r in mine], height=height, color=color,
-                    label=key.replace("_", "-"))  # fmt: skip
+            ax.barh(
+                [y - 0.4 + height * (k + 0.5) for y in ys],
+                [r[key] for r in mine],
+                height=height,
+                color=color,
+                label=key.replace("_", "-"),
+            )
         ax.set_yticks(list(ys), [r["source"].replace("_", " ") for r in mine])
         ax.invert_yaxis()
         ax.set_xlim(0, peak * 1.05)
         ax.set_title(profile, fontsize=9)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax.xaxis)
         ax.grid(axis="x", color=GRID)
         ax.set_axisbelow(True)
     handles, labels = fig.axes[0].get_legend_handles_labels()

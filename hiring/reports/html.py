@@ -65,8 +65,10 @@ def _table(section: Section) -> str:
         )
         body.append(f"<tr>{cells}</tr>")
     notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in section.notes)
-    return (f'<h2 id="{section.key}">{html.escape(section.title)}</h2>\n<table><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>{notes}")  # fmt: skip
+    return (
+        f'<h2 id="{section.key}">{html.escape(section.title)}</h2>\n<table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>{notes}"
+    )
 
 
 def render_html(report: dict[str, Any], charts: dict[str, bytes] | None = None) -> str:
@@ -84,9 +86,11 @@ def render_html(report: dict[str, Any], charts: dict[str, bytes] | None = None) 
         caption = chart_module.CHARTS[name][0]
         data = base64.b64encode(svg).decode("ascii")
         wide = ' class="wide"' if name in WIDE else ""
-        figures.append(f'<figure id="chart-{name}"{wide}><img alt="{html.escape(caption)}" '
-                       f'src="data:image/svg+xml;base64,{data}"><figcaption>{html.escape(caption)}</figcaption>'
-                       "</figure>")  # fmt: skip
+        figures.append(
+            f'<figure id="chart-{name}"{wide}><img alt="{html.escape(caption)}" '
+            f'src="data:image/svg+xml;base64,{data}"><figcaption>{html.escape(caption)}</figcaption>'
+            "</figure>"
+        )
     tables = "\n".join(_table(s) for s in sections(report))
     return f"""<!DOCTYPE html>
 <html lang="en">

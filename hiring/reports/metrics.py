@@ -21,8 +21,8 @@ from datetime import date, datetime, timedelta
 from math import ceil, floor
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlalchemy import Engine, Select, select
+from sqlmodel import Session, col
 
 from models.tables import Candidate, Escalation, Event, Requisition, Timer
 from states.policy import DEFAULT_TIMERS, Level, TimerKind
@@ -32,9 +32,17 @@ from states.vocabulary import TAKE_HOME_RUBRIC, InterviewPart
 
 # The funnel in graph order: reaching onboarding_30 is being hired.
 FUNNEL: tuple[Stage, ...] = (
-    Stage.SOURCED, Stage.SCREENED, Stage.TAKE_HOME, Stage.DEBRIEF, Stage.FINAL, Stage.OFFER,
-    Stage.ONBOARDING_30, Stage.ONBOARDING_60, Stage.ONBOARDING_90, Stage.ONBOARDED,
-)  # fmt: skip
+    Stage.SOURCED,
+    Stage.SCREENED,
+    Stage.TAKE_HOME,
+    Stage.DEBRIEF,
+    Stage.FINAL,
+    Stage.OFFER,
+    Stage.ONBOARDING_30,
+    Stage.ONBOARDING_60,
+    Stage.ONBOARDING_90,
+    Stage.ONBOARDED,
+)
 TIMED_STAGES: tuple[Stage, ...] = FUNNEL[:-1]  # onboarded is an end: no time is spent "in" it
 HIRED = Stage.ONBOARDING_30
 DECISION_WINDOW_HOURS = (DEFAULT_TIMERS[TimerKind.DECISION].duration or timedelta(hours=48)).total_seconds() / 3600
@@ -60,8 +68,13 @@ class Filters:
         return out
 
 
-def parse_filters(requisition_id: int | None = None, role_profile: str | None = None, source: str | None = None,
-                  since: str | None = None, until: str | None = None) -> Filters:  # fmt: skip
+def parse_filters(
+    requisition_id: int | None = None,
+    role_profile: str | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Filters:
     """Filters from user input; every bad value is refused (exit 2) with what is allowed.
 
     `since` / `until` take a date (2026-10-01: the whole day counts, UTC) or an ISO 8601 instant.
@@ -138,8 +151,11 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def _dist(hours: list[float], prefix: str = "") -> dict[str, Any]:
-    return {f"{prefix}n": len(hours), f"{prefix}median_hours": _r(percentile(hours, 0.5)),
-            f"{prefix}p90_hours": _r(percentile(hours, 0.9))}  # fmt: skip
+    return {
+        f"{prefix}n": len(hours),
+        f"{prefix}median_hours": _r(percentile(hours, 0.5)),
+        f"{prefix}p90_hours": _r(percentile(hours, 0.9)),
+    }
 
 
 def _hours(delta: timedelta) -> float:
@@ -197,55 +213,99 @@ class Data:
     escalations: list[Any]  # rows: level, lateness_seconds, kind
 
 
+def _requisitions_query(filters: Filters) -> Select[Requisition]:
+    query = select(Requisition).where(col(Requisition.status) != "draft").order_by(col(Requisition.id))
+    if filters.requisition_id is not None:
+        query = query.where(col(Requisition.id) == filters.requisition_id)
+    if filters.role_profile is not None:
+        query = query.where(col(Requisition.role_profile) == filters.role_profile)
+    return query
+
+
+def _candidates_query(filters: Filters) -> Select[int | None, int, str, str, bool, datetime]:
+    query = select(
+        col(Candidate.id),
+        col(Candidate.requisition_id),
+        col(Candidate.source),
+        col(Candidate.stage),
+        col(Candidate.on_hold),
+        col(Candidate.created_at),
+    ).join(Requisition, col(Requisition.id) == col(Candidate.requisition_id))
+    query = query.where(col(Requisition.status) != "draft")
+    if filters.requisition_id is not None:
+        query = query.where(col(Candidate.requisition_id) == filters.requisition_id)
+    if filters.role_profile is not None:
+        query = query.where(col(Requisition.role_profile) == filters.role_profile)
+    if filters.source is not None:
+        query = query.where(col(Candidate.source) == filters.source)
+    if filters.since is not None:
+        query = query.where(col(Candidate.created_at) >= filters.since)
+    if filters.until is not None:
+        query = query.where(col(Candidate.created_at) < filters.until)
+    return query
+
+
+def _req(r: Requisition) -> Req:
+    return Req(
+        r.id or 0,
+        r.title,
+        r.role_profile,
+        r.status,
+        r.opened_at,
+        r.recruiter,
+        r.hiring_manager,
+        r.salary_min,
+        r.salary_max,
+        r.currency,
+    )
+
+
 def load(engine: Engine, filters: Filters) -> Data:
     """The rows the report needs, for the candidates in scope: four queries."""
-    req_q = select(Requisition).where(Requisition.status != "draft").order_by(Requisition.id)
-    if filters.requisition_id is not None:
-        req_q = req_q.where(Requisition.id == filters.requisition_id)
-    if filters.role_profile is not None:
-        req_q = req_q.where(Requisition.role_profile == filters.role_profile)
-    cand_q = select(Candidate.id, Candidate.requisition_id, Candidate.source, Candidate.stage, Candidate.on_hold,
-                    Candidate.created_at).join(Requisition, Requisition.id == Candidate.requisition_id)  # type: ignore[arg-type]  # fmt: skip
-    cand_q = cand_q.where(Requisition.status != "draft")
-    if filters.requisition_id is not None:
-        cand_q = cand_q.where(Candidate.requisition_id == filters.requisition_id)
-    if filters.role_profile is not None:
-        cand_q = cand_q.where(Requisition.role_profile == filters.role_profile)
-    if filters.source is not None:
-        cand_q = cand_q.where(Candidate.source == filters.source)
-    if filters.since is not None:
-        cand_q = cand_q.where(Candidate.created_at >= filters.since)  # type: ignore[operator]
-    if filters.until is not None:
-        cand_q = cand_q.where(Candidate.created_at < filters.until)  # type: ignore[operator]
-    in_scope = cand_q.with_only_columns(Candidate.id).scalar_subquery()  # type: ignore[arg-type]
+    cand_q = _candidates_query(filters)
+    in_scope = cand_q.with_only_columns(col(Candidate.id)).scalar_subquery()
+    ev_q = select(
+        col(Event.candidate_id),
+        col(Event.seq),
+        col(Event.trigger),
+        col(Event.from_stage),
+        col(Event.to_stage),
+        col(Event.payload),
+        col(Event.occurred_at),
+    ).where(col(Event.candidate_id).in_(in_scope))
+    timer_q = select(
+        col(Timer.id),
+        col(Timer.candidate_id),
+        col(Timer.requisition_id),
+        col(Timer.kind),
+        col(Timer.status),
+        col(Timer.due_at),
+        col(Timer.paused_at),
+        col(Timer.closed_at),
+    ).where(col(Timer.candidate_id).in_(in_scope))
+    escalation_q = (
+        select(col(Escalation.level), col(Escalation.lateness_seconds), col(Timer.kind))
+        .join(Timer, col(Timer.id) == col(Escalation.timer_id))
+        .where(col(Escalation.candidate_id).in_(in_scope))
+    )
     with Session(engine) as session:
-        reqs = {
-            r.id: Req(r.id, r.title, r.role_profile, r.status, r.opened_at, r.recruiter, r.hiring_manager,
-                      r.salary_min, r.salary_max, r.currency)
-            for r in session.execute(req_q).scalars()
-        }  # fmt: skip
-        cands = {row.id: Cand(*row) for row in session.execute(cand_q.order_by(Candidate.id))}
+        reqs = {r.id: _req(r) for r in session.execute(_requisitions_query(filters)).scalars() if r.id is not None}
+        cands = {row.id: Cand(*row) for row in session.execute(cand_q.order_by(col(Candidate.id)))}
         events: dict[int, list[Ev]] = defaultdict(list)
-        ev_q = (
-            select(Event.candidate_id, Event.seq, Event.trigger, Event.from_stage, Event.to_stage, Event.payload,
-                   Event.occurred_at)
-            .where(Event.candidate_id.in_(in_scope))  # type: ignore[attr-defined]
-            .order_by(Event.candidate_id, Event.seq)
-        )  # fmt: skip
-        for row in session.execute(ev_q):
-            events[row.candidate_id].append(Ev(*row[:5], row.payload or {}, row.occurred_at))
-        timers = session.execute(
-            select(Timer.id, Timer.candidate_id, Timer.requisition_id, Timer.kind, Timer.status, Timer.due_at,
-                   Timer.paused_at, Timer.closed_at)
-            .where(Timer.candidate_id.in_(in_scope))  # type: ignore[attr-defined]
-            .order_by(Timer.id)
-        ).all()  # fmt: skip
-        escalations = session.execute(
-            select(Escalation.level, Escalation.lateness_seconds, Timer.kind)
-            .join(Timer, Timer.id == Escalation.timer_id)  # type: ignore[arg-type]
-            .where(Escalation.candidate_id.in_(in_scope))  # type: ignore[attr-defined]
-            .order_by(Escalation.id)
-        ).all()
+        for row in session.execute(ev_q.order_by(col(Event.candidate_id), col(Event.seq))):
+            events[row.candidate_id].append(
+                Ev(
+                    row.candidate_id,
+                    row.seq,
+                    row.trigger,
+                    row.from_stage,
+                    row.to_stage,
+                    row.payload or {},
+                    row.occurred_at,
+                )
+            )
+        timers = session.execute(timer_q.order_by(col(Timer.id))).all()
+        escalations = session.execute(escalation_q.order_by(col(Escalation.id))).all()
     return Data(reqs, cands, dict(events), list(timers), list(escalations))
 
 
@@ -358,17 +418,19 @@ def funnel(journeys: list[Journey]) -> list[dict[str, Any]]:
             nxt = FUNNEL[i + 1].value
             rest = [j for j in here if nxt not in j.reached]
             rejected = Counter(j.reject_reason or "unknown" for j in rest if j.stage == Stage.REJECTED)
-            row.update({
-                "next": nxt,
-                "advanced": len(here) - len(rest),
-                "conversion": _rate(len(here) - len(rest), len(here)),
-                "rejected": sum(rejected.values()),
-                "rejected_by_reason": dict(sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))),
-                "withdrawn": sum(j.stage == Stage.WITHDRAWN for j in rest),
-                "declined": sum(j.stage == Stage.DECLINED for j in rest),
-                "departed": sum(j.stage == Stage.DEPARTED for j in rest),
-                "open": sum(j.stage not in TERMINAL for j in rest),
-            })  # fmt: skip
+            row.update(
+                {
+                    "next": nxt,
+                    "advanced": len(here) - len(rest),
+                    "conversion": _rate(len(here) - len(rest), len(here)),
+                    "rejected": sum(rejected.values()),
+                    "rejected_by_reason": dict(sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))),
+                    "withdrawn": sum(j.stage == Stage.WITHDRAWN for j in rest),
+                    "declined": sum(j.stage == Stage.DECLINED for j in rest),
+                    "departed": sum(j.stage == Stage.DEPARTED for j in rest),
+                    "open": sum(j.stage not in TERMINAL for j in rest),
+                }
+            )
         rows.append(row)
     return rows
 
@@ -378,26 +440,40 @@ def time_in_stage(journeys: list[Journey], now: datetime) -> list[dict[str, Any]
     and the age of the stays still going on."""
     rows = []
     for stage in TIMED_STAGES:
-        done = [j.spent[stage.value] for j in journeys
-                if stage.value in j.spent and not (j.current_stay and j.current_stay[0] == stage.value)]  # fmt: skip
-        ages = [_hours(now - j.current_stay[1]) for j in journeys
-                if j.current_stay and j.current_stay[0] == stage.value]  # fmt: skip
-        rows.append({"stage": stage.value, **_dist(done), "in_stage_now": len(ages),
-                     "median_age_hours": _r(percentile(ages, 0.5)),
-                     "max_age_hours": _r(max(ages, default=None))})  # fmt: skip
+        done = [
+            j.spent[stage.value]
+            for j in journeys
+            if stage.value in j.spent and not (j.current_stay and j.current_stay[0] == stage.value)
+        ]
+        ages = [
+            _hours(now - j.current_stay[1]) for j in journeys if j.current_stay and j.current_stay[0] == stage.value
+        ]
+        rows.append(
+            {
+                "stage": stage.value,
+                **_dist(done),
+                "in_stage_now": len(ages),
+                "median_age_hours": _r(percentile(ages, 0.5)),
+                "max_age_hours": _r(max(ages, default=None)),
+            }
+        )
     return rows
 
 
 def time_to_hire_and_fill(journeys: list[Journey], reqs: dict[int, Req], now: datetime) -> dict[str, Any]:
-    hires = [j for j in journeys if j.accepted_at and j.sourced_at]
-    to_hire = [_hours(j.accepted_at - j.sourced_at) for j in hires]  # type: ignore[operator]
-    fills = []
+    to_hire = [_hours(j.accepted_at - j.sourced_at) for j in journeys if j.accepted_at and j.sourced_at]
+    fills: list[dict[str, Any]] = []
     for req in reqs.values():
         accepted = [j.accepted_at for j in journeys if j.cand.requisition_id == req.id and j.accepted_at]
         filled = min(accepted, default=None)
-        row = {"requisition_id": req.id, "title": req.title, "opened_at": req.opened_at, "filled_at": filled,
-               "hours": _r(_hours(filled - req.opened_at)) if filled and req.opened_at else None,
-               "open_hours": _r(_hours(now - req.opened_at)) if not filled and req.opened_at else None}  # fmt: skip
+        row = {
+            "requisition_id": req.id,
+            "title": req.title,
+            "opened_at": req.opened_at,
+            "filled_at": filled,
+            "hours": _r(_hours(filled - req.opened_at)) if filled and req.opened_at else None,
+            "open_hours": _r(_hours(now - req.opened_at)) if not filled and req.opened_at else None,
+        }
         fills.append(row)
     filled_hours = [r["hours"] for r in fills if r["hours"] is not None]
     return {
@@ -422,7 +498,7 @@ def sla(timers: list[Any], escalations: list[Any], now: datetime) -> dict[str, A
         if not mine:
             continue
         counts = Counter(_timer_state(t, now) for t in mine)
-        row = {"stage": TIMER_STAGE[kind.value], **{s: counts.get(s, 0) for s in TIMER_STATUSES}}
+        row: dict[str, Any] = {"stage": TIMER_STAGE[kind.value], **{s: counts.get(s, 0) for s in TIMER_STATUSES}}
         row["cancelled_after_due"] = sum(t.status == "cancelled" and t.closed_at > t.due_at for t in mine)
         row["on_time_rate"] = _rate(row["met"], row["met"] + row["breached"] + row["open_overdue"])
         by_kind[kind.value] = row
@@ -442,12 +518,17 @@ def sla(timers: list[Any], escalations: list[Any], now: datetime) -> dict[str, A
             "by_level": {lv.value: len(lateness.get(lv.value, [])) for lv in Level},
             "by_timer": dict(sorted(kinds.items())),
             "lateness_seconds": {
-                lv: {"n": len(xs), "median": _r(percentile(xs, 0.5), 1), "p90": _r(percentile(xs, 0.9), 1),
-                     "max": _r(max(xs), 1)}
-                for lv, xs in [*((lv.value, lateness.get(lv.value, [])) for lv in Level), ("all", every)] if xs
+                lv: {
+                    "n": len(xs),
+                    "median": _r(percentile(xs, 0.5), 1),
+                    "p90": _r(percentile(xs, 0.9), 1),
+                    "max": _r(max(xs), 1),
+                }
+                for lv, xs in [*((lv.value, lateness.get(lv.value, [])) for lv in Level), ("all", every)]
+                if xs
             },
         },
-    }  # fmt: skip
+    }
 
 
 def decision_speed(journeys: list[Journey], now: datetime) -> dict[str, Any]:
@@ -461,9 +542,15 @@ def decision_speed(journeys: list[Journey], now: datetime) -> dict[str, Any]:
             continue
         held = j.pending_held + (_hours(now - max(j.hold_since, j.pending_since)) if j.hold_since else 0.0)
         waiting = _hours(now - j.pending_since) - held
-        pending.append({"candidate_id": j.cand.id, "requisition_id": j.cand.requisition_id,
-                        "waiting_hours": _r(waiting), "on_hold": j.hold_since is not None,
-                        "over_window": waiting > DECISION_WINDOW_HOURS})  # fmt: skip
+        pending.append(
+            {
+                "candidate_id": j.cand.id,
+                "requisition_id": j.cand.requisition_id,
+                "waiting_hours": _r(waiting),
+                "on_hold": j.hold_since is not None,
+                "over_window": waiting > DECISION_WINDOW_HOURS,
+            }
+        )
     return {
         "window_hours": DECISION_WINDOW_HOURS,
         **_dist(hours, "decided_"),
@@ -471,7 +558,7 @@ def decision_speed(journeys: list[Journey], now: datetime) -> dict[str, Any]:
         "within_window_rate": _rate(within, len(hours)),
         "outcomes": dict(Counter(d.outcome for _, d in decided)),
         "withdrawn_before_decision": sum(d.outcome == "withdraw" for j in journeys for d in j.decisions),
-        "hours": sorted(_r(h) for h in hours),  # type: ignore[type-var]
+        "hours": sorted(_r(h) for h in hours),
         "pending": sorted(pending, key=lambda p: -p["waiting_hours"]),
     }
 
@@ -484,11 +571,17 @@ def sources(journeys: list[Journey], reqs: dict[int, Req]) -> list[dict[str, Any
     rows = []
     for (profile, channel), js in sorted(groups.items()):
         take_home = sum(Stage.TAKE_HOME.value in j.reached for j in js)
-        rows.append({
-            "role_profile": profile, "source": channel, "candidates": len(js), "take_home": take_home,
-            "take_home_rate": _rate(take_home, len(js)), "offers": sum(j.made_offer for j in js),
-            "hires": sum(HIRED.value in j.reached for j in js),
-        })  # fmt: skip
+        rows.append(
+            {
+                "role_profile": profile,
+                "source": channel,
+                "candidates": len(js),
+                "take_home": take_home,
+                "take_home_rate": _rate(take_home, len(js)),
+                "offers": sum(j.made_offer for j in js),
+                "hires": sum(HIRED.value in j.reached for j in js),
+            }
+        )
     return rows
 
 
@@ -500,19 +593,23 @@ def rubrics(journeys: list[Journey], reqs: dict[int, Req]) -> list[dict[str, Any
         js = [j for j in journeys if j.cand.requisition_id == req.id]
         scored = [j.take_home for j in js if j.take_home]
         interviewed = [j.interviews for j in js if j.interviews]
-        rows.append({
-            "requisition_id": req.id, "title": req.title, "role_profile": req.role_profile,
-            "take_home": {
-                "n": len(scored),
-                "items": {item: _mean([s[item] for s in scored]) for item in TAKE_HOME_RUBRIC},
-                "overall": _mean([v for s in scored for v in s.values()]),
-            },
-            "interview": {
-                "n": len(interviewed),
-                "parts": {part: _mean([i[part] for i in interviewed if part in i]) for part in INTERVIEW_PARTS},
-                "overall": _mean([v for i in interviewed for v in i.values()]),
-            },
-        })  # fmt: skip
+        rows.append(
+            {
+                "requisition_id": req.id,
+                "title": req.title,
+                "role_profile": req.role_profile,
+                "take_home": {
+                    "n": len(scored),
+                    "items": {item: _mean([s[item] for s in scored]) for item in TAKE_HOME_RUBRIC},
+                    "overall": _mean([v for s in scored for v in s.values()]),
+                },
+                "interview": {
+                    "n": len(interviewed),
+                    "parts": {part: _mean([i[part] for i in interviewed if part in i]) for part in INTERVIEW_PARTS},
+                    "overall": _mean([v for i in interviewed for v in i.values()]),
+                },
+            }
+        )
     return rows
 
 
@@ -525,13 +622,20 @@ def offers(journeys: list[Journey], reqs: dict[int, Req]) -> dict[str, Any]:
         req, offer = reqs.get(j.cand.requisition_id), j.offer or {}
         if req is None or req.salary_min is None or req.salary_max is None:
             continue
-        base, currency = offer.get("base_salary"), offer.get("currency")
+        base, currency = offer["base_salary"], offer.get("currency")  # an OfferPackage: base_salary is required
         if currency != req.currency or not req.salary_min <= base <= req.salary_max:
             edge = req.salary_max if base > req.salary_max else req.salary_min
-            outside.append({"candidate_id": j.cand.id, "requisition_id": req.id, "base_salary": base,
-                            "currency": currency, "band": [req.salary_min, req.salary_max, req.currency],
-                            "off_band_pct": _r(100 * (base - edge) / edge, 1) if currency == req.currency else None,
-                            "approved_by": offer.get("band_exception_approved_by")})  # fmt: skip
+            outside.append(
+                {
+                    "candidate_id": j.cand.id,
+                    "requisition_id": req.id,
+                    "base_salary": base,
+                    "currency": currency,
+                    "band": [req.salary_min, req.salary_max, req.currency],
+                    "off_band_pct": _r(100 * (base - edge) / edge, 1) if currency == req.currency else None,
+                    "approved_by": offer.get("band_exception_approved_by"),
+                }
+            )
     return {
         "made": len(made),
         "accepted": accepted,
@@ -551,17 +655,22 @@ def onboarding(journeys: list[Journey], timers: list[Any], now: datetime) -> dic
         counts = Counter(_timer_state(t, now) for t in timers if t.kind == kind)
         on_time, late, overdue = counts["met"], counts["breached"], counts["open_overdue"]
         checkpoints[str(days)] = {
-            "on_time": on_time, "late": late, "overdue": overdue, "not_due": counts["open"] + counts["paused"],
-            "cancelled": counts["cancelled"], "on_time_rate": _rate(on_time, on_time + late + overdue),
-        }  # fmt: skip
+            "on_time": on_time,
+            "late": late,
+            "overdue": overdue,
+            "not_due": counts["open"] + counts["paused"],
+            "cancelled": counts["cancelled"],
+            "on_time_rate": _rate(on_time, on_time + late + overdue),
+        }
     hires = [j for j in journeys if j.accepted_at is not None]
-    departures = []
+    departures: list[dict[str, Any]] = []
     for j in hires:
         if j.departed_at is None:
             continue
         day = (j.departed_at.date() - j.start_date).days if j.start_date else None
-        departures.append({"candidate_id": j.cand.id, "requisition_id": j.cand.requisition_id,
-                           "day": day, "reason": j.depart_reason})  # fmt: skip
+        departures.append(
+            {"candidate_id": j.cand.id, "requisition_id": j.cand.requisition_id, "day": day, "reason": j.depart_reason}
+        )
     return {
         "hires": len(hires),
         "checkpoints": checkpoints,

@@ -90,13 +90,27 @@ def funnel_section(report: dict[str, Any]) -> Section:
         if "next" not in r:
             rows.append([label(r["stage"]), str(r["reached"]), "", "", "", "", "", ""])
             continue
-        rows.append([label(r["stage"]), str(r["reached"]), pct(r["conversion"]), str(r["rejected"]),
-                     str(r["withdrawn"]), str(r["declined"]), str(r["departed"]), str(r["open"])])  # fmt: skip
+        rows.append(
+            [
+                label(r["stage"]),
+                str(r["reached"]),
+                pct(r["conversion"]),
+                str(r["rejected"]),
+                str(r["withdrawn"]),
+                str(r["declined"]),
+                str(r["departed"]),
+                str(r["open"]),
+            ]
+        )
         if r["rejected"]:
             notes.append(f"Rejected at {r['stage']}: {_counts(r['rejected_by_reason'])}.")
-    return Section("funnel", "Funnel: candidates who ever reached each stage, and where the others are now",
-                   ("stage", "reached", "to next", "rejected", "withdrawn", "declined", "departed", "open"),
-                   rows, ["Reaching onboarding_30 means hired (offer accepted).", *notes])  # fmt: skip
+    return Section(
+        "funnel",
+        "Funnel: candidates who ever reached each stage, and where the others are now",
+        ("stage", "reached", "to next", "rejected", "withdrawn", "declined", "departed", "open"),
+        rows,
+        ["Reaching onboarding_30 means hired (offer accepted).", *notes],
+    )
 
 
 def time_in_stage_section(report: dict[str, Any]) -> Section:
@@ -105,35 +119,74 @@ def time_in_stage_section(report: dict[str, Any]) -> Section:
         oldest = dur(r["max_age_hours"])
         if r["max_age_hours"] is not None and r["p90_hours"] is not None and r["max_age_hours"] > r["p90_hours"]:
             oldest = Alert(oldest)
-        rows.append([label(r["stage"]), str(r["n"]), dur(r["median_hours"]), dur(r["p90_hours"]),
-                     str(r["in_stage_now"]), dur(r["median_age_hours"]), oldest])  # fmt: skip
+        rows.append(
+            [
+                label(r["stage"]),
+                str(r["n"]),
+                dur(r["median_hours"]),
+                dur(r["p90_hours"]),
+                str(r["in_stage_now"]),
+                dur(r["median_age_hours"]),
+                oldest,
+            ]
+        )
     hire = report["time_to_hire"]
-    notes = [f"Time to hire (sourced -> offer accepted): median {dur(hire['median_hours'])}, "
-             f"p90 {dur(hire['p90_hours'])} over {hire['n']} hire(s)."]  # fmt: skip
-    return Section("time-in-stage", "Time in stage (candidates who left it; re-entries summed) and stays still open",
-                   ("stage", "left", "median", "p90", "there now", "median age", "oldest"), rows, notes)  # fmt: skip
+    notes = [
+        f"Time to hire (sourced -> offer accepted): median {dur(hire['median_hours'])}, "
+        f"p90 {dur(hire['p90_hours'])} over {hire['n']} hire(s)."
+    ]
+    return Section(
+        "time-in-stage",
+        "Time in stage (candidates who left it; re-entries summed) and stays still open",
+        ("stage", "left", "median", "p90", "there now", "median age", "oldest"),
+        rows,
+        notes,
+    )
 
 
 def time_to_fill_section(report: dict[str, Any]) -> Section:
     fill = report["time_to_fill"]
     day = "%Y-%m-%d"
-    rows = [[f"#{r['requisition_id']} {r['title']}", local(r["opened_at"], day), local(r["filled_at"], day),
-             dur(r["hours"]) if r["hours"] is not None else f"open {dur(r['open_hours'])}"]
-            for r in fill["requisitions"]]  # fmt: skip
+    rows = [
+        [
+            f"#{r['requisition_id']} {r['title']}",
+            local(r["opened_at"], day),
+            local(r["filled_at"], day),
+            dur(r["hours"]) if r["hours"] is not None else f"open {dur(r['open_hours'])}",
+        ]
+        for r in fill["requisitions"]
+    ]
     notes = [f"Median time to fill {dur(fill['median_hours'])} over {fill['n']} filled requisition(s)."]
-    return Section("time-to-fill", "Time to fill (requisition opened -> first offer accepted)",
-                   ("requisition", "opened", "first acceptance", "time to fill"), rows, notes)  # fmt: skip
+    return Section(
+        "time-to-fill",
+        "Time to fill (requisition opened -> first offer accepted)",
+        ("requisition", "opened", "first acceptance", "time to fill"),
+        rows,
+        notes,
+    )
 
 
 def sla_section(report: dict[str, Any]) -> Section:
     rows = []
     for kind, c in report["sla"]["timers"].items():
-        rows.append([kind, str(c["met"]), Alert(c["breached"]) if c["breached"] else "0",
-                     str(c["open"]), Alert(c["open_overdue"]) if c["open_overdue"] else "0", str(c["paused"]),
-                     str(c["cancelled"]), pct(c["on_time_rate"])])  # fmt: skip
-    return Section("sla", "SLA health per timer (on time = met / (met + breached + open overdue))",
-                   ("timer", "met", "breached", "open", "overdue", "paused", "cancelled", "on time"),
-                   rows)  # fmt: skip
+        rows.append(
+            [
+                kind,
+                str(c["met"]),
+                Alert(c["breached"]) if c["breached"] else "0",
+                str(c["open"]),
+                Alert(c["open_overdue"]) if c["open_overdue"] else "0",
+                str(c["paused"]),
+                str(c["cancelled"]),
+                pct(c["on_time_rate"]),
+            ]
+        )
+    return Section(
+        "sla",
+        "SLA health per timer (on time = met / (met + breached + open overdue))",
+        ("timer", "met", "breached", "open", "overdue", "paused", "cancelled", "on time"),
+        rows,
+    )
 
 
 def escalations_section(report: dict[str, Any]) -> Section:
@@ -142,29 +195,62 @@ def escalations_section(report: dict[str, Any]) -> Section:
     for level, n in [*esc["by_level"].items(), ("all", esc["count"])]:
         lat = esc["lateness_seconds"].get(level, {})
         rows.append([level, str(n), secs(lat.get("median")), secs(lat.get("p90")), secs(lat.get("max"))])
-    return Section("escalations", "Escalations fired, and how late the sweep fired them",
-                   ("level", "fired", "lateness median", "p90", "max"), rows)  # fmt: skip
+    return Section(
+        "escalations",
+        "Escalations fired, and how late the sweep fired them",
+        ("level", "fired", "lateness median", "p90", "max"),
+        rows,
+    )
 
 
 def decisions_section(report: dict[str, Any]) -> Section:
     d = report["decisions"]
     window = f"{d['window_hours']:.0f}h"
     over = sum(p["over_window"] for p in d["pending"])
-    rows = [[str(d["decided_n"]), dur(d["decided_median_hours"]), dur(d["decided_p90_hours"]),
-             f"{d['within_window']} ({pct(d['within_window_rate'])})", str(d["outcomes"].get("make_offer", 0)),
-             str(d["outcomes"].get("reject", 0)), str(len(d["pending"])), Alert(over) if over else "0"]]  # fmt: skip
-    notes = [f"Waiting: candidate #{p['candidate_id']} (req {p['requisition_id']}) for {dur(p['waiting_hours'])}"
-             + (" (on hold)" if p["on_hold"] else "") for p in d["pending"]]  # fmt: skip
-    return Section("decisions", f"Decision speed: fourth final-interview part -> make_offer / reject (window {window})",
-                   ("decided", "median", "p90", f"within {window}", "offers", "rejects", "pending",
-                    f"pending > {window}"), rows, notes)  # fmt: skip
+    rows = [
+        [
+            str(d["decided_n"]),
+            dur(d["decided_median_hours"]),
+            dur(d["decided_p90_hours"]),
+            f"{d['within_window']} ({pct(d['within_window_rate'])})",
+            str(d["outcomes"].get("make_offer", 0)),
+            str(d["outcomes"].get("reject", 0)),
+            str(len(d["pending"])),
+            Alert(over) if over else "0",
+        ]
+    ]
+    notes = [
+        f"Waiting: candidate #{p['candidate_id']} (req {p['requisition_id']}) for {dur(p['waiting_hours'])}"
+        + (" (on hold)" if p["on_hold"] else "")
+        for p in d["pending"]
+    ]
+    return Section(
+        "decisions",
+        f"Decision speed: fourth final-interview part -> make_offer / reject (window {window})",
+        ("decided", "median", "p90", f"within {window}", "offers", "rejects", "pending", f"pending > {window}"),
+        rows,
+        notes,
+    )
 
 
 def sources_section(report: dict[str, Any]) -> Section:
-    rows = [[r["role_profile"], r["source"], str(r["candidates"]), f"{r['take_home']} ({pct(r['take_home_rate'])})",
-             str(r["offers"]), str(r["hires"])] for r in report["sources"]]  # fmt: skip
-    return Section("sources", "Sources by role profile",
-                   ("role profile", "source", "candidates", "to take-home", "offers", "hires"), rows)  # fmt: skip
+    rows = [
+        [
+            r["role_profile"],
+            r["source"],
+            str(r["candidates"]),
+            f"{r['take_home']} ({pct(r['take_home_rate'])})",
+            str(r["offers"]),
+            str(r["hires"]),
+        ]
+        for r in report["sources"]
+    ]
+    return Section(
+        "sources",
+        "Sources by role profile",
+        ("role profile", "source", "candidates", "to take-home", "offers", "hires"),
+        rows,
+    )
 
 
 def _rubric(report: dict[str, Any], key: str, part: str, names: tuple[str, ...], what: str, title: str) -> Section:
@@ -179,22 +265,43 @@ def _rubric(report: dict[str, Any], key: str, part: str, names: tuple[str, ...],
 def take_home_section(report: dict[str, Any]) -> Section:
     from states.vocabulary import TAKE_HOME_RUBRIC
 
-    return _rubric(report, "take_home", "items", TAKE_HOME_RUBRIC, "candidates scored",
-                   "Take-home rubric averages per requisition (1-4, latest score per candidate)")  # fmt: skip
+    return _rubric(
+        report,
+        "take_home",
+        "items",
+        TAKE_HOME_RUBRIC,
+        "candidates scored",
+        "Take-home rubric averages per requisition (1-4, latest score per candidate)",
+    )
 
 
 def interviews_section(report: dict[str, Any]) -> Section:
     from hiring.reports.metrics import INTERVIEW_PARTS
 
-    return _rubric(report, "interview", "parts", INTERVIEW_PARTS, "candidates interviewed",
-                   "Final-interview averages per requisition (1-4, latest score per candidate and part)")  # fmt: skip
+    return _rubric(
+        report,
+        "interview",
+        "parts",
+        INTERVIEW_PARTS,
+        "candidates interviewed",
+        "Final-interview averages per requisition (1-4, latest score per candidate and part)",
+    )
 
 
 def offers_section(report: dict[str, Any]) -> Section:
     o = report["offers"]
-    rows = [[str(o["made"]), str(o["accepted"]), str(o["declined"]),
-             str(o["pending"]), str(o["withdrawn_at_offer"]), str(o["rescinded"]), pct(o["acceptance_rate"]),
-             str(len(o["outside_band"]))]]  # fmt: skip
+    rows = [
+        [
+            str(o["made"]),
+            str(o["accepted"]),
+            str(o["declined"]),
+            str(o["pending"]),
+            str(o["withdrawn_at_offer"]),
+            str(o["rescinded"]),
+            pct(o["acceptance_rate"]),
+            str(len(o["outside_band"])),
+        ]
+    ]
     notes = [f"Declined: {reason} ({n})." for reason, n in o["declines_by_reason"].items()]
     notes += [
         f"Outside band: candidate #{x['candidate_id']} (req {x['requisition_id']}) {x['base_salary']} {x['currency']}"
@@ -203,29 +310,58 @@ def offers_section(report: dict[str, Any]) -> Section:
         + (f", approved by {x['approved_by']}" if x["approved_by"] else "")
         for x in o["outside_band"]
     ]
-    return Section("offers", "Offers (acceptance rate = accepted / (accepted + declined))",
-                   ("made", "accepted", "declined", "pending", "withdrawn", "rescinded", "acceptance",
-                    "off band"), rows, notes)  # fmt: skip
+    return Section(
+        "offers",
+        "Offers (acceptance rate = accepted / (accepted + declined))",
+        ("made", "accepted", "declined", "pending", "withdrawn", "rescinded", "acceptance", "off band"),
+        rows,
+        notes,
+    )
 
 
 def onboarding_section(report: dict[str, Any]) -> Section:
     ob = report["onboarding"]
     rows = []
     for day, c in ob["checkpoints"].items():
-        rows.append([f"day {day}", str(c["on_time"]), Alert(c["late"]) if c["late"] else "0",
-                     Alert(c["overdue"]) if c["overdue"] else "0", str(c["not_due"]), str(c["cancelled"]),
-                     pct(c["on_time_rate"])])  # fmt: skip
+        rows.append(
+            [
+                f"day {day}",
+                str(c["on_time"]),
+                Alert(c["late"]) if c["late"] else "0",
+                Alert(c["overdue"]) if c["overdue"] else "0",
+                str(c["not_due"]),
+                str(c["cancelled"]),
+                pct(c["on_time_rate"]),
+            ]
+        )
     reasons = _counts(dict(Counter(d["reason"] or "unknown" for d in ob["departed"]).most_common()))
-    notes = [f"{ob['hires']} hire(s); {ob['departures']} departure(s), {ob['departures_before_day_90']} before day 90"
-             + (f" ({reasons})" if reasons else "") + "."]  # fmt: skip
-    return Section("onboarding", "Onboarding checkpoints (completed on time = before start date + 30/60/90 days)",
-                   ("checkpoint", "on time", "late", "overdue", "not due yet", "cancelled", "on-time rate"), rows,
-                   notes)  # fmt: skip
+    notes = [
+        f"{ob['hires']} hire(s); {ob['departures']} departure(s), {ob['departures_before_day_90']} before day 90"
+        + (f" ({reasons})" if reasons else "")
+        + "."
+    ]
+    return Section(
+        "onboarding",
+        "Onboarding checkpoints (completed on time = before start date + 30/60/90 days)",
+        ("checkpoint", "on time", "late", "overdue", "not due yet", "cancelled", "on-time rate"),
+        rows,
+        notes,
+    )
 
 
-SECTIONS = (funnel_section, time_in_stage_section, time_to_fill_section, sla_section, escalations_section,
-            decisions_section, sources_section, take_home_section, interviews_section, offers_section,
-            onboarding_section)  # fmt: skip
+SECTIONS = (
+    funnel_section,
+    time_in_stage_section,
+    time_to_fill_section,
+    sla_section,
+    escalations_section,
+    decisions_section,
+    sources_section,
+    take_home_section,
+    interviews_section,
+    offers_section,
+    onboarding_section,
+)
 
 
 def sections(report: dict[str, Any]) -> list[Section]:
@@ -236,8 +372,10 @@ def scope_line(report: dict[str, Any]) -> str:
     f = {k: v for k, v in report["filters"].items() if v is not None}
     s = report["scope"]
     where = ", ".join(f"{k} {v}" for k, v in f.items()) or "all requisitions, all sources, all dates"
-    return (f"{s['candidates']} candidate(s) in {len(s['requisitions'])} requisition(s) ({where}); {s['active']} "
-            f"active, {s['hires']} hired; as of {local(report['generated_at'])}")  # fmt: skip
+    return (
+        f"{s['candidates']} candidate(s) in {len(s['requisitions'])} requisition(s) ({where}); {s['active']} "
+        f"active, {s['hires']} hired; as of {local(report['generated_at'])}"
+    )
 
 
 # --- the terminal -------------------------------------------------------------------------------
@@ -273,9 +411,9 @@ def _table(section: Section) -> Table:
     for column in section.columns:
         table.add_column(plain(column))  # a rubric column names a requisition
     table.columns[0].no_wrap = True
-    for i, column in enumerate(table.columns):
+    for i, table_column in enumerate(table.columns):
         if i and all(_numeric(row[i]) for row in section.rows):
-            column.justify = "right"
+            table_column.justify = "right"
     for row in section.rows:
         table.add_row(*(plain(c, "bold red" if isinstance(c, Alert) else "") for c in row))
     return table
