@@ -23,7 +23,7 @@ def child_machines(args: dict[str, Any]) -> dict[str, Any]:
     from transitions import Machine
 
     from states.candidate import CandidateState, Proposed, _Subject
-    from states.graph import MACHINE, TRANSITIONS, _plain
+    from states.graph import MACHINE, MACHINE_ROWS
     from states.payloads import Screen
     from states.stages import Stage
 
@@ -31,7 +31,7 @@ def child_machines(args: dict[str, Any]) -> dict[str, Any]:
     payload = Screen(owned_delivery=3, operational_judgment=4, data_realism=2, cross_functional_range=3,
                      note="shipped an eval harness")  # fmt: skip
     proposed = Proposed("screen", payload, NOW, None)
-    rows = [{**row, "source": _plain(row["source"]), "dest": _plain(row["dest"])} for row in TRANSITIONS]
+    rows = MACHINE_ROWS
     states = [stage.value for stage in Stage]
     base = rss_mb()
     started = time.perf_counter()

@@ -44,7 +44,7 @@ def child_prefect(args: dict[str, Any]) -> dict[str, Any]:
     from flows.sla_sweep import sla_sweep_flow
     from hiring.policy_file import current_policy
     from hiring.settings import available_channels, get_settings
-    from hiring.sweep import sweep
+    from hiring.sla import sweep
     from models.db import make_engine
 
     # Time the flow's steps from the outside (the flow and its task look them up in their module when they run).

@@ -10,12 +10,11 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from hiring.sweep import _by_id, _message, _preferences, channels_for, recipient_for
-from hiring.timers import next_level
+from hiring.sla import _by_id, _Due, _message, _preferences, channels_for, next_level, recipient_for
 from models.db import transaction
 from models.tables import Candidate, Escalation, Outbox, Requisition, Timer
+from states.ladder import audience, schedule
 from states.policy import Policy, Role
-from states.sla import audience, schedule
 
 _TIMER = Timer.__table__  # type: ignore[attr-defined]
 _ADVANCE = (
@@ -54,7 +53,7 @@ def batched_sweep(engine: Engine, now: datetime, policy: Policy, channels: froze
             cands = _by_id(session, Candidate, {t.candidate_id for t in timers})
             preferences = _preferences(session, reqs.values(), policy)
             escalations: list[dict[str, Any]] = []
-            pending: dict[tuple[int, str], tuple[Timer, Any, Any, Any, Role, str | None]] = {}
+            pending: dict[tuple[int, str], _Due] = {}
             advances: list[dict[str, Any]] = []
             for timer in timers:
                 seen.add(timer.id or 0)
@@ -74,7 +73,7 @@ def batched_sweep(engine: Engine, now: datetime, policy: Policy, channels: froze
                                         "level": level.value, "audience_role": role.value, "recipient": recipient,
                                         "scheduled_at": at, "fired_at": now,
                                         "lateness_seconds": (now - at).total_seconds()})  # fmt: skip
-                    pending[(timer.id or 0, level.value)] = (timer, level, at, ladder, role, recipient)
+                    pending[(timer.id or 0, level.value)] = _Due(timer, level, at, ladder, plan, role, recipient)
                 if last is not None:
                     nxt, when = next_level(timer, policy, after=last)
                     advances.append({"timer_id": timer.id, "level": nxt, "fire_at": when})
@@ -89,9 +88,10 @@ def batched_sweep(engine: Engine, now: datetime, policy: Policy, channels: froze
                 inserted = conn.execute(stmt, escalations).all()
             outbox: list[dict[str, Any]] = []
             for escalation_id, timer_id, level_name in inserted:
-                timer, level, at, ladder, role, recipient = pending[(timer_id, level_name)]
+                due = pending[(timer_id, level_name)]
+                timer, level, role, recipient = due.timer, due.level, due.role, due.recipient
                 req, cand = reqs[timer.requisition_id], cands[timer.candidate_id]
-                message = _message(timer, req, cand, level, at, now, role, recipient, policy, ladder)
+                message = _message(due, req, cand, now, policy).as_payload()
                 for channel in channels_for(level, role, policy, channels, preferences.get(recipient or "")):
                     outbox.append({"dedupe_key": f"esc:{escalation_id}:{channel}", "created_at": now,
                                    "candidate_id": timer.candidate_id, "escalation_id": escalation_id,
@@ -126,9 +126,9 @@ def lean_apply_event(engine: Engine, candidate_id: int, trigger: str, payload: d
     from hiring.service import _request_hash, _snapshot_columns
     from models.tables import Event
     from states.candidate import Band, CandidateState, apply
-    from states.policy import DEFAULT_TIMERS
     from states.sla import Scope, plan
     from states.stages import Stage
+    from states.timers import TIMERS as DEFAULT_TIMERS
 
     cand_t, req_t, event_t = (m.__table__ for m in (Candidate, Requisition, Event))  # type: ignore[attr-defined]
     with engine.begin() as conn:
@@ -215,9 +215,9 @@ def lean_add_candidates(engine: Engine, people: list[Any], actor: str, now: date
     from hiring.service import CREATE_TRIGGER, _check_new
     from models.tables import Event
     from states.candidate import CandidateState
-    from states.policy import DEFAULT_TIMERS
     from states.sla import Scope, opening_on_entry
     from states.stages import INITIAL
+    from states.timers import TIMERS as DEFAULT_TIMERS
 
     cand_t, event_t = Candidate.__table__, Event.__table__  # type: ignore[attr-defined]
     with transaction(engine) as session:

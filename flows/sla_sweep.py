@@ -20,7 +20,7 @@ from prefect.events import emit_event
 from hiring import clock
 from hiring.errors import InvalidInput
 from hiring.settings import available_channels, get_settings
-from hiring.sweep import Fired, sweep
+from hiring.sla import Fired, sweep
 from models.db import DatabaseNotReady, make_engine, require_schema
 
 TABLE_KEY = "sla-sweep"

@@ -43,7 +43,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from hiring.errors import HiringError, InvalidInput
-from hiring.sweep import earliest_due  # the one query the schedule depends on
+from hiring.sla import earliest_due  # the one query the schedule depends on
 from models.urls import redact_url
 
 log = logging.getLogger("hiring.serve")
@@ -99,7 +99,7 @@ def _sweep_function(engine: Engine) -> Callable[[datetime], Swept]:
     """hiring.sweep.sweep, called directly: no Prefect import, no API."""
     from hiring.policy_file import current_policy
     from hiring.settings import available_channels
-    from hiring.sweep import sweep
+    from hiring.sla import sweep
 
     policy, channels = current_policy(), available_channels()
 

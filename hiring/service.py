@@ -18,7 +18,7 @@ from sqlmodel import Session
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
 from hiring.policy_file import current_policy
-from hiring.timers import apply_timer_plan, new_timer
+from hiring.sla import apply_timer_plan, new_timer
 from models.db import transaction
 from models.tables import Candidate, Event, Requisition, Timer
 from states.candidate import Applied, Band, CandidateState, apply

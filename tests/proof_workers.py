@@ -11,7 +11,7 @@ from sqlmodel import Session
 from hiring.errors import Conflict
 from hiring.service import apply_event
 from hiring.settings import Settings
-from hiring.sweep import sweep
+from hiring.sla import sweep
 from models.db import make_engine
 from models.tables import Candidate
 from notifications.dispatcher import dispatch
