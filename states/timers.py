@@ -1,6 +1,6 @@
 """The timer table: every SLA timer kind with the stage it belongs to, when it opens and closes, its owner,
 default duration and the action expected of the owner. The runtime (states/sla.py, policy defaults) and the
-README's generated table (states/docs.py) both read it; tests/test_timer_table.py checks its "opens on" and
+README's generated table (states/docs.py) both read it; tests/test_rule_tables.py checks its "opens on" and
 "closes on" prose against what `states.sla.plan` does for every trigger."""
 
 from collections.abc import Callable
@@ -67,11 +67,12 @@ TIMERS: dict[TimerKind, TimerSpec] = {
                                 "entering screened", "leaving screened"),
     K.TAKE_HOME_SUBMISSION: TimerSpec(S.TAKE_HOME, R.RECRUITER, timedelta(days=5),
                                       "chase the candidate's take-home submission",
-                                      "send_take_home", "submit_take_home or leaving take_home",
+                                      "send_take_home, or reopen before submission",
+                                      "submit_take_home or leaving take_home",
                                       due="the assignment's due_at",
                                       opens_on_entry=lambda s: not s.take_home_submitted),
     K.TAKE_HOME_REVIEW: TimerSpec(S.TAKE_HOME, R.HIRING_MANAGER, timedelta(days=3), "review and score the take-home",
-                                  "submit_take_home", "leaving take_home",
+                                  "submit_take_home, or reopen after it", "leaving take_home",
                                   opens_on_entry=lambda s: s.take_home_submitted),
     K.DEBRIEF: TimerSpec(S.DEBRIEF, R.RECRUITER, timedelta(days=5),
                          "hold the debrief and advance to the final loop or reject",
@@ -81,10 +82,10 @@ TIMERS: dict[TimerKind, TimerSpec] = {
                             opens_on_entry=lambda s: not s.parts_complete),
     K.DECISION: TimerSpec(S.FINAL, R.HIRING_MANAGER, timedelta(hours=48),
                           "make the hire/no-hire call: make_offer or reject",
-                          "fourth interview part recorded", "leaving final",
+                          "fourth interview part recorded, or reopen after it", "leaving final",
                           opens_on_entry=lambda s: s.parts_complete),
     K.OFFER_RESPONSE: TimerSpec(S.OFFER, R.RECRUITER, timedelta(days=7), "get the candidate's answer to the offer",
-                                "make_offer (restarted by revise_offer)", "leaving offer"),
+                                "make_offer or reopen (restarted by revise_offer)", "leaving offer"),
     K.CHECKPOINT_30: TimerSpec(S.ONBOARDING_30, R.HIRING_MANAGER, timedelta(days=30),
                                "complete the 30-day onboarding checkpoint",
                                "accept_offer", "complete_checkpoint, depart", due="start date + 30d",
