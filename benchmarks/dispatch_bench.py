@@ -66,7 +66,7 @@ def receiver() -> Iterator[Receiver]:
 
 def outbox_db(workdir: Path, rows: int) -> Path:
     """A database whose outbox holds `rows` pending Slack rows written by the product's sweep."""
-    from hiring.sweep import sweep
+    from hiring.sla import sweep
 
     path = fresh_db(workdir, "dispatch.db")
     populate(path, rows, [NOW - timedelta(hours=1)] * rows)

@@ -40,7 +40,7 @@ READY = "serve: sweep runs"
 
 def child_poll(args: dict[str, Any]) -> dict[str, Any]:
     """The baseline: sweep, sleep `interval` seconds, repeat, until `due` escalations exist (or `until`)."""
-    from hiring.sweep import sweep
+    from hiring.sla import sweep
     from states.policy import DEFAULT_POLICY
 
     engine = engine_for(Path(args["path"]))

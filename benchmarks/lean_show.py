@@ -24,8 +24,8 @@ def main(ref: str) -> int:
     from sqlalchemy import create_engine, text
 
     from states.graph import triggers_from
+    from states.ladder import audience, schedule
     from states.policy import DEFAULT_POLICY, Level, Role
-    from states.sla import audience, schedule
     from states.stages import Stage
 
     console = Console(highlight=False)

@@ -23,7 +23,7 @@ def child_machines(args: dict[str, Any]) -> dict[str, Any]:
     from transitions import Machine
 
     from states.candidate import CandidateState, Proposed, _Subject
-    from states.graph import MACHINE, TRANSITIONS, _plain
+    from states.graph import MACHINE, MACHINE_ROWS
     from states.payloads import Screen
     from states.stages import Stage
 
@@ -36,7 +36,7 @@ def child_machines(args: dict[str, Any]) -> dict[str, Any]:
         note="shipped an eval harness",
     )
     proposed = Proposed("screen", payload, NOW, None)
-    rows = [{**row, "source": _plain(row["source"]), "dest": _plain(row["dest"])} for row in TRANSITIONS]
+    rows = MACHINE_ROWS
     states = [stage.value for stage in Stage]
     base = rss_mb()
     started = time.perf_counter()

@@ -1,4 +1,4 @@
-"""The cost of Prefect around the sweep: the `sla-sweep` flow against calling hiring.sweep.sweep directly.
+"""The cost of Prefect around the sweep: the `sla-sweep` flow against calling hiring.sla.sweep directly.
 
 Runs in a fresh interpreter (benchmarks.child prefect). The direct sweeps run first, with no Prefect
 server; then a temporary Prefect server starts (prefect_test_harness) and the flow runs with the flow-run
@@ -47,7 +47,7 @@ def child_prefect(args: dict[str, Any]) -> dict[str, Any]:
     from flows.sla_sweep import sla_sweep_flow
     from hiring.policy_file import current_policy
     from hiring.settings import available_channels, get_settings
-    from hiring.sweep import sweep
+    from hiring.sla import sweep
     from models.db import make_engine
 
     # Time the flow's steps from the outside (the flow and its task look them up in their module when they run).

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, select, update
 
-from hiring.timers import next_level
+from hiring.sla import next_level
 from models.tables import Candidate, Requisition, Timer, table_of
 from states.policy import Policy
 
@@ -44,9 +44,9 @@ def lean_apply_event(
     from hiring.service import _request_hash, _snapshot_columns
     from models.tables import Event
     from states.candidate import Band, CandidateState, apply
-    from states.policy import DEFAULT_TIMERS
     from states.sla import Scope, plan
     from states.stages import Stage
+    from states.timers import TIMERS as DEFAULT_TIMERS
 
     cand_t, req_t, event_t = table_of(Candidate), table_of(Requisition), table_of(Event)
     with engine.begin() as conn:

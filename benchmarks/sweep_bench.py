@@ -36,7 +36,7 @@ def naive_sweep(engine: Engine, now: datetime, policy: Policy, channels: frozens
     The due timers it finds are then fired through the product's public sweep(), so both sides write the
     same rows whatever the firing code becomes; the difference between the two is the full scan.
     """
-    from hiring.sweep import sweep
+    from hiring.sla import sweep
 
     table = table_of(Timer)
     with engine.connect() as conn:
@@ -49,7 +49,7 @@ def naive_sweep(engine: Engine, now: datetime, policy: Policy, channels: frozens
 
 
 def project_sweep(engine: Engine) -> int:
-    from hiring.sweep import sweep
+    from hiring.sla import sweep
 
     return len(sweep(engine, NOW, DEFAULT_POLICY, CHANNELS, BATCH))
 

@@ -18,7 +18,7 @@ from prefect.events import emit_event
 from flows.plumbing import at_instant, database, retrying
 from hiring.errors import InvalidInput
 from hiring.settings import available_channels
-from hiring.sweep import Fired, sweep
+from hiring.sla import Fired, sweep
 
 TABLE_KEY = "sla-sweep"
 SUMMARY_KEY = "sla-sweep-summary"

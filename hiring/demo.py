@@ -65,7 +65,7 @@ def on_tick(engine: Engine, now: datetime, console: Console) -> None:
     dispatches the outbox through the console channel, which prints each notification.
     """
     from hiring.dispatch import dispatch
-    from hiring.sweep import earliest_due, sweep
+    from hiring.sla import earliest_due, sweep
 
     due = earliest_due(engine)
     if due is None or due > now:

@@ -21,7 +21,7 @@ moves forward with real (monotonic) time: now = HIRING_NOW + time elapsed since 
 can so replay a pinned moment while escalations still come due in real seconds.
 
 Prefect: when PREFECT_API_URL is set, each sweep is a run of the `sla-sweep` flow, visible in that
-server's UI. Without it, serve calls hiring.sweep.sweep directly and never imports prefect.
+server's UI. Without it, serve calls hiring.sla.sweep directly and never imports prefect.
 
 The dispatcher (notifications.dispatcher.dispatch) runs every DISPATCH_EVERY seconds, and at once after a
 sweep fired something; serve runs it only if that module is installed.
@@ -44,7 +44,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from hiring.errors import HiringError, InvalidInput
-from hiring.sweep import earliest_due  # the one query the schedule depends on
+from hiring.sla import earliest_due  # the one query the schedule depends on
 from models.urls import redact_url
 
 log = logging.getLogger("hiring.serve")
@@ -98,10 +98,10 @@ def listing(rows: Iterable[tuple[int, str, str, float]]) -> str:
 
 
 def _sweep_function(engine: Engine) -> Callable[[datetime], Swept]:
-    """hiring.sweep.sweep, called directly: no Prefect import, no API."""
+    """hiring.sla.sweep, called directly: no Prefect import, no API."""
     from hiring.bootstrap import load_policy
     from hiring.settings import available_channels
-    from hiring.sweep import sweep
+    from hiring.sla import sweep
 
     policy, channels = load_policy(), available_channels()
 

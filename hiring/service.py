@@ -27,7 +27,7 @@ from hiring.queries.lookup import (
     taken_external_ids,
 )
 from hiring.queries.requisitions import requisition_spec
-from hiring.timers import apply_timer_plan, new_timer
+from hiring.sla import apply_timer_plan, new_timer
 from models.db import transaction
 from models.tables import Candidate, Event, Requisition, Timer
 from states.candidate import Applied, Band, CandidateState, apply

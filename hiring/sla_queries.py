@@ -8,10 +8,10 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from hiring.policy_file import current_policy
-from hiring.sweep import recipient_for
+from hiring.sla import recipient_for
 from models.tables import Candidate, Escalation, Requisition, Timer
+from states import ladder as ladders
 from states.policy import Level, Policy, Role, human
-from states.sla import audience, schedule
 
 
 def open_timers(engine: Engine, at: datetime, policy: Policy | None = None,
@@ -36,15 +36,14 @@ def open_timers(engine: Engine, at: datetime, policy: Policy | None = None,
 
 
 def _row(timer: Timer, name: str, stage: str, req: Requisition, at: datetime, policy: Policy) -> dict[str, Any]:
-    ladder = policy.ladder_for(timer.role_profile, timer.requisition_id)
     owner = Role(timer.owner_role)
     nxt = None
     if timer.next_level is not None:
-        level = Level(timer.next_level)
-        when = dict(schedule(timer.window_start, timer.due_at, ladder, policy.cal()))[level]
-        role = audience(level, owner, ladder)
-        nxt = {"level": level.value, "role": role.value, "recipient": recipient_for(role, req, policy),
-               "at": when}  # fmt: skip
+        ladder = policy.ladder_for(timer.role_profile, timer.requisition_id)
+        steps = ladders.schedule(timer.window_start, timer.due_at, ladder, policy.cal())
+        step = ladders.step(Level(timer.next_level), owner, ladder, steps)
+        nxt = {"level": step.level.value, "role": step.role.value,
+               "recipient": recipient_for(step.role, req, policy), "at": step.at}  # fmt: skip
     late = at - timer.due_at
     return {
         "timer_id": timer.id,

@@ -1,19 +1,22 @@
 """Turning outbox payloads into messages: Slack Block Kit with a plain-text fallback, email (subject, text
 and HTML), and console lines. Pure functions: no database, no network.
 
-A payload (see hiring/sweep.py `_message`) carries the facts, frozen when the escalation fired: candidate
-id, requisition, stage, timer, level, due_at, how late, the expected action and who comes next. The
-candidate's name is not stored: the dispatcher adds it to the notice from the candidate row when it sends
-(notifications/subjects.py). Several notices for one recipient render as one digest message listing them all.
+An escalation's payload (the typed message `models.messages.EscalationMessage`, written by hiring/sla.py)
+carries the facts, frozen when the escalation fired: candidate id, requisition, stage, timer, level, due_at,
+how late, the expected action and who comes next. The candidate's name is not stored: the dispatcher adds it
+to the notice from the candidate row when it sends (notifications/subjects.py). Several notices for one
+recipient render as one digest message listing them all.
 A weekly digest (hiring/reports/digest.py) is rendered from its facts the same way, names looked up at send.
 """
 
 import html
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from models.messages import EscalationMessage
 from states.stages import Stage
 
 LEVEL_TITLES = {
@@ -50,6 +53,11 @@ class Notice:
     kind: str
     payload: dict[str, Any]
 
+    @cached_property
+    def message(self) -> EscalationMessage:
+        """The payload parsed as the typed escalation message (other notices' keys are kept as extras)."""
+        return EscalationMessage.from_payload(self.payload)
+
 
 @dataclass(frozen=True)
 class Context:
@@ -71,7 +79,7 @@ class EmailParts:
 
 
 def _p(n: Notice, key: str) -> Any:
-    return (n.payload or {}).get(key)
+    return getattr(n.message, key, None)
 
 
 def local_time(value: str | None, tz: str) -> str:
@@ -133,12 +141,12 @@ def person(handle: str | None, role: str | None, ctx: Context) -> str:
 
 
 def next_escalation(n: Notice, ctx: Context) -> str:
-    nxt = _p(n, "next_escalation")
-    if not nxt:
+    nxt = n.message.next_escalation
+    if not nxt or not (n.payload or {}).get("next_escalation"):
         return "none: this is the last escalation level"
-    level = LEVEL_TITLES.get(nxt.get("level"), nxt.get("level") or "next level")
-    who = person(nxt.get("recipient"), nxt.get("role"), ctx)
-    return f"{level} to {who} at {local_time(nxt.get('at'), ctx.timezone)}"
+    level = LEVEL_TITLES.get(nxt.level or "", nxt.level or "next level")
+    who = person(nxt.recipient, nxt.role, ctx)
+    return f"{level} to {who} at {local_time(nxt.at, ctx.timezone)}"
 
 
 def expected(n: Notice) -> str:

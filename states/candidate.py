@@ -1,60 +1,20 @@
-"""A candidate's state as plain data, and `apply`: one event in, the next state out (or a refusal)."""
+"""`apply`: one event in, the next state out (or a refusal), and `replay`. The state it works on is in
+states/facts.py (re-exported here); what each trigger changes is on its row of states/graph.py."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from states import graph
 from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, UnknownTrigger
+from states.facts import Applied, Band, CandidateState, Proposed
 from states.payloads import Payload, payload_model
-from states.stages import INITIAL, TERMINAL, Stage
+from states.stages import TERMINAL, Stage
 
-
-@dataclass(frozen=True)
-class Band:
-    min: int
-    max: int
-    currency: str
-
-
-@dataclass(frozen=True)
-class CandidateState:
-    """Everything the rules need to know about a candidate; stored on the candidate row."""
-
-    stage: Stage = INITIAL
-    on_hold: bool = False
-    take_home_submitted: bool = False
-    interview_parts: frozenset[str] = field(default_factory=frozenset)
-    returns_to: Stage | None = None  # where `reopen` goes back to
-    start_date: date | None = None  # agreed on accept_offer; onboarding checkpoints count from it
-    last_event_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Proposed:
-    """The event as the guards see it."""
-
-    trigger: str
-    payload: Payload
-    occurred_at: datetime
-    band: Band | None
-
-
-@dataclass(frozen=True)
-class Applied:
-    trigger: str
-    source: Stage
-    dest: Stage
-    before: CandidateState
-    after: CandidateState
-    payload: Payload
-    occurred_at: datetime
-
-    @property
-    def moved(self) -> bool:
-        return self.source != self.dest
+__all__ = ["Applied", "Band", "CandidateState", "OutOfOrder", "Proposed", "apply", "replay", "validate_payload"]
 
 
 class OutOfOrder(Exception):
@@ -103,8 +63,6 @@ def apply(
     band: Band | None = None,
 ) -> Applied:
     """Validate one event against the graph, its payload schema and its guards; return the new state."""
-    from states import graph  # local: graph imports guards, which import this module
-
     if trigger not in graph.TRIGGERS:
         raise UnknownTrigger(trigger, list(graph.TRIGGERS))
     allowed = graph.triggers_from(state.stage, state.on_hold)
@@ -125,27 +83,11 @@ def apply(
 def _evolve(
     state: CandidateState, trigger: str, dest: Stage, payload: Payload, occurred_at: datetime
 ) -> CandidateState:
+    """The state after the event: the stage, and the facts the trigger's row sets."""
     changes: dict[str, Any] = {"stage": dest, "last_event_at": occurred_at}
-    if trigger == "send_take_home":
-        changes["take_home_submitted"] = False
-    elif trigger == "submit_take_home":
-        changes["take_home_submitted"] = True
-    elif trigger == "advance_to_final":
-        changes["interview_parts"] = frozenset()
-    elif trigger == "record_interview":
-        changes["interview_parts"] = state.interview_parts | {payload.part.value}  # type: ignore[attr-defined]
-    elif trigger == "hold":
-        changes["on_hold"] = True
-    elif trigger == "resume":
+    changes |= graph.sets(trigger, state.stage)(state, payload)
+    if dest in TERMINAL:  # a process that ended is not on hold
         changes["on_hold"] = False
-    elif trigger == "reopen":
-        changes["returns_to"] = None
-    elif trigger == "accept_offer":
-        changes["start_date"] = payload.start_date  # type: ignore[attr-defined]
-    if dest in TERMINAL:
-        changes["on_hold"] = False
-        if trigger in ("reject", "withdraw"):
-            changes["returns_to"] = state.stage
     return replace(state, **changes)
 
 

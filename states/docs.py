@@ -2,19 +2,21 @@
 
 import re
 
-from states.policy import DEFAULT_POLICY, DEFAULT_TIMERS, TIMER_DOCS, Level, TimerKind, human
+from states.diagram import mermaid
+from states.durations import human
+from states.graph import TRANSITIONS
+from states.payloads import CHECKPOINT_PAYLOADS, PAYLOADS
+from states.policy import DEFAULT_POLICY, Level
+from states.stages import Stage
+from states.timers import TIMERS
 from states.vocabulary import ROLE_PROFILES
-
-# Timers whose due time comes from the event (assignment due date, start date), not a duration.
-EVENT_DUE = {TimerKind.TAKE_HOME_SUBMISSION, TimerKind.CHECKPOINT_30, TimerKind.CHECKPOINT_60, TimerKind.CHECKPOINT_90}
 
 
 def policy_table() -> str:
     lines = ["| timer | opens on | closes on | due | owner | expected action |", "|---|---|---|---|---|---|"]
-    for kind, (opens, closes, due) in TIMER_DOCS.items():
-        rule = DEFAULT_TIMERS[kind]
-        due = due if kind in EVENT_DUE or rule.duration is None else human(rule.duration)
-        lines.append(f"| `{kind.value}` | {opens} | {closes} | {due} | {rule.owner.value} | {rule.action} |")
+    for kind, spec in TIMERS.items():
+        lines.append(f"| `{kind.value}` | {spec.opens_on} | {spec.closes_on} | {spec.due_text} | {spec.owner.value} "
+                     f"| {spec.action} |")  # fmt: skip
     ladder = DEFAULT_POLICY.ladder
     lines += [
         "",
@@ -46,10 +48,6 @@ def _fields(model: type) -> str:
 
 def triggers_table() -> str:
     """One row per trigger: where it may fire, where it leads, and its payload fields (? = optional)."""
-    from states.graph import TRANSITIONS
-    from states.payloads import CHECKPOINT_PAYLOADS, PAYLOADS
-    from states.stages import Stage
-
     rows: dict[str, tuple[list[str], list[str]]] = {}
     for row in TRANSITIONS:
         sources = row["source"] if isinstance(row["source"], list) else [row["source"]]
@@ -72,8 +70,6 @@ def triggers_table() -> str:
 
 def blocks() -> dict[str, str]:
     """README marker name -> generated content."""
-    from states.diagram import mermaid
-
     return {
         "stage-diagram": f"```mermaid\n{mermaid()}```\n",
         "triggers": triggers_table(),

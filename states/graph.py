@@ -1,52 +1,145 @@
 """The stage graph as one table, and the one shared `transitions` machine that enforces it.
 
 Read TRANSITIONS like pytransitions' README: each row is {trigger, source, dest, conditions}.
-`dest: None` means the trigger records something inside the stage. The README's diagram is generated
-from this table (`hiring diagram`).
+`dest: None` means the trigger records something inside the stage. Each row also carries what the
+trigger does besides moving:
+  sets    the facts it changes: (state before, payload) -> {field: value}
+  timers  what it does to the candidate's timers (states.sla.plan reads it); a move also closes the
+          timers of the stage left and opens those of the stage entered (states/timers.py)
+  hold    how a hold treats it: WAITS (refused on hold, the default), ALLOWED (on hold too), ONLY (resume)
+The README's diagram and trigger table are generated from this table (`hiring docs`).
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
 from transitions import Machine
 
 from states import guards
-from states.candidate import CandidateState, Proposed
+from states.facts import CandidateState, Proposed
+from states.payloads import Payload
 from states.stages import ACTIVE, BEFORE_ACCEPTANCE, ONBOARDING, REOPENABLE, Stage
+from states.timers import TimerKind
 
-S = Stage
 
-TRANSITIONS: list[dict] = [
+class Hold(StrEnum):
+    WAITS = "waits"  # refused while the candidate is on hold; applies after `resume`
+    ALLOWED = "allowed"  # applies on hold too
+    ONLY = "only"  # applies only while on hold
+
+
+@dataclass(frozen=True)
+class TimerEffect:
+    """What a trigger does to the candidate's open timers, besides the stage timers a move closes and opens."""
+
+    close: tuple[TimerKind, ...] = ()  # closed as met or breached
+    open: tuple[TimerKind, ...] = ()  # opened with their policy duration
+    restart: tuple[TimerKind, ...] = ()  # closed as superseded and opened again
+    only_if: Callable[[CandidateState, CandidateState], bool] | None = None  # (before, after): else no effect
+    due_from_payload: bool = False  # the timer the move opens is due at the payload's due_at
+    cancel_all: bool = False  # the process ends: every open timer and unfired escalation is cancelled
+    pause_all: bool = False
+    resume_all: bool = False
+
+
+def _parts_just_completed(before: CandidateState, after: CandidateState) -> bool:
+    return after.parts_complete and not before.parts_complete
+
+
+def _part(state: CandidateState, payload: Any) -> dict[str, Any]:
+    return {"interview_parts": state.interview_parts | {payload.part.value}}
+
+
+S, K = Stage, TimerKind
+CANCEL = TimerEffect(cancel_all=True)
+
+TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "screen", "source": S.SOURCED, "dest": S.SCREENED},
     {"trigger": "send_take_home", "source": S.SCREENED, "dest": S.TAKE_HOME,
-     "conditions": [guards.due_after_event]},
-    {"trigger": "submit_take_home", "source": S.TAKE_HOME, "dest": None},
+     "conditions": [guards.due_after_event],
+     "sets": lambda s, p: {"take_home_submitted": False}, "timers": TimerEffect(due_from_payload=True)},
+    {"trigger": "submit_take_home", "source": S.TAKE_HOME, "dest": None,
+     "sets": lambda s, p: {"take_home_submitted": True},
+     "timers": TimerEffect(close=(K.TAKE_HOME_SUBMISSION,), open=(K.TAKE_HOME_REVIEW,))},
     {"trigger": "score_take_home", "source": S.TAKE_HOME, "dest": S.DEBRIEF,
      "conditions": [guards.take_home_submitted]},
-    {"trigger": "advance_to_final", "source": S.DEBRIEF, "dest": S.FINAL},
-    {"trigger": "record_interview", "source": S.FINAL, "dest": None},
+    {"trigger": "advance_to_final", "source": S.DEBRIEF, "dest": S.FINAL,
+     "sets": lambda s, p: {"interview_parts": frozenset()}},
+    {"trigger": "record_interview", "source": S.FINAL, "dest": None, "sets": _part,
+     "timers": TimerEffect(close=(K.FINAL_LOOP,), open=(K.DECISION,), only_if=_parts_just_completed)},
     {"trigger": "make_offer", "source": S.FINAL, "dest": S.OFFER,
      "conditions": [guards.all_interview_parts_recorded, guards.within_band_or_approved]},
     {"trigger": "revise_offer", "source": S.OFFER, "dest": None,
-     "conditions": [guards.within_band_or_approved]},
-    {"trigger": "accept_offer", "source": S.OFFER, "dest": S.ONBOARDING_30},
+     "conditions": [guards.within_band_or_approved], "timers": TimerEffect(restart=(K.OFFER_RESPONSE,))},
+    {"trigger": "accept_offer", "source": S.OFFER, "dest": S.ONBOARDING_30,
+     "sets": lambda s, p: {"start_date": p.start_date}},
     {"trigger": "decline_offer", "source": S.OFFER, "dest": S.DECLINED},
     {"trigger": "complete_checkpoint", "source": S.ONBOARDING_30, "dest": S.ONBOARDING_60},
     {"trigger": "complete_checkpoint", "source": S.ONBOARDING_60, "dest": S.ONBOARDING_90},
     {"trigger": "complete_checkpoint", "source": S.ONBOARDING_90, "dest": S.ONBOARDED},
-    {"trigger": "reject", "source": list(BEFORE_ACCEPTANCE), "dest": S.REJECTED},
-    {"trigger": "withdraw", "source": list(BEFORE_ACCEPTANCE), "dest": S.WITHDRAWN},
-    {"trigger": "depart", "source": list(ONBOARDING), "dest": S.DEPARTED},
-    {"trigger": "hold", "source": list(ACTIVE), "dest": None, "conditions": [guards.not_on_hold]},
-    {"trigger": "resume", "source": list(ACTIVE), "dest": None, "conditions": [guards.on_hold]},
+    {"trigger": "reject", "source": list(BEFORE_ACCEPTANCE), "dest": S.REJECTED,
+     "sets": lambda s, p: {"returns_to": s.stage}, "timers": CANCEL, "hold": Hold.ALLOWED},
+    {"trigger": "withdraw", "source": list(BEFORE_ACCEPTANCE), "dest": S.WITHDRAWN,
+     "sets": lambda s, p: {"returns_to": s.stage}, "timers": CANCEL, "hold": Hold.ALLOWED},
+    {"trigger": "depart", "source": list(ONBOARDING), "dest": S.DEPARTED, "timers": CANCEL, "hold": Hold.ALLOWED},
+    {"trigger": "hold", "source": list(ACTIVE), "dest": None, "conditions": [guards.not_on_hold],
+     "sets": lambda s, p: {"on_hold": True}, "timers": TimerEffect(pause_all=True)},
+    {"trigger": "resume", "source": list(ACTIVE), "dest": None, "conditions": [guards.on_hold],
+     "sets": lambda s, p: {"on_hold": False}, "timers": TimerEffect(resume_all=True), "hold": Hold.ONLY},
     # reopen returns to the stage the candidate left: one row per possible stage, the guard picks it.
     *(
         {"trigger": "reopen", "source": list(REOPENABLE), "dest": stage,
-         "conditions": [guards.returns_to(stage)]}
+         "conditions": [guards.returns_to(stage)], "sets": lambda s, p: {"returns_to": None}}
         for stage in BEFORE_ACCEPTANCE
     ),
 ]  # fmt: skip
 
 TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(row["trigger"] for row in TRANSITIONS))
-# While a candidate is on hold only these triggers apply; everything else waits for `resume`.
-ALLOWED_ON_HOLD: frozenset[str] = frozenset({"resume", "reject", "withdraw", "depart"})
+NO_TIMER_EFFECT = TimerEffect()
+
+
+def _sources(row: dict[str, Any]) -> list[Stage]:
+    return row["source"] if isinstance(row["source"], list) else [row["source"]]
+
+
+# (trigger, source) -> its first row: reopen's rows differ only in their guard and destination.
+_ROWS: dict[tuple[str, Stage], dict[str, Any]] = {}
+for _row in TRANSITIONS:
+    for _source in _sources(_row):
+        _ROWS.setdefault((_row["trigger"], _source), _row)
+
+
+def row_for(trigger: str, source: Stage) -> dict[str, Any]:
+    """The row of `trigger` leaving `source`."""
+    return _ROWS[(trigger, source)]
+
+
+def sets(trigger: str, source: Stage) -> Callable[[CandidateState, Payload], dict[str, Any]]:
+    return row_for(trigger, source).get("sets", lambda s, p: {})
+
+
+def timer_effect(trigger: str, source: Stage) -> TimerEffect:
+    return row_for(trigger, source).get("timers", NO_TIMER_EFFECT)
+
+
+# A trigger's rows agree on how a hold treats it (tests/test_rule_tables.py checks it).
+_HOLD: dict[str, Hold] = {row["trigger"]: row.get("hold", Hold.WAITS) for row in TRANSITIONS}
+
+
+def hold_rule(trigger: str) -> Hold:
+    return _HOLD[trigger]
+
+
+def allowed_on_hold() -> frozenset[str]:
+    """The triggers that apply while a candidate is on hold."""
+    return frozenset(t for t in TRIGGERS if hold_rule(t) != Hold.WAITS)
+
+
+def cancelling() -> frozenset[str]:
+    """The triggers that end the process: they cancel every open timer."""
+    return frozenset(row["trigger"] for row in TRANSITIONS if row.get("timers", NO_TIMER_EFFECT).cancel_all)
 
 
 # The one machine for every candidate. Models are never attached to it (add_model is quadratic);
@@ -58,24 +151,29 @@ def _plain(value: object) -> object:
     return None if value is None else str(value)
 
 
+# The rows as pytransitions takes them: its own keys only, states by value.
+MACHINE_ROWS: list[dict[str, Any]] = [
+    {"trigger": row["trigger"], "source": _plain(row["source"]), "dest": _plain(row["dest"]),
+     "conditions": row.get("conditions", [])}
+    for row in TRANSITIONS
+]  # fmt: skip
+
 MACHINE = Machine(
     model=None,
     states=[stage.value for stage in Stage],
     initial=None,
-    transitions=[
-        {**row, "source": _plain(row["source"]), "dest": _plain(row["dest"])} for row in TRANSITIONS
-    ],
+    transitions=MACHINE_ROWS,
     auto_transitions=False,
     send_event=True,
 )
 
 
 def triggers_from(stage: Stage, on_hold: bool = False) -> list[str]:
-    """Triggers with a row leaving `stage`, in table order (the hold guards applied, others not)."""
+    """Triggers with a row leaving `stage`, in table order (the hold rules applied, the guards not)."""
     names = [t for t in TRIGGERS if stage.value in MACHINE.events[t].transitions]
     if on_hold:
-        return [t for t in names if t in ALLOWED_ON_HOLD]
-    return [t for t in names if t != "resume"]
+        return [t for t in names if hold_rule(t) != Hold.WAITS]
+    return [t for t in names if hold_rule(t) != Hold.ONLY]
 
 
 def refusals(state: CandidateState, proposed: Proposed) -> list[str]:

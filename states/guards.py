@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from transitions import EventData
 
-from states.candidate import CandidateState, Proposed
+from states.facts import CandidateState, Proposed
 from states.stages import Stage
 from states.vocabulary import InterviewPart
 

@@ -21,25 +21,18 @@ candidate who left the process is erased. Both are plain data, validated when th
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from states.durations import Duration
+from states.graph import TRIGGERS
+from states.payloads import PAYLOADS
 from states.stages import TERMINAL, Stage
 from states.vocabulary import RejectionReason, SourceChannel
 
-
-def _duration(value: Any) -> timedelta:
-    from states.policy import parse_duration  # local: states.policy imports this module
-
-    return parse_duration(value)
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
 Name = Annotated[str, Field(min_length=1, max_length=500)]
 
 
 def _known_trigger(trigger: str) -> str:
-    from states.graph import TRIGGERS  # local: the graph is not needed to read the rest of the policy
-
     if trigger not in TRIGGERS:
         raise ValueError(f"unknown trigger {trigger!r}; known triggers: {', '.join(TRIGGERS)}")
     return trigger
@@ -47,8 +40,6 @@ def _known_trigger(trigger: str) -> str:
 
 def _payload_fields(trigger: str) -> set[str] | None:
     """The payload fields a trigger takes (None when they depend on the stage: complete_checkpoint)."""
-    from states.payloads import PAYLOADS
-
     if trigger not in PAYLOADS:
         return None if trigger == "complete_checkpoint" else set()
     return set(PAYLOADS[trigger].model_fields)

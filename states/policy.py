@@ -1,40 +1,22 @@
 """SLA policy: timer durations, the escalation ladder, audiences and routing, with overrides.
 
-Defaults live here (the README table is generated from DEFAULTS). A policy file overrides them
-globally, per role profile and per requisition; `parse_policy` names every problem it finds.
+The timers' default durations are in the timer table (states/timers.py); the ladder's and the routing's
+defaults are here. A policy file overrides them globally, per role profile and per requisition;
+`parse_policy` names every problem it finds.
 """
 
-import re
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from states.calendar import WEEKDAYS, Calendar
+from states.durations import Duration, human
 from states.integrations_policy import AtsMapping, Retention
+from states.timers import TIMERS, Role, TimerKind
 from states.vocabulary import RoleProfile
 from states.zones import TimeZoneName
-
-
-class TimerKind(StrEnum):
-    SCREEN_DECISION = "screen_decision"
-    TAKE_HOME_SENT = "take_home_sent"
-    TAKE_HOME_SUBMISSION = "take_home_submission"
-    TAKE_HOME_REVIEW = "take_home_review"
-    DEBRIEF = "debrief"
-    FINAL_LOOP = "final_loop"
-    DECISION = "decision"
-    OFFER_RESPONSE = "offer_response"
-    CHECKPOINT_30 = "checkpoint_30"
-    CHECKPOINT_60 = "checkpoint_60"
-    CHECKPOINT_90 = "checkpoint_90"
-
-
-class Role(StrEnum):
-    RECRUITER = "recruiter"
-    HIRING_MANAGER = "hiring_manager"
-    HEAD_OF_TALENT = "head_of_talent"
 
 
 class Level(StrEnum):
@@ -49,104 +31,6 @@ NEXT_UP = {Role.RECRUITER: Role.HIRING_MANAGER, Role.HIRING_MANAGER: Role.HEAD_O
 # An audience is a role, or "owner" (the timer's owner) or "next_up" (the owner's next person up).
 AUDIENCES = ("owner", "next_up", *(r.value for r in Role))
 CHANNELS = ("slack", "email", "console")
-
-# Every duration and ladder offset: at most ten years, so due times and escalations stay far inside what
-# datetime and both databases hold (a due time of 2999 plus the longest ladder is still a valid instant).
-MAX_DURATION = timedelta(days=3650)
-_TOO_LONG = "a duration is at most 3650d (ten years); write e.g. 5d, 48h, 1d12h or 90m"
-
-_DURATION = re.compile(
-    r"^\s*(?:(\d+(?:\.\d+)?)\s*d)?\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*$"
-)
-
-
-def parse_duration(value: Any) -> timedelta:
-    """'5d', '48h', '1d12h', '90m', or a number of hours."""
-    if isinstance(value, timedelta):
-        result = value
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        result = _delta(value, hours=value)
-    else:
-        match = _DURATION.match(str(value)) if isinstance(value, str) else None
-        if not match or not any(match.groups()):
-            raise ValueError(f"{value!r} is not a duration; write e.g. 5d, 48h, 1d12h or 90m")
-        days, hours, minutes = (float(g) if g else 0.0 for g in match.groups())
-        result = _delta(value, days=days, hours=hours, minutes=minutes)
-    if result < timedelta(0):
-        raise ValueError(f"{value!r} is negative; a duration is 0 or more")
-    if result > MAX_DURATION:
-        raise ValueError(f"{value!r} is too long; {_TOO_LONG}")
-    return result
-
-
-def _delta(value: Any, **parts: float) -> timedelta:
-    try:
-        return timedelta(**parts)
-    except (OverflowError, ValueError):  # inf, nan, or more than 999,999,999 days
-        raise ValueError(f"{value!r} is too long; {_TOO_LONG}") from None
-
-
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-
-
-def human(delta: timedelta) -> str:
-    """A duration as people write it: 48h, 5d, 1d12h, 90m -> 1h30m."""
-    minutes = round(delta.total_seconds() / 60)
-    sign, minutes = ("-", -minutes) if minutes < 0 else ("", minutes)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days <= 2 and not mins and (days or hours):
-        return f"{sign}{days * 24 + hours}h"
-    text = (f"{days}d" if days else "") + (f"{hours}h" if hours else "") + (f"{mins}m" if mins else "")
-    return sign + (text or "0m")
-
-
-class TimerRule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    owner: Role
-    duration: Duration | None  # None: the due time comes from the event (assignment due, start date)
-    action: str  # what the owner is expected to do
-
-
-DEFAULT_TIMERS: dict[TimerKind, TimerRule] = {
-    TimerKind.SCREEN_DECISION: TimerRule(owner=Role.RECRUITER, duration=timedelta(days=5),
-                                         action="screen the resume: advance (screen) or reject"),
-    TimerKind.TAKE_HOME_SENT: TimerRule(owner=Role.RECRUITER, duration=timedelta(days=2),
-                                        action="send the take-home assignment"),
-    TimerKind.TAKE_HOME_SUBMISSION: TimerRule(owner=Role.RECRUITER, duration=timedelta(days=5),
-                                              action="chase the candidate's take-home submission"),
-    TimerKind.TAKE_HOME_REVIEW: TimerRule(owner=Role.HIRING_MANAGER, duration=timedelta(days=3),
-                                          action="review and score the take-home"),
-    TimerKind.DEBRIEF: TimerRule(owner=Role.RECRUITER, duration=timedelta(days=5),
-                                 action="hold the debrief and advance to the final loop or reject"),
-    TimerKind.FINAL_LOOP: TimerRule(owner=Role.RECRUITER, duration=timedelta(days=10),
-                                    action="complete all four final-interview parts"),
-    TimerKind.DECISION: TimerRule(owner=Role.HIRING_MANAGER, duration=timedelta(hours=48),
-                                  action="make the hire/no-hire call: make_offer or reject"),
-    TimerKind.OFFER_RESPONSE: TimerRule(owner=Role.RECRUITER, duration=timedelta(days=7),
-                                        action="get the candidate's answer to the offer"),
-    TimerKind.CHECKPOINT_30: TimerRule(owner=Role.HIRING_MANAGER, duration=timedelta(days=30),
-                                       action="complete the 30-day onboarding checkpoint"),
-    TimerKind.CHECKPOINT_60: TimerRule(owner=Role.HIRING_MANAGER, duration=timedelta(days=60),
-                                       action="complete the 60-day onboarding checkpoint"),
-    TimerKind.CHECKPOINT_90: TimerRule(owner=Role.HIRING_MANAGER, duration=timedelta(days=90),
-                                       action="complete the 90-day onboarding checkpoint"),
-}  # fmt: skip
-# When each timer opens and closes, for the README (the behaviour itself is in states/sla.py).
-TIMER_DOCS: dict[TimerKind, tuple[str, str, str]] = {
-    TimerKind.SCREEN_DECISION: ("entering sourced", "leaving sourced", "5d"),
-    TimerKind.TAKE_HOME_SENT: ("entering screened", "leaving screened", "2d"),
-    TimerKind.TAKE_HOME_SUBMISSION: ("send_take_home", "submit_take_home or leaving take_home",
-                                     "the assignment's due_at"),
-    TimerKind.TAKE_HOME_REVIEW: ("submit_take_home", "leaving take_home", "3d"),
-    TimerKind.DEBRIEF: ("entering debrief", "leaving debrief", "5d"),
-    TimerKind.FINAL_LOOP: ("entering final", "fourth interview part recorded, or leaving final", "10d"),
-    TimerKind.DECISION: ("fourth interview part recorded", "leaving final", "48h"),
-    TimerKind.OFFER_RESPONSE: ("make_offer (restarted by revise_offer)", "leaving offer", "7d"),
-    TimerKind.CHECKPOINT_30: ("accept_offer", "complete_checkpoint, depart", "start date + 30d"),
-    TimerKind.CHECKPOINT_60: ("checkpoint 30 completed", "complete_checkpoint, depart", "start date + 60d"),
-    TimerKind.CHECKPOINT_90: ("checkpoint 60 completed", "complete_checkpoint, depart", "start date + 90d"),
-}  # fmt: skip
 
 
 class Ladder(BaseModel):
@@ -265,7 +149,7 @@ class Policy(BaseModel):
 
     def duration(self, kind: TimerKind, role_profile: str | None = None,
                  requisition_id: int | None = None) -> timedelta | None:  # fmt: skip
-        value = self.durations.get(kind, DEFAULT_TIMERS[kind].duration)
+        value: timedelta | None = self.durations.get(kind, TIMERS[kind].duration)
         for override in self._overrides(role_profile, requisition_id):
             value = override.durations.get(kind, value)
         return value

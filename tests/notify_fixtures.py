@@ -35,7 +35,7 @@ WEBHOOK_URL = "https://hooks.slack.com" + WEBHOOK_PATH
 
 
 def payload(n: int = 1, **overrides: Any) -> dict[str, Any]:
-    """An escalation payload as the renderers see it: what hiring/sweep.py writes (the decision window, 1 day
+    """An escalation payload as the renderers see it: what hiring/sla.py writes (the decision window, 1 day
     overdue) and the candidate's name, which the dispatcher reads from the candidate row when it sends."""
     data = {
         "candidate_id": 100 + n,

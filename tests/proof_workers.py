@@ -12,7 +12,7 @@ from hiring.dispatch import dispatch
 from hiring.errors import Conflict
 from hiring.service import apply_event
 from hiring.settings import Settings
-from hiring.sweep import sweep
+from hiring.sla import sweep
 from models.db import make_engine
 from models.tables import Candidate
 from states.errors import GuardRefused, TriggerNotAllowed

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from hiring.errors import Conflict
 from hiring.privacy import apply_retention, erase
 from hiring.service import apply_event
-from hiring.sweep import sweep
+from hiring.sla import sweep
 from models.db import make_engine
 from models.tables import Candidate
 from models.tables_integrations import Erasure

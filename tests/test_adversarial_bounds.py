@@ -13,7 +13,7 @@ import yaml
 from sqlalchemy import Engine, update
 
 from hiring import service
-from hiring.sweep import sweep
+from hiring.sla import sweep
 from models.tables import Timer
 from states.intake import NewCandidate
 from states.policy import Policy, parse_policy

@@ -21,7 +21,7 @@ from werkzeug import Request, Response
 from hiring import service
 from hiring.dispatch import dispatch
 from hiring.reports.digest import write_weekly_digests
-from hiring.sweep import sweep
+from hiring.sla import sweep
 from models.db import MIGRATIONS, database_now, sqlite_path, transaction
 from models.tables import Outbox
 from states.intake import NewCandidate

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from hiring.service import add_candidates
-from hiring.sweep import sweep
+from hiring.sla import sweep
 from models.tables import Candidate, Event, Outbox, Timer
 from models.tables_integrations import Erasure
 from states.intake import NewCandidate

@@ -7,7 +7,8 @@ import pytest
 from hiring.errors import InvalidInput
 from hiring.policy_file import load_policy_file
 from states.calendar import Calendar
-from states.policy import DEFAULT_POLICY, Level, PolicyError, TimerKind, parse_duration, parse_policy
+from states.durations import parse_duration
+from states.policy import DEFAULT_POLICY, Level, PolicyError, TimerKind, parse_policy
 
 BERLIN_WEEK = Calendar(business=True, timezone="Europe/Berlin")
 

@@ -35,7 +35,7 @@ from sqlmodel import Session
 from flows import sla_sweep
 from flows.sla_sweep import EVENT, SUMMARY_KEY, TABLE_KEY, sla_sweep_flow
 from hiring.settings import get_settings
-from hiring.sweep import sweep
+from hiring.sla import sweep
 from models.tables import Candidate, Escalation, Outbox
 
 DAY = 86_400.0

@@ -261,7 +261,7 @@ def test_from_the_sweep_to_slack_and_email(candidate, drive, engine: Engine, db_
                                            smtp: SmtpServer) -> None:  # fmt: skip
     """The decision window of a real candidate runs out; the sweep writes the outbox rows (level 2: Slack and
     email, to the head of talent); one dispatch delivers them with the facts of the payload."""
-    from hiring.sweep import sweep
+    from hiring.sla import sweep
     from states.policy import Policy
     from tests.sla_helpers import timer
 

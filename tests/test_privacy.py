@@ -16,7 +16,7 @@ import models.tables_integrations  # noqa: F401  (registers the integration tabl
 from hiring.errors import InvalidInput
 from hiring.policy_file import load_policy_file
 from hiring.privacy import ERASED, FREE_TEXT, apply_retention, erase, scrub_payload
-from hiring.sweep import sweep
+from hiring.sla import sweep
 from models.tables import Outbox, Timer
 from models.tables_integrations import Erasure
 from states.candidate import replay

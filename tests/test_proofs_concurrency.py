@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from hiring.service import add_candidates, snapshot
-from hiring.sweep import channels_for
+from hiring.sla import channels_for
 from models.tables import Candidate, Escalation, Outbox, Timer
 from states.candidate import replay
 from states.intake import NewCandidate

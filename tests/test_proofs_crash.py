@@ -32,8 +32,8 @@ from hiring import service
 from models.tables import Escalation, Outbox, Timer
 from notifications.dispatcher import PAUSE_AFTER_SEND_ENV
 from states.intake import NewCandidate
+from states.ladder import schedule
 from states.policy import DEFAULT_POLICY, Level, TimerKind
-from states.sla import schedule
 from tests import payloads, procs
 from tests.notify_fixtures import add_rows, expire_claims
 from tests.proof_support import add_people, duplicates, slack_receiver

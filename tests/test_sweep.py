@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from hiring.sweep import sweep
+from hiring.sla import sweep
 from models.db import make_engine
 from models.tables import Escalation, Outbox
 from states.policy import Policy, parse_policy

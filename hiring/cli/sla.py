@@ -77,7 +77,7 @@ def sweep(as_json: bool = typer.Option(False, "--json")) -> None:
     """Run one SLA sweep now (respects HIRING_NOW): fire every escalation that has come due."""
     from hiring.clock import now
     from hiring.settings import available_channels
-    from hiring.sweep import sweep as run_sweep
+    from hiring.sla import sweep as run_sweep
     from states.policy import human
 
     when = now()

@@ -28,6 +28,7 @@ from hiring.reports.metrics import Filters, pipeline_report
 from hiring.reports.tables import dur
 from models.db import insert_ignoring_duplicates, transaction
 from models.tables import Outbox, Person, Requisition
+from states.ladder import pick_channels
 
 KIND = "digest"
 DEFAULT_CHANNELS = ("email", "slack")  # a weekly read: email first, when the person states no preference
@@ -74,8 +75,7 @@ def digest_due(at: datetime, timezone: str | None = None) -> bool:
 
 def channels_for(preferred: list[str] | None, available: frozenset[str]) -> list[str]:
     """The person's preferred channels that are configured here; the console when none of them is."""
-    routed = [c for c in (preferred or DEFAULT_CHANNELS) if c in available]
-    return routed or ["console"]
+    return pick_channels(preferred or DEFAULT_CHANNELS, available)
 
 
 def _overdue_by_requisition(engine: Engine, at: datetime) -> dict[int, list[dict[str, Any]]]:

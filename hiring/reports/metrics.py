@@ -25,9 +25,9 @@ from sqlalchemy import Engine, Select, select
 from sqlmodel import Session, col
 
 from models.tables import Candidate, Escalation, Event, Requisition, Timer
-from states.policy import DEFAULT_TIMERS, Level, TimerKind
-from states.sla import STAGE_TIMERS
+from states.policy import Level, TimerKind
 from states.stages import TERMINAL, Stage
+from states.timers import TIMERS
 from states.vocabulary import TAKE_HOME_RUBRIC, InterviewPart
 
 # The funnel in graph order: reaching onboarding_30 is being hired.
@@ -45,9 +45,9 @@ FUNNEL: tuple[Stage, ...] = (
 )
 TIMED_STAGES: tuple[Stage, ...] = FUNNEL[:-1]  # onboarded is an end: no time is spent "in" it
 HIRED = Stage.ONBOARDING_30
-DECISION_WINDOW_HOURS = (DEFAULT_TIMERS[TimerKind.DECISION].duration or timedelta(hours=48)).total_seconds() / 3600
+DECISION_WINDOW_HOURS = TIMERS[TimerKind.DECISION].duration.total_seconds() / 3600
 INTERVIEW_PARTS: tuple[str, ...] = tuple(p.value for p in InterviewPart)
-TIMER_STAGE: dict[str, str] = {kind.value: stage.value for stage, kinds in STAGE_TIMERS.items() for kind in kinds}
+TIMER_STAGE: dict[str, str] = {kind.value: spec.stage.value for kind, spec in TIMERS.items()}
 TIMER_STATUSES = ("met", "breached", "open", "open_overdue", "paused", "cancelled", "superseded")
 CHECKPOINTS = {TimerKind.CHECKPOINT_30.value: 30, TimerKind.CHECKPOINT_60.value: 60, TimerKind.CHECKPOINT_90.value: 90}
 HOUR = 3600.0

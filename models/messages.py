@@ -1,0 +1,62 @@
+"""The message the SLA sweep leaves for the renderer: one escalation's facts, frozen when it fired.
+
+Stored as the outbox row's JSON payload (`as_payload`), keys and values exactly as before this type existed,
+so stored rows stay readable; the renderer parses it back (`from_payload`). Ids, no names: the dispatcher
+adds the candidate's name from the candidate row when it sends, so an erasure reaches stored rows too.
+Instants are ISO 8601 text, as stored.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+
+class NextEscalation(BaseModel):
+    """Who is escalated to next, and when, if nothing happens."""
+
+    model_config = ConfigDict(frozen=True)
+    level: str | None = None
+    role: str | None = None
+    recipient: str | None = None
+    at: str | None = None  # ISO 8601
+
+
+class EscalationMessage(BaseModel):
+    """One escalation level of one timer, as the channels render it. Fields default to None so that a
+    hand-made notice or an older row parses too; other keys (a name added at send time) are kept as extras."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    candidate_id: int | None = None
+    requisition_id: int | None = None
+    requisition_title: str | None = None
+    stage: str | None = None
+    timer: str | None = None
+    level: str | None = None
+    audience_role: str | None = None
+    recipient: str | None = None
+    owner_role: str | None = None
+    due_at: str | None = None  # ISO 8601
+    scheduled_at: str | None = None
+    fired_at: str | None = None
+    overdue_seconds: float | None = None
+    overdue_human: str | None = None
+    due_in_human: str | None = None
+    action: str | None = None
+    next_escalation: NextEscalation | None = None
+
+    def as_payload(self) -> dict[str, Any]:
+        """The outbox row's JSON payload."""
+        return self.model_dump()
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any] | None) -> "EscalationMessage":
+        """Parse a stored payload; a row whose values do not fit the types is read as it is, never refused
+        (rendering must not stop the dispatcher)."""
+        data = payload or {}
+        try:
+            return cls.model_validate(data)
+        except ValidationError:
+            nxt = data.get("next_escalation")
+            if isinstance(nxt, dict):
+                nxt = NextEscalation.model_construct(**nxt)
+            return cls.model_construct(**{**data, "next_escalation": nxt})

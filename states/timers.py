@@ -1,0 +1,111 @@
+"""The timer table: every SLA timer kind with the stage it belongs to, when it opens and closes, its owner,
+default duration and the action expected of the owner. The runtime (states/sla.py, policy defaults) and the
+README's generated table (states/docs.py) both read it; tests/test_rule_tables.py checks its "opens on" and
+"closes on" prose against what `states.sla.plan` does for every trigger."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from states.durations import human
+from states.facts import CandidateState
+from states.stages import Stage
+
+
+class TimerKind(StrEnum):
+    SCREEN_DECISION = "screen_decision"
+    TAKE_HOME_SENT = "take_home_sent"
+    TAKE_HOME_SUBMISSION = "take_home_submission"
+    TAKE_HOME_REVIEW = "take_home_review"
+    DEBRIEF = "debrief"
+    FINAL_LOOP = "final_loop"
+    DECISION = "decision"
+    OFFER_RESPONSE = "offer_response"
+    CHECKPOINT_30 = "checkpoint_30"
+    CHECKPOINT_60 = "checkpoint_60"
+    CHECKPOINT_90 = "checkpoint_90"
+
+
+class Role(StrEnum):
+    RECRUITER = "recruiter"
+    HIRING_MANAGER = "hiring_manager"
+    HEAD_OF_TALENT = "head_of_talent"
+
+
+def _always(state: CandidateState) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class TimerSpec:
+    """One timer kind. Entering `stage` opens it when `opens_on_entry(state)` holds for the state entered with
+    (a stage has one such timer per state); leaving `stage` closes it. Triggers that open or close it inside
+    the stage say so on their row of states.graph.TRANSITIONS."""
+
+    stage: Stage
+    owner: Role
+    duration: timedelta  # the default; a policy file overrides it
+    action: str  # what the owner is expected to do
+    opens_on: str  # for the README
+    closes_on: str
+    due: str | None = None  # the README's "due" when it is not the duration
+    opens_on_entry: Callable[[CandidateState], bool] = _always
+    checkpoint_days: int | None = None  # due at 09:00 this many days after the start date, when there is one
+
+    @property
+    def due_text(self) -> str:
+        return self.due or human(self.duration)
+
+
+K, S, R = TimerKind, Stage, Role
+TIMERS: dict[TimerKind, TimerSpec] = {
+    K.SCREEN_DECISION: TimerSpec(S.SOURCED, R.RECRUITER, timedelta(days=5),
+                                 "screen the resume: advance (screen) or reject",
+                                 "entering sourced", "leaving sourced"),
+    K.TAKE_HOME_SENT: TimerSpec(S.SCREENED, R.RECRUITER, timedelta(days=2), "send the take-home assignment",
+                                "entering screened", "leaving screened"),
+    K.TAKE_HOME_SUBMISSION: TimerSpec(S.TAKE_HOME, R.RECRUITER, timedelta(days=5),
+                                      "chase the candidate's take-home submission",
+                                      "send_take_home, or reopen before submission",
+                                      "submit_take_home or leaving take_home",
+                                      due="the assignment's due_at",
+                                      opens_on_entry=lambda s: not s.take_home_submitted),
+    K.TAKE_HOME_REVIEW: TimerSpec(S.TAKE_HOME, R.HIRING_MANAGER, timedelta(days=3), "review and score the take-home",
+                                  "submit_take_home, or reopen after it", "leaving take_home",
+                                  opens_on_entry=lambda s: s.take_home_submitted),
+    K.DEBRIEF: TimerSpec(S.DEBRIEF, R.RECRUITER, timedelta(days=5),
+                         "hold the debrief and advance to the final loop or reject",
+                         "entering debrief", "leaving debrief"),
+    K.FINAL_LOOP: TimerSpec(S.FINAL, R.RECRUITER, timedelta(days=10), "complete all four final-interview parts",
+                            "entering final", "fourth interview part recorded, or leaving final",
+                            opens_on_entry=lambda s: not s.parts_complete),
+    K.DECISION: TimerSpec(S.FINAL, R.HIRING_MANAGER, timedelta(hours=48),
+                          "make the hire/no-hire call: make_offer or reject",
+                          "fourth interview part recorded, or reopen after it", "leaving final",
+                          opens_on_entry=lambda s: s.parts_complete),
+    K.OFFER_RESPONSE: TimerSpec(S.OFFER, R.RECRUITER, timedelta(days=7), "get the candidate's answer to the offer",
+                                "make_offer or reopen (restarted by revise_offer)", "leaving offer"),
+    K.CHECKPOINT_30: TimerSpec(S.ONBOARDING_30, R.HIRING_MANAGER, timedelta(days=30),
+                               "complete the 30-day onboarding checkpoint",
+                               "accept_offer", "complete_checkpoint, depart", due="start date + 30d",
+                               checkpoint_days=30),
+    K.CHECKPOINT_60: TimerSpec(S.ONBOARDING_60, R.HIRING_MANAGER, timedelta(days=60),
+                               "complete the 60-day onboarding checkpoint",
+                               "checkpoint 30 completed", "complete_checkpoint, depart", due="start date + 60d",
+                               checkpoint_days=60),
+    K.CHECKPOINT_90: TimerSpec(S.ONBOARDING_90, R.HIRING_MANAGER, timedelta(days=90),
+                               "complete the 90-day onboarding checkpoint",
+                               "checkpoint 60 completed", "complete_checkpoint, depart", due="start date + 90d",
+                               checkpoint_days=90),
+}  # fmt: skip
+
+
+def stage_timers(stage: Stage) -> tuple[TimerKind, ...]:
+    """The timers that belong to `stage`: leaving it closes whichever of them is open."""
+    return tuple(kind for kind, spec in TIMERS.items() if spec.stage == stage)
+
+
+def opening_on_entry(stage: Stage, state: CandidateState) -> tuple[TimerKind, ...]:
+    """The timers entering `stage` with `state` opens."""
+    return tuple(kind for kind in stage_timers(stage) if TIMERS[kind].opens_on_entry(state))
