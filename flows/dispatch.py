@@ -52,17 +52,26 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         lines += ["", "| channel:outcome | rows |", "|---|---|"]
         lines += [f"| {key} | {n} |" for key, n in summary["failed_by_channel"].items()]
     if summary["dead"]:
-        lines += ["", "Dead rows and their reasons: `hiring outbox --status dead`; retry with "
-                      "`hiring outbox retry --all-dead` once the cause is fixed."]  # fmt: skip
+        lines += [
+            "",
+            "Dead rows and their reasons: `hiring outbox --status dead`; retry with "
+            "`hiring outbox retry --all-dead` once the cause is fixed.",
+        ]
     return "\n".join(lines) + "\n"
 
 
 @task(name="dispatch-outbox", **retrying())
 def dispatch_outbox(at: datetime) -> dict[str, Any]:
     summary = summarize(at, dispatch_once(at))
-    get_run_logger().info("dispatched the outbox at %s: %d sent in %d message(s), %d retried, %d dead, "
-                          "%d reclaimed", summary["at"], summary["sent"], summary["messages"], summary["retried"],
-                          summary["dead"], summary["reclaimed"])  # fmt: skip
+    get_run_logger().info(
+        "dispatched the outbox at %s: %d sent in %d message(s), %d retried, %d dead, %d reclaimed",
+        summary["at"],
+        summary["sent"],
+        summary["messages"],
+        summary["retried"],
+        summary["dead"],
+        summary["reclaimed"],
+    )
     return summary
 
 
@@ -71,6 +80,7 @@ def dispatch_notifications_flow(now: str | None = None) -> dict[str, Any]:
     """Send every notification due at `now` (ISO 8601; default: the clock, which honours HIRING_NOW)."""
     at = at_instant(now)
     summary = dispatch_outbox(at)
-    create_markdown_artifact(summary_markdown(summary), key=ARTIFACT_KEY,
-                             description=f"Outbox dispatch at {summary['at']}")  # fmt: skip
+    create_markdown_artifact(
+        summary_markdown(summary), key=ARTIFACT_KEY, description=f"Outbox dispatch at {summary['at']}"
+    )
     return summary

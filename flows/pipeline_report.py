@@ -45,17 +45,24 @@ def _md_cell(text: str) -> str:
 
 
 def markdown_table(section: Section) -> list[str]:
-    lines = ["| " + " | ".join(_md_cell(c) or " " for c in section.columns) + " |",
-             "|" + "---|" * len(section.columns)]  # fmt: skip
+    lines = ["| " + " | ".join(_md_cell(c) or " " for c in section.columns) + " |", "|" + "---|" * len(section.columns)]
     lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in section.rows]
     return lines
 
 
 def summary_markdown(report: dict[str, Any], parts: list[Section]) -> str:
-    lines = [f"# Pipeline report as of {report['generated_at'].isoformat()}", "", scope_line(report), "",
-             "| number | |", "|---|---|"]  # fmt: skip
-    lines += [f"| **{_md_cell(value)}** | {_md_cell(text)}{' (needs attention)' if bad else ''} |"
-              for value, text, bad in headline(report)]  # fmt: skip
+    lines = [
+        f"# Pipeline report as of {report['generated_at'].isoformat()}",
+        "",
+        scope_line(report),
+        "",
+        "| number | |",
+        "|---|---|",
+    ]
+    lines += [
+        f"| **{_md_cell(value)}** | {_md_cell(text)}{' (needs attention)' if bad else ''} |"
+        for value, text, bad in headline(report)
+    ]
     for section in parts:
         if section.key in SUMMARY_SECTIONS:
             lines += ["", f"## {section.title}", "", *markdown_table(section)]
@@ -76,9 +83,14 @@ def publish_report(report: dict[str, Any]) -> list[str]:
 
 
 @flow(name="pipeline-report")
-def pipeline_report_flow(now: str | None = None, requisition_id: int | None = None, role_profile: str | None = None,
-                         source: str | None = None, since: str | None = None,
-                         until: str | None = None) -> dict[str, Any]:  # fmt: skip
+def pipeline_report_flow(
+    now: str | None = None,
+    requisition_id: int | None = None,
+    role_profile: str | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> dict[str, Any]:
     """Compute the pipeline report as of `now` (ISO 8601; default: the clock, which honours HIRING_NOW) for
     the filters given, and publish it as artifacts."""
     at = at_instant(now)
@@ -103,8 +115,15 @@ def pipeline_report_flow(now: str | None = None, requisition_id: int | None = No
     }
     get_run_logger().info(
         "pipeline report at %s: %d candidate(s), %d active, %d hired; %d timer(s) overdue; %d of %d decision(s) "
-        "within the window, %d pending; published %d artifact(s)", summary["at"], summary["candidates"],
-        summary["active"], summary["hires"], summary["open_overdue_timers"], summary["decisions_within_window"],
-        summary["decisions"], summary["decisions_pending"], len(keys),
-    )  # fmt: skip
+        "within the window, %d pending; published %d artifact(s)",
+        summary["at"],
+        summary["candidates"],
+        summary["active"],
+        summary["hires"],
+        summary["open_overdue_timers"],
+        summary["decisions_within_window"],
+        summary["decisions"],
+        summary["decisions_pending"],
+        len(keys),
+    )
     return summary

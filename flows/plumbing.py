@@ -37,5 +37,9 @@ def worth_retrying(*permanent: type[BaseException]) -> Callable[[Any, TaskRun, S
 
 def retrying(*permanent: type[BaseException]) -> dict[str, Any]:
     """The @task arguments of a task at the I/O boundary: three retries, none for a lasting error, no cache."""
-    return {"retries": len(RETRY_DELAYS), "retry_delay_seconds": RETRY_DELAYS,
-            "retry_condition_fn": worth_retrying(*permanent), "cache_policy": NO_CACHE}  # fmt: skip
+    return {
+        "retries": len(RETRY_DELAYS),
+        "retry_delay_seconds": RETRY_DELAYS,
+        "retry_condition_fn": worth_retrying(*permanent),
+        "cache_policy": NO_CACHE,
+    }

@@ -20,6 +20,9 @@ def retention(at: datetime) -> dict[str, Any]:
 
     with database() as engine:
         result = apply_retention(engine, at)
-    get_run_logger().info("retention: erased %d candidate(s): %s", result.count,
-                          {stage: ids for stage, ids in result.erased.items() if ids})  # fmt: skip
+    get_run_logger().info(
+        "retention: erased %d candidate(s): %s",
+        result.count,
+        {stage: ids for stage, ids in result.erased.items() if ids},
+    )
     return result.as_dict()

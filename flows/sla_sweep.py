@@ -25,8 +25,16 @@ SUMMARY_KEY = "sla-sweep-summary"
 EVENT = "hiring.sla.escalated"
 ARTIFACT_ROW_LIMIT = 1000  # after a long outage the table lists the first rows; the summary counts them all
 LOGGED_ROW_LIMIT = 50
-EVENT_PAYLOAD_FIELDS = ("escalation_id", "requisition_id", "timer", "level", "audience_role", "scheduled_at",
-                        "fired_at", "lateness_seconds")  # fmt: skip
+EVENT_PAYLOAD_FIELDS = (
+    "escalation_id",
+    "requisition_id",
+    "timer",
+    "level",
+    "audience_role",
+    "scheduled_at",
+    "fired_at",
+    "lateness_seconds",
+)
 _EVENT_NAMESPACE = uuid.UUID("5c1f4f7e-5a43-4b0b-9d0e-8e7f3c2a9b61")
 
 
@@ -121,8 +129,7 @@ def publish_artifacts(summary: dict[str, Any], rows: list[dict[str, Any]]) -> No
         create_table_artifact(
             shown, key=TABLE_KEY, description=f"SLA escalations fired by the sweep at {summary['at']}{more}"
         )
-    create_markdown_artifact(summary_markdown(summary), key=SUMMARY_KEY,
-                             description=f"SLA sweep at {summary['at']}")  # fmt: skip
+    create_markdown_artifact(summary_markdown(summary), key=SUMMARY_KEY, description=f"SLA sweep at {summary['at']}")
 
 
 @flow(name="sla-sweep")
@@ -134,15 +141,27 @@ def sla_sweep_flow(now: str | None = None, batch_size: int = 500) -> dict[str, A
     logger = get_run_logger()
     rows = sweep_due_timers(at, batch_size)
     for row in rows[:LOGGED_ROW_LIMIT]:
-        logger.info("escalation %s: candidate %s req %s %s %s -> %s, %.0f s late", row["escalation_id"],
-                    row["candidate_id"], row["requisition_id"], row["timer"], row["level"], row["audience_role"],
-                    row["lateness_seconds"])  # fmt: skip
+        logger.info(
+            "escalation %s: candidate %s req %s %s %s -> %s, %.0f s late",
+            row["escalation_id"],
+            row["candidate_id"],
+            row["requisition_id"],
+            row["timer"],
+            row["level"],
+            row["audience_role"],
+            row["lateness_seconds"],
+        )
     if len(rows) > LOGGED_ROW_LIMIT:
-        logger.info("... and %d more escalation(s), listed in the %r artifact", len(rows) - LOGGED_ROW_LIMIT,
-                    TABLE_KEY)  # fmt: skip
+        logger.info("... and %d more escalation(s), listed in the %r artifact", len(rows) - LOGGED_ROW_LIMIT, TABLE_KEY)
     summary = summarize(at, rows, emit_escalation_events(rows))
     publish_artifacts(summary, rows)
-    logger.info("sla sweep at %s: %d escalation(s) fired on %d timer(s) of %d candidate(s), by level %s; "
-                "%d event(s) emitted", summary["at"], summary["fired"], summary["timers"], summary["candidates"],
-                summary["by_level"] or "{}", summary["events_emitted"])  # fmt: skip
+    logger.info(
+        "sla sweep at %s: %d escalation(s) fired on %d timer(s) of %d candidate(s), by level %s; %d event(s) emitted",
+        summary["at"],
+        summary["fired"],
+        summary["timers"],
+        summary["candidates"],
+        summary["by_level"] or "{}",
+        summary["events_emitted"],
+    )
     return summary

@@ -36,12 +36,17 @@ def digest_markdown(at: datetime, rows: list[dict[str, Any]]) -> str:
         f"**{written}** digest(s) written to the outbox; {len(rows) - written} already there this week.",
     ]
     if rows:
-        lines += ["", "| hiring manager | channel | this run | requisitions | overdue | decisions pending |",
-                  "|---|---|---|---|---|---|"]  # fmt: skip
+        lines += [
+            "",
+            "| hiring manager | channel | this run | requisitions | overdue | decisions pending |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in rows:
             this_run = "written" if r["written"] else "already there"
-            lines.append(f"| {r['hiring_manager']} | {r['channel']} | {this_run} | {r['requisitions']} | "
-                         f"{_or_dash(r['overdue'])} | {_or_dash(r['decisions_pending'])} |")  # fmt: skip
+            lines.append(
+                f"| {r['hiring_manager']} | {r['channel']} | {this_run} | {r['requisitions']} | "
+                f"{_or_dash(r['overdue'])} | {_or_dash(r['decisions_pending'])} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -51,8 +56,17 @@ def weekly_digest_flow(now: str | None = None) -> dict[str, Any]:
     at = at_instant(now)
     rows = write_digests(at)
     create_markdown_artifact(digest_markdown(at, rows), key=DIGEST_KEY, description=f"Weekly digests {iso_week(at)}")
-    summary = {"at": at.isoformat(), "week": iso_week(at), "written": sum(r["written"] for r in rows),
-               "already_written": sum(not r["written"] for r in rows), "digests": rows}  # fmt: skip
-    get_run_logger().info("weekly digests for %s: %d written, %d already written this week", summary["week"],
-                          summary["written"], summary["already_written"])  # fmt: skip
+    summary = {
+        "at": at.isoformat(),
+        "week": iso_week(at),
+        "written": sum(r["written"] for r in rows),
+        "already_written": sum(not r["written"] for r in rows),
+        "digests": rows,
+    }
+    get_run_logger().info(
+        "weekly digests for %s: %d written, %d already written this week",
+        summary["week"],
+        summary["written"],
+        summary["already_written"],
+    )
     return summary

@@ -22,10 +22,13 @@ def board_view(data: list[dict[str, Any]]) -> list[RenderableType]:
         return [plain(EMPTY)]
     out: list[RenderableType] = []
     for req in data:
-        title = line((f"#{req['requisition_id']} {req['title']}", "bold"),
-                     f"  recruiter {req['recruiter']}, hiring manager {req['hiring_manager']}")  # fmt: skip
-        table = Table("stage", "n", "candidates (oldest activity first)", title=title, title_justify="left",
-                      expand=True)  # fmt: skip
+        title = line(
+            (f"#{req['requisition_id']} {req['title']}", "bold"),
+            f"  recruiter {req['recruiter']}, hiring manager {req['hiring_manager']}",
+        )
+        table = Table(
+            "stage", "n", "candidates (oldest activity first)", title=title, title_justify="left", expand=True
+        )
         for stage, people in req["stages"].items():
             if people:
                 table.add_row(plain(stage), str(len(people)), Text(", ").join(_person(p) for p in people))

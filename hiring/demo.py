@@ -72,18 +72,32 @@ def on_tick(engine: Engine, now: datetime, console: Console) -> None:
         return
     if sweep(engine, now, DEMO_POLICY):  # console rows only: the demo never messages real people
         stamp = f"{now:%a %d %b %H:%M}"
-        dispatch(engine, now, console_write=lambda line: console.print(f"  {stamp} {line}", markup=False,
-                                                                      highlight=False, soft_wrap=True))
+        dispatch(
+            engine,
+            now,
+            console_write=lambda line: console.print(
+                f"  {stamp} {line}", markup=False, highlight=False, soft_wrap=True
+            ),
+        )
 
 
 # --- the cast -----------------------------------------------------------------------------------
 
 # A candidate's path: the steps of the happy path, in order. A fate says how many of them happen.
 PIPELINE = (
-    "screen", "send_take_home", "submit_take_home", "score_take_home", "advance_to_final",
-    "record_interview", "record_interview", "record_interview", "record_interview",
-    "make_offer", "accept_offer", "complete_checkpoint",
-)  # fmt: skip
+    "screen",
+    "send_take_home",
+    "submit_take_home",
+    "score_take_home",
+    "advance_to_final",
+    "record_interview",
+    "record_interview",
+    "record_interview",
+    "record_interview",
+    "make_offer",
+    "accept_offer",
+    "complete_checkpoint",
+)
 SCREENED, TAKE_HOME_SENT, SCORED, IN_FINAL, ALL_INTERVIEWS, OFFERED = 1, 2, 4, 5, 9, 10
 
 
@@ -162,32 +176,48 @@ PANELS: dict[RoleProfile, list[str]] = {
 
 SCREEN_NOTES: dict[RoleProfile, tuple[list[str], list[str]]] = {
     RoleProfile.APPLIED_AI_ENGINEER: (
-        ["Shipped a RAG assistant to 2,000 internal users and ran its evals; clear on latency budgets.",
-         "Owned an LLM summarisation feature end to end, including the rollback when quality dipped.",
-         "Built a prompt-regression suite in CI at a fintech; good instincts on cost per request."],
-        ["Mostly prototypes and hackathon demos; no feature has carried production traffic yet.",
-         "Strong on prompting, vague on how quality was measured or who used the result."],
+        [
+            "Shipped a RAG assistant to 2,000 internal users and ran its evals; clear on latency budgets.",
+            "Owned an LLM summarisation feature end to end, including the rollback when quality dipped.",
+            "Built a prompt-regression suite in CI at a fintech; good instincts on cost per request.",
+        ],
+        [
+            "Mostly prototypes and hackathon demos; no feature has carried production traffic yet.",
+            "Strong on prompting, vague on how quality was measured or who used the result.",
+        ],
     ),
     RoleProfile.ML_ENGINEER: (
-        ["Ran the ranking retrain pipeline at a marketplace; caught a train/serve skew with a monitor.",
-         "Moved fraud models from batch to real-time serving at p99 20 ms; on call for them two years.",
-         "Built a feature store on Feast and owned its SLOs; talks about drift in concrete numbers."],
-        ["Model work stops at the notebook; serving and monitoring were someone else's job.",
-         "Good modelling background, little experience with data that arrives late or wrong."],
+        [
+            "Ran the ranking retrain pipeline at a marketplace; caught a train/serve skew with a monitor.",
+            "Moved fraud models from batch to real-time serving at p99 20 ms; on call for them two years.",
+            "Built a feature store on Feast and owned its SLOs; talks about drift in concrete numbers.",
+        ],
+        [
+            "Model work stops at the notebook; serving and monitoring were someone else's job.",
+            "Good modelling background, little experience with data that arrives late or wrong.",
+        ],
     ),
     RoleProfile.AI_RESEARCHER: (
-        ["Two first-author papers on preference optimisation; ran ablations on a 7B model on a budget.",
-         "Led an instruction-tuning effort that shipped; careful about evaluation contamination.",
-         "Strong statistics; has reproduced three post-training papers and found one did not hold."],
-        ["Research is strong but far from language models; would need a long ramp.",
-         "Could not say how an experiment's result would change a production decision."],
+        [
+            "Two first-author papers on preference optimisation; ran ablations on a 7B model on a budget.",
+            "Led an instruction-tuning effort that shipped; careful about evaluation contamination.",
+            "Strong statistics; has reproduced three post-training papers and found one did not hold.",
+        ],
+        [
+            "Research is strong but far from language models; would need a long ramp.",
+            "Could not say how an experiment's result would change a production decision.",
+        ],
     ),
     RoleProfile.DATA_ENGINEER_AI: (
-        ["Built lineage from source tables to trained models at a health-tech; knows GDPR deletion well.",
-         "Runs Airflow and dbt at scale; set up labeling QA with inter-annotator agreement tracking.",
-         "Designed ingestion contracts for 30 sources; thoughtful about backfills and late data."],
-        ["Warehouse reporting background; no exposure to ML training data or labeling.",
-         "Prefers rebuilding pipelines from scratch to working within the existing stack."],
+        [
+            "Built lineage from source tables to trained models at a health-tech; knows GDPR deletion well.",
+            "Runs Airflow and dbt at scale; set up labeling QA with inter-annotator agreement tracking.",
+            "Designed ingestion contracts for 30 sources; thoughtful about backfills and late data.",
+        ],
+        [
+            "Warehouse reporting background; no exposure to ML training data or labeling.",
+            "Prefers rebuilding pipelines from scratch to working within the existing stack.",
+        ],
     ),
 }
 TAKE_HOMES: dict[RoleProfile, str] = {
@@ -374,8 +404,14 @@ class _Walk:
         self.steps: list[Step] = []
         self.offer: dict[str, Any] = {}
 
-    def add(self, trigger: str, payload: dict[str, Any], actor: str, days: tuple[int, int] = (0, 0),
-            at: datetime | None = None) -> None:  # fmt: skip
+    def add(
+        self,
+        trigger: str,
+        payload: dict[str, Any],
+        actor: str,
+        days: tuple[int, int] = (0, 0),
+        at: datetime | None = None,
+    ) -> None:
         """The next event: `at`, or some working days (a range, scaled by the pace) after the last one."""
         self.t = at or _later(self.rng, self.t, days, self.pace)
         self.steps.append(Step(self.t, self.ref, trigger, payload, actor))
@@ -385,11 +421,14 @@ class _Walk:
             return
         if self.fate.resumes:
             self.add("hold", {"reason": "Candidate asked to pause for a week: moving house."}, self.recruiter, (1, 2))
-            self.add("resume", {"reason": "Candidate is back and ready to schedule the final."}, self.recruiter,
-                     (5, 6))  # fmt: skip
+            self.add("resume", {"reason": "Candidate is back and ready to schedule the final."}, self.recruiter, (5, 6))
         else:
-            self.add("hold", {"reason": "Candidate on parental leave until January; asked us to keep the process "
-                                        "open."}, self.recruiter, (1, 2))  # fmt: skip
+            self.add(
+                "hold",
+                {"reason": "Candidate on parental leave until January; asked us to keep the process open."},
+                self.recruiter,
+                (1, 2),
+            )
 
     def end(self) -> None:
         rng, ending = self.rng, self.fate.ending
@@ -411,16 +450,28 @@ def _screen(w: _Walk, _n: int) -> None:
     if w.fate.reopened:
         mistake = {"reason": RejectionReason.EXPERIENCE_LEVEL.value, "note": "Screen notes show no production work."}
         w.add("reject", mistake, w.manager, (0, 0))
-        w.add("reopen", {"reason": "Rejected in error: those screen notes were another candidate's; "
-                                   "this screen was strong."}, w.recruiter, (1, 1))  # fmt: skip
+        w.add(
+            "reopen",
+            {"reason": "Rejected in error: those screen notes were another candidate's; this screen was strong."},
+            w.recruiter,
+            (1, 1),
+        )
 
 
 def _send_take_home(w: _Walk, _n: int) -> None:
     sent = _later(w.rng, w.t, (0, 1), w.pace)
     due = _workday(sent + timedelta(days=3 if w.pace == "fast" else 6)).replace(hour=17, minute=0)
-    w.add("send_take_home", {"title": TAKE_HOMES[w.profile], "role_profile": w.profile.value,
-                             "expected_hours": w.rng.choice((3, 4)), "due_at": due.isoformat()},
-          w.recruiter, at=sent)  # fmt: skip
+    w.add(
+        "send_take_home",
+        {
+            "title": TAKE_HOMES[w.profile],
+            "role_profile": w.profile.value,
+            "expected_hours": w.rng.choice((3, 4)),
+            "due_at": due.isoformat(),
+        },
+        w.recruiter,
+        at=sent,
+    )
 
 
 def _submit_take_home(w: _Walk, _n: int) -> None:
@@ -430,10 +481,12 @@ def _submit_take_home(w: _Walk, _n: int) -> None:
 
 def _score_take_home(w: _Walk, _n: int) -> None:
     strong = w.weak_at != SCORED
-    rubric = ("technical_choices", "assumptions", "edge_cases", "trade_offs", "maintainability",
-              "operational_risk")  # fmt: skip
-    note = ("Clear trade-offs, tested edge cases, honest about what it would not do." if strong
-            else "Happy path only; no tests for the stated edge cases; assumptions unstated.")  # fmt: skip
+    rubric = ("technical_choices", "assumptions", "edge_cases", "trade_offs", "maintainability", "operational_risk")
+    note = (
+        "Clear trade-offs, tested edge cases, honest about what it would not do."
+        if strong
+        else "Happy path only; no tests for the stated edge cases; assumptions unstated."
+    )
     w.add("score_take_home", {**_ratings(w.rng, rubric, strong), "note": note}, w.panel[1], (1, 3))
 
 
@@ -447,9 +500,12 @@ def _record_interview(w: _Walk, n: int) -> None:
     strong = w.weak_at != ALL_INTERVIEWS or part in (InterviewPart.TECHNICAL_CALIBRATION, InterviewPart.BEHAVIORAL)
     good, bad = INTERVIEW_NOTES[part]
     score = w.rng.choice((3, 4)) if strong else w.rng.choice((1, 2))
-    w.add("record_interview",
-          {"part": part.value, "interviewer": w.panel[i], "score": score, "notes": good if strong else bad},
-          w.panel[i], (2, 4) if i == 0 else (0, 1))  # fmt: skip
+    w.add(
+        "record_interview",
+        {"part": part.value, "interviewer": w.panel[i], "score": score, "notes": good if strong else bad},
+        w.panel[i],
+        (2, 4) if i == 0 else (0, 1),
+    )
 
 
 def _make_offer(w: _Walk, _n: int) -> None:
@@ -458,8 +514,11 @@ def _make_offer(w: _Walk, _n: int) -> None:
     if w.fate.revised:
         band = w.req.spec.salary_band
         top = band.max if band else w.offer["base_salary"]
-        w.offer = {**w.offer, "base_salary": min(w.offer["base_salary"] + 10_000, top),
-                   "equity": "0.08% over four years, one-year cliff"}  # fmt: skip
+        w.offer = {
+            **w.offer,
+            "base_salary": min(w.offer["base_salary"] + 10_000, top),
+            "equity": "0.08% over four years, one-year cliff",
+        }
         w.add("revise_offer", w.offer, w.recruiter, (2, 3))
 
 
@@ -472,8 +531,12 @@ def _complete_checkpoint(w: _Walk, _n: int) -> None:
     day_30 = _workday(max(start + timedelta(days=30), w.t + timedelta(days=1))).replace(hour=10, minute=0)
     access = dict.fromkeys(ACCESS_CHECKLIST, True)
     access["architecture_diagrams"] = w.rng.random() < 0.5
-    w.add("complete_checkpoint", {"access": access, "first_deliverable": FIRST_DELIVERABLES[w.profile]},
-          w.manager, at=day_30)  # fmt: skip
+    w.add(
+        "complete_checkpoint",
+        {"access": access, "first_deliverable": FIRST_DELIVERABLES[w.profile]},
+        w.manager,
+        at=day_30,
+    )
 
 
 # What each step of PIPELINE writes, in the order of PIPELINE.
@@ -547,8 +610,10 @@ def _is_demo_database(path: Path) -> bool:
 def load_requisitions(folder: Path = REQUISITIONS) -> list[RequisitionSpec]:
     from hiring.documents import load_yaml
 
-    return [RequisitionSpec.model_validate(load_yaml(p.read_text(encoding="utf-8"), str(p)))
-            for p in sorted(folder.glob("*.yaml"))]  # fmt: skip
+    return [
+        RequisitionSpec.model_validate(load_yaml(p.read_text(encoding="utf-8"), str(p)))
+        for p in sorted(folder.glob("*.yaml"))
+    ]
 
 
 def read_candidates(path: Path = CANDIDATES_CSV) -> list[NewCandidate]:
@@ -587,8 +652,10 @@ def run_demo(path: str | None, *, console: Console | None = None, tick: Tick | N
             reqs.append(Req(req.id or 0, spec))
         people = read_candidates()
         the_plan = plan(random.Random(SEED), reqs, people)
-        console.print(f"[bold]hiring demo[/]: {len(reqs)} requisitions opened, {len(people)} candidates "
-                      f"from {CANDIDATES_CSV.name}")  # fmt: skip
+        console.print(
+            f"[bold]hiring demo[/]: {len(reqs)} requisitions opened, {len(people)} candidates "
+            f"from {CANDIDATES_CSV.name}"
+        )
         console.print(f"simulating {START:%a %Y-%m-%d %H:%M} to {END:%a %Y-%m-%d %H:%M} UTC, one tick an hour")
         weeks = _simulate(engine, the_plan, console, tick)
         console.print()
@@ -618,8 +685,9 @@ def _simulate(engine: Engine, the_plan: Plan, console: Console, tick: Tick) -> l
             events += len(batch)
         while steps and steps[0].at <= now:
             s = steps.pop(0)
-            apply_event(engine, s.ref, s.trigger, s.payload, actor=s.actor, occurred_at=s.at, now=s.at,
-                        policy=DEMO_POLICY)
+            apply_event(
+                engine, s.ref, s.trigger, s.payload, actor=s.actor, occurred_at=s.at, now=s.at, policy=DEMO_POLICY
+            )
             events += 1
         tick(engine, now, console)
         if now == START + timedelta(weeks=len(weeks) + 1) or now == END:
@@ -643,8 +711,9 @@ def _progress(week: int, now: datetime, events: int, counts: Counter[str]) -> st
 
 
 def _weekly_table(weeks: list[tuple[datetime, Counter[str]]]) -> Table:
-    table = Table("stage", *(f"{at:%d %b}" for at, _ in weeks), title="Candidates by stage, week by week",
-                  title_justify="left")  # fmt: skip
+    table = Table(
+        "stage", *(f"{at:%d %b}" for at, _ in weeks), title="Candidates by stage, week by week", title_justify="left"
+    )
     for stage in Stage:
         if any(counts[stage.value] for _, counts in weeks):
             table.add_row(stage.value, *(str(counts[stage.value] or "") for _, counts in weeks))
@@ -653,9 +722,7 @@ def _weekly_table(weeks: list[tuple[datetime, Counter[str]]]) -> Table:
     return table
 
 
-def _explain(
-    console: Console, engine: Engine, db: Path, url: str, the_plan: Plan, seconds: float
-) -> None:
+def _explain(console: Console, engine: Engine, db: Path, url: str, the_plan: Plan, seconds: float) -> None:
     with Session(engine) as session:
         ids = dict(session.execute(select(Candidate.external_id, Candidate.id)).all())
         events = session.execute(select(func.count()).select_from(Event)).scalar_one()

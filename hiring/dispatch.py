@@ -21,17 +21,32 @@ def _secret(value: SecretStr | None) -> str | None:
 
 def dispatch_config(settings: Settings) -> DispatchConfig:
     """What the dispatcher and its channels need from the settings (HIRING_* variables, .env)."""
-    slack = SlackSetup(webhook_url=_secret(settings.slack_webhook_url), bot_token=_secret(settings.slack_bot_token),
-                       base_url=settings.slack_base_url, webhook_block=settings.slack_webhook_block,
-                       credentials_block=settings.slack_credentials_block)  # fmt: skip
-    email = EmailSetup(sender=settings.email_from, host=settings.smtp_host, port=settings.smtp_port,
-                       security=settings.smtp_security, username=settings.smtp_username,
-                       password=_secret(settings.smtp_password),
-                       credentials_block=settings.email_credentials_block)  # fmt: skip
-    return DispatchConfig(batch_size=settings.dispatch_batch_size, max_attempts=settings.dispatch_max_attempts,
-                          claim_timeout_seconds=settings.dispatch_claim_timeout_seconds, digest=settings.digest,
-                          timezone=settings.timezone, ats_link_template=settings.ats_link_template,
-                          slack=slack, email=email)  # fmt: skip
+    slack = SlackSetup(
+        webhook_url=_secret(settings.slack_webhook_url),
+        bot_token=_secret(settings.slack_bot_token),
+        base_url=settings.slack_base_url,
+        webhook_block=settings.slack_webhook_block,
+        credentials_block=settings.slack_credentials_block,
+    )
+    email = EmailSetup(
+        sender=settings.email_from,
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=_secret(settings.smtp_password),
+        credentials_block=settings.email_credentials_block,
+    )
+    return DispatchConfig(
+        batch_size=settings.dispatch_batch_size,
+        max_attempts=settings.dispatch_max_attempts,
+        claim_timeout_seconds=settings.dispatch_claim_timeout_seconds,
+        digest=settings.digest,
+        timezone=settings.timezone,
+        ats_link_template=settings.ats_link_template,
+        slack=slack,
+        email=email,
+    )
 
 
 def dispatch(

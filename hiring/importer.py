@@ -67,9 +67,7 @@ def read_rows(path: Path) -> tuple[list[tuple[int, NewCandidate]], list[tuple[in
             continue
         if cand.external_id:
             if cand.external_id in seen_ext:
-                bad.append(
-                    (line, f"external_id {cand.external_id!r} repeats line {seen_ext[cand.external_id]}")
-                )
+                bad.append((line, f"external_id {cand.external_id!r} repeats line {seen_ext[cand.external_id]}"))
                 continue
             seen_ext[cand.external_id] = line
         good.append((line, cand))
@@ -105,8 +103,9 @@ def _check_against_db(engine: Engine, good: list[tuple[int, NewCandidate]]) -> l
     return bad
 
 
-def import_csv(engine: Engine, path: Path, actor: str, skip_invalid: bool = False,
-               now: datetime | None = None) -> ImportReport:  # fmt: skip
+def import_csv(
+    engine: Engine, path: Path, actor: str, skip_invalid: bool = False, now: datetime | None = None
+) -> ImportReport:
     good, bad, count = read_rows(path)
     bad += _check_against_db(engine, good)
     bad.sort()

@@ -69,21 +69,36 @@ def parse_person(data: dict[str, Any], where: str = "person") -> PersonSpec:
 
 
 def person_dict(p: Person) -> dict[str, Any]:
-    return {"handle": p.handle, "name": p.name, "email": p.email, "slack_user_id": p.slack_user_id,
-            "role": p.role, "timezone": p.timezone, "channels": p.channels}  # fmt: skip
+    return {
+        "handle": p.handle,
+        "name": p.name,
+        "email": p.email,
+        "slack_user_id": p.slack_user_id,
+        "role": p.role,
+        "timezone": p.timezone,
+        "channels": p.channels,
+    }
 
 
 def _columns(spec: PersonSpec) -> dict[str, Any]:
-    return {"handle": spec.handle, "name": spec.name, "email": str(spec.email) if spec.email else None,
-            "slack_user_id": spec.slack_user_id, "role": spec.role.value, "timezone": spec.timezone,
-            "channels": spec.channels}  # fmt: skip
+    return {
+        "handle": spec.handle,
+        "name": spec.name,
+        "email": str(spec.email) if spec.email else None,
+        "slack_user_id": spec.slack_user_id,
+        "role": spec.role.value,
+        "timezone": spec.timezone,
+        "channels": spec.channels,
+    }
 
 
 def add_person(engine: Engine, spec: PersonSpec) -> dict[str, Any]:
     with transaction(engine) as session:
         if session.execute(select(Person).where(Person.handle == spec.handle)).scalar_one_or_none():
-            raise Conflict(f"a person with handle {spec.handle!r} exists already; "
-                           "change them with `hiring people import FILE` (it updates by handle)")  # fmt: skip
+            raise Conflict(
+                f"a person with handle {spec.handle!r} exists already; "
+                "change them with `hiring people import FILE` (it updates by handle)"
+            )
         person = Person(**_columns(spec))
         session.add(person)
         session.flush()

@@ -112,8 +112,9 @@ def scrub_payload(trigger: str, from_stage: str | None, payload: dict[str, Any] 
 
 def _scrub_value(value: Any, needles: list[str]) -> Any:
     if isinstance(value, dict):
-        return {k: (ERASED if k in PERSONAL_KEYS and v is not None else _scrub_value(v, needles))
-                for k, v in value.items()}  # fmt: skip
+        return {
+            k: (ERASED if k in PERSONAL_KEYS and v is not None else _scrub_value(v, needles)) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_scrub_value(v, needles) for v in value]
     if isinstance(value, str) and any(n and n.lower() in value.lower() for n in needles):
@@ -124,8 +125,9 @@ def _scrub_value(value: Any, needles: list[str]) -> Any:
 # --- erasure ------------------------------------------------------------------------------------
 
 
-def erase(engine: Engine, ref: str | int, by: str, *, reason: str = "request",
-          now: datetime | None = None) -> ErasureResult:  # fmt: skip
+def erase(
+    engine: Engine, ref: str | int, by: str, *, reason: str = "request", now: datetime | None = None
+) -> ErasureResult:
     """Erase one candidate's personal data (see the module docstring). Idempotent."""
     by = (by or "").strip()
     if not by:
@@ -135,9 +137,15 @@ def erase(engine: Engine, ref: str | int, by: str, *, reason: str = "request",
         cand = find_candidate(session, ref)
         result = erase_in(session, cand, by, reason, now)
     if not result.already:
-        log.info("erased candidate %s (%s): %d event(s), %d outbox row(s) scrubbed, %d cancelled, %d timer(s)",
-                 result.candidate_id, result.reason, result.events_scrubbed, result.outbox_scrubbed,
-                 result.outbox_cancelled, result.timers_cancelled)  # fmt: skip
+        log.info(
+            "erased candidate %s (%s): %d event(s), %d outbox row(s) scrubbed, %d cancelled, %d timer(s)",
+            result.candidate_id,
+            result.reason,
+            result.events_scrubbed,
+            result.outbox_scrubbed,
+            result.outbox_cancelled,
+            result.timers_cancelled,
+        )
     return result
 
 
@@ -153,8 +161,17 @@ def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datet
     cand = lock_candidate(session, cid) or cand
     done = session.execute(select(Erasure).where(Erasure.candidate_id == cid)).scalar_one_or_none()
     if done is not None:
-        return ErasureResult(cid, done.erased_at, done.erased_by, done.reason, done.events_scrubbed,
-                             done.outbox_scrubbed, done.outbox_cancelled, done.timers_cancelled, True)  # fmt: skip
+        return ErasureResult(
+            cid,
+            done.erased_at,
+            done.erased_by,
+            done.reason,
+            done.events_scrubbed,
+            done.outbox_scrubbed,
+            done.outbox_cancelled,
+            done.timers_cancelled,
+            True,
+        )
     result = ErasureResult(cid, now, by, reason)
     needles = [cand.name, cand.email] + ([cand.external_id] if cand.external_id else [])
     needles = [n for n in needles if n and len(n) >= 3]
@@ -184,8 +201,9 @@ def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datet
     _keep_ats_link(session, cand)
     cand.name, cand.email, cand.external_id = ERASED, "", None
     session.add(cand)
-    counts = {k: getattr(result, k) for k in ("events_scrubbed", "outbox_scrubbed", "outbox_cancelled",
-                                              "timers_cancelled")}  # fmt: skip
+    counts = {
+        k: getattr(result, k) for k in ("events_scrubbed", "outbox_scrubbed", "outbox_cancelled", "timers_cancelled")
+    }
     session.add(Erasure(candidate_id=cid, erased_at=now, erased_by=by, reason=reason, **counts))
     session.flush()
     return result
@@ -232,8 +250,13 @@ class RetentionResult:
         return sum(len(ids) for ids in self.erased.values())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "rules": self.rules, "erased": self.erased, "count": self.count,
-                "dry_run": self.dry_run}  # fmt: skip
+        return {
+            "at": self.at.isoformat(),
+            "rules": self.rules,
+            "erased": self.erased,
+            "count": self.count,
+            "dry_run": self.dry_run,
+        }
 
 
 def due_for_erasure(engine: Engine, now: datetime, policy: Policy | None = None) -> dict[str, list[int]]:
@@ -257,8 +280,13 @@ def _still_due(cand: Candidate, stage: str, now: datetime, policy: Policy) -> bo
     return cand.stage == stage and cand.last_event_at <= now - policy.retention.erase_after[Stage(stage)]
 
 
-def apply_retention(engine: Engine, now: datetime | None = None, policy: Policy | None = None,
-                    by: str = "retention-policy", dry_run: bool = False) -> RetentionResult:  # fmt: skip
+def apply_retention(
+    engine: Engine,
+    now: datetime | None = None,
+    policy: Policy | None = None,
+    by: str = "retention-policy",
+    dry_run: bool = False,
+) -> RetentionResult:
     """Erase every candidate the policy's retention rule says is due. Meant for the daily flow.
 
     One transaction per candidate, so a large backlog makes steady progress and a crash loses nothing.
@@ -281,6 +309,9 @@ def apply_retention(engine: Engine, now: datetime | None = None, policy: Policy 
                     erase_in(session, cand, by, f"retention: {stage} after {rules[stage]}", now)
             result.erased[stage].append(cid)
     if result.count and not dry_run:
-        log.info("retention: erased %d candidate(s): %s", result.count,
-                 ", ".join(f"{s} {len(ids)}" for s, ids in result.erased.items()))  # fmt: skip
+        log.info(
+            "retention: erased %d candidate(s): %s",
+            result.count,
+            ", ".join(f"{s} {len(ids)}" for s, ids in result.erased.items()),
+        )
     return result

@@ -135,10 +135,12 @@ def _sweep_flow(api_url: str) -> Callable[[datetime], Swept]:
         # The flow returns its summary (counts); each escalation's ids are in the flow run's own log lines
         # and in its `sla-sweep` table artifact.
         by_level = ", ".join(f"{level} {n}" for level, n in sorted(summary.get("by_level", {}).items()))
-        return Swept(int(summary.get("fired", 0)),
-                     f"{summary.get('timers', 0)} timer(s) of {summary.get('candidates', 0)} candidate(s), "
-                     f"by level: {by_level}; max lateness {summary.get('max_lateness_seconds', 0):.1f}s; "
-                     f"as flow run sla-sweep on {redact_url(api_url)}")  # fmt: skip
+        return Swept(
+            int(summary.get("fired", 0)),
+            f"{summary.get('timers', 0)} timer(s) of {summary.get('candidates', 0)} candidate(s), "
+            f"by level: {by_level}; max lateness {summary.get('max_lateness_seconds', 0):.1f}s; "
+            f"as flow run sla-sweep on {redact_url(api_url)}",
+        )
 
     return run
 
@@ -162,9 +164,14 @@ def _dispatcher(engine: Engine) -> Callable[[datetime], Any]:
 class Runner:
     """The scheduler, its jobs, and the state they share. One per `serve` process."""
 
-    def __init__(self, engine: Engine, interval: float, now_fn: Callable[[], datetime],
-                 sweep_fn: Callable[[datetime], Swept],
-                 dispatch_fn: Callable[[datetime], Any] | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        engine: Engine,
+        interval: float,
+        now_fn: Callable[[], datetime],
+        sweep_fn: Callable[[datetime], Swept],
+        dispatch_fn: Callable[[datetime], Any] | None,
+    ) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.jobstores.memory import MemoryJobStore
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -198,8 +205,9 @@ class Runner:
 
     def _add(self, job_id: str, fn: Callable[[], None], every: float, first: datetime) -> None:
         self._locks[job_id] = threading.Lock()
-        self.scheduler.add_job(self._exclusive, "interval", args=(job_id, fn), seconds=every, id=job_id,
-                               name=job_id, next_run_time=first)  # fmt: skip
+        self.scheduler.add_job(
+            self._exclusive, "interval", args=(job_id, fn), seconds=every, id=job_id, name=job_id, next_run_time=first
+        )
 
     def _exclusive(self, job_id: str, fn: Callable[[], None]) -> None:
         """Run fn unless this job already runs in this process (that run covers it; a sweep re-plans after)."""
@@ -230,8 +238,9 @@ class Runner:
             log.debug("sweep at %s: nothing due", now.isoformat())
             return
         self.fired += swept.fired
-        log.info("sweep: fired %d escalation(s) in %.2fs, %s", swept.fired, time.perf_counter() - started,
-                 swept.details)  # fmt: skip
+        log.info(
+            "sweep: fired %d escalation(s) in %.2fs, %s", swept.fired, time.perf_counter() - started, swept.details
+        )
         if self.dispatch_fn is not None:
             self._wake(DISPATCH_JOB, self.now())  # send what was just written without waiting a period
 
@@ -326,8 +335,7 @@ def serve_logging() -> Iterator[None]:
     back as they were on exit, so running serve in-process (tests) leaves no trace.
     """
     handler = logging.StreamHandler(sys.stderr)
-    formatter = logging.Formatter("%(asctime)s.%(msecs)03dZ %(levelname)s %(message)s",
-                                  datefmt="%Y-%m-%dT%H:%M:%S")  # fmt: skip
+    formatter = logging.Formatter("%(asctime)s.%(msecs)03dZ %(levelname)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S")
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
     levels = {"hiring.serve": logging.INFO, "notifications": logging.INFO, "apscheduler": logging.WARNING}
@@ -346,18 +354,25 @@ def serve_logging() -> Iterator[None]:
             logger.propagate = propagate
 
 
-def run_serve(interval: float = 60.0, *, engine: Engine | None = None, stop_event: threading.Event | None = None,
-              now_fn: Callable[[], datetime] | None = None) -> None:  # fmt: skip
+def run_serve(
+    interval: float = 60.0,
+    *,
+    engine: Engine | None = None,
+    stop_event: threading.Event | None = None,
+    now_fn: Callable[[], datetime] | None = None,
+) -> None:
     """Sweep (and dispatch) on schedule until SIGINT/SIGTERM or `stop_event`; returns after a clean stop."""
     if not 0 < interval <= MAX_INTERVAL:  # nan fails both comparisons; inf fails the second
-        raise InvalidInput(f"--interval must be a number of seconds above 0 and at most {MAX_INTERVAL:g}, "
-                           f"not {interval}")  # fmt: skip
+        raise InvalidInput(
+            f"--interval must be a number of seconds above 0 and at most {MAX_INTERVAL:g}, not {interval}"
+        )
     with serve_logging():
         _serve(interval, engine, stop_event, now_fn)
 
 
-def _serve(interval: float, engine: Engine | None, stop_event: threading.Event | None,
-           now_fn: Callable[[], datetime] | None) -> None:  # fmt: skip
+def _serve(
+    interval: float, engine: Engine | None, stop_event: threading.Event | None, now_fn: Callable[[], datetime] | None
+) -> None:
     stop = stop_event or threading.Event()
     received: list[str] = []
     restore = _on_signals(stop, received)  # from here on, SIGINT/SIGTERM mean "stop cleanly"
@@ -367,8 +382,13 @@ def _serve(interval: float, engine: Engine | None, stop_event: threading.Event |
         restore()
 
 
-def _run(interval: float, engine: Engine | None, stop: threading.Event, received: list[str],
-         now_fn: Callable[[], datetime] | None) -> None:  # fmt: skip
+def _run(
+    interval: float,
+    engine: Engine | None,
+    stop: threading.Event,
+    received: list[str],
+    now_fn: Callable[[], datetime] | None,
+) -> None:
     from hiring.bootstrap import load_policy, open_engine
     from hiring.settings import get_settings
 

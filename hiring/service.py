@@ -73,8 +73,7 @@ def update_requisition(engine: Engine, req_id: int, spec: RequisitionSpec) -> Re
         req = get_requisition(session, req_id)
         if req.status == "open" and spec.missing():
             raise InvalidInput(
-                f"requisition {req_id} is open and would become incomplete; missing: "
-                + ", ".join(spec.missing())
+                f"requisition {req_id} is open and would become incomplete; missing: " + ", ".join(spec.missing())
             )
         for key, value in _requisition_columns(spec).items():
             setattr(req, key, value)
@@ -89,9 +88,7 @@ def open_requisition(engine: Engine, req_id: int, now: datetime | None = None) -
             return req
         missing = requisition_spec(req).missing()
         if missing:
-            raise InvalidInput(
-                f"requisition {req_id} cannot open: these are still empty: {', '.join(missing)}"
-            )
+            raise InvalidInput(f"requisition {req_id} cannot open: these are still empty: {', '.join(missing)}")
         req.status = "open"
         req.opened_at = now or clock.now()
         session.add(req)
@@ -136,33 +133,57 @@ def add_candidates(
 
 def _insert_candidates(conn: Connection, out: "_Rows", people: list[NewCandidate], when: datetime) -> list[int]:
     """One INSERT of every candidate row, in the initial stage; their ids, in the order of `people`."""
-    cand = out.shared(_CANDIDATE_T, {
-        "stage": INITIAL.value, "on_hold": False, "take_home_submitted": False, "interview_parts": [],
-        "last_event_at": when, "version": 1, "created_at": when,
-    })  # fmt: skip
+    cand = out.shared(
+        _CANDIDATE_T,
+        {
+            "stage": INITIAL.value,
+            "on_hold": False,
+            "take_home_submitted": False,
+            "interview_parts": [],
+            "last_event_at": when,
+            "version": 1,
+            "created_at": when,
+        },
+    )
     motivators: dict[tuple[str, ...], Any] = {}  # one rendered list per distinct set of motivators
     rows = []
     for p in people:
         key = tuple(m.value for m in p.motivators)
         if key not in motivators:
             motivators[key] = out.value(_CANDIDATE_T.c.motivators, list(key))
-        rows.append({
-            **cand, "p_requisition_id": p.requisition_id, "p_name": p.name, "p_email": str(p.email),
-            "p_source": p.source.value, "p_motivators": motivators[key], "p_external_id": p.external_id,
-        })  # fmt: skip
+        rows.append(
+            {
+                **cand,
+                "p_requisition_id": p.requisition_id,
+                "p_name": p.name,
+                "p_email": str(p.email),
+                "p_source": p.source.value,
+                "p_motivators": motivators[key],
+                "p_external_id": p.external_id,
+            }
+        )
     try:
         return list(conn.execute(out.insert(_CANDIDATE_T, rows[0], returning=True), rows).scalars())
     except IntegrityError:
         raise Conflict("an external id was taken by another writer at the same moment; retry") from None
 
 
-def _insert_creation_events(conn: Connection, out: "_Rows", people: list[NewCandidate], ids: list[int],
-                            actor: str, when: datetime) -> None:  # fmt: skip
+def _insert_creation_events(
+    conn: Connection, out: "_Rows", people: list[NewCandidate], ids: list[int], actor: str, when: datetime
+) -> None:
     """Each candidate's first event (`source`, seq 1), in one INSERT."""
-    event = out.shared(_EVENT_T, {
-        "seq": 1, "trigger": CREATE_TRIGGER, "from_stage": None, "to_stage": INITIAL.value, "actor": actor,
-        "occurred_at": when, "recorded_at": when,
-    })  # fmt: skip
+    event = out.shared(
+        _EVENT_T,
+        {
+            "seq": 1,
+            "trigger": CREATE_TRIGGER,
+            "from_stage": None,
+            "to_stage": INITIAL.value,
+            "actor": actor,
+            "occurred_at": when,
+            "recorded_at": when,
+        },
+    )
     payloads = {s: out.value(_EVENT_T.c.payload, {"source": s}) for s in {p.source.value for p in people}}
     events = [
         {**event, "p_candidate_id": cid, "p_payload": payloads[p.source.value]}
@@ -171,8 +192,9 @@ def _insert_creation_events(conn: Connection, out: "_Rows", people: list[NewCand
     conn.execute(out.insert(_EVENT_T, events[0]), events)
 
 
-def _insert_first_timers(conn: Connection, out: "_Rows", people: list[NewCandidate], ids: list[int],
-                         when: datetime, policy: Policy) -> None:  # fmt: skip
+def _insert_first_timers(
+    conn: Connection, out: "_Rows", people: list[NewCandidate], ids: list[int], when: datetime, policy: Policy
+) -> None:
     """The timers the initial stage opens, built once per requisition, in one INSERT."""
     first = _first_timers(conn, {p.requisition_id for p in people}, when, policy)
     shapes = {rid: [out.shared(_TIMER_T, t) for t in timers] for rid, timers in first.items()}
@@ -236,8 +258,9 @@ class _Rows:
         return stmt.returning(table.c.id, sort_by_parameter_order=True) if returning else stmt
 
 
-def _first_timers(conn: Connection, req_ids: set[int], when: datetime,
-                  policy: Policy) -> dict[int, list[dict[str, Any]]]:  # fmt: skip
+def _first_timers(
+    conn: Connection, req_ids: set[int], when: datetime, policy: Policy
+) -> dict[int, list[dict[str, Any]]]:
     """The timer rows (but candidate_id) a candidate added to each requisition at `when` opens."""
     req_t = Requisition.__table__  # type: ignore[attr-defined]
     first: dict[int, list[dict[str, Any]]] = {}
@@ -333,9 +356,16 @@ def _request_hash(candidate_id: int, trigger: str, payload: dict[str, Any] | Non
 
 def _outcome(ev: Event, replayed: bool) -> EventOutcome:
     return EventOutcome(
-        ev.candidate_id, ev.id or 0, ev.seq, ev.trigger, ev.from_stage, ev.to_stage, ev.occurred_at,
-        ev.seq, replayed,
-    )  # fmt: skip
+        ev.candidate_id,
+        ev.id or 0,
+        ev.seq,
+        ev.trigger,
+        ev.from_stage,
+        ev.to_stage,
+        ev.occurred_at,
+        ev.seq,
+        replayed,
+    )
 
 
 def _replayed(session: Session, key: str, request_hash: str) -> EventOutcome | None:
@@ -372,9 +402,7 @@ def apply_event(
         raise InvalidInput(f"occurred_at {when.isoformat()} is in the future (now is {now.isoformat()})")
     try:
         with transaction(engine) as session:
-            return _apply_in(
-                session, candidate, trigger, payload, actor, when, key, expected_version, now, policy
-            )
+            return _apply_in(session, candidate, trigger, payload, actor, when, key, expected_version, now, policy)
     except (IntegrityError, _LostRace) as exc:
         # Another writer got there first: with the same idempotency key (a concurrent retry: answer as the
         # first did), or with another event (the caller may reload and retry).
@@ -392,8 +420,9 @@ class _LostRace(Exception):
     """The version-checked UPDATE matched no row: someone else wrote since we read."""
 
 
-def _replayed_after_race(engine: Engine, candidate: str | int, trigger: str, payload: dict[str, Any] | None,
-                         key: str | None) -> EventOutcome | None:  # fmt: skip
+def _replayed_after_race(
+    engine: Engine, candidate: str | int, trigger: str, payload: dict[str, Any] | None, key: str | None
+) -> EventOutcome | None:
     """After a lost race, in a new transaction (it sees the winner's commit): the winner's outcome if it
     wrote this very request with this key, None if the key is still unused (Conflict if used otherwise)."""
     if not key:
@@ -437,8 +466,17 @@ def _apply_in(
     return _outcome(ev, replayed=False)
 
 
-def _record(session: Session, cand: Candidate, applied: Applied, trigger: str, actor: str, when: datetime,
-            now: datetime, key: str | None, request_hash: str) -> Event:  # fmt: skip
+def _record(
+    session: Session,
+    cand: Candidate,
+    applied: Applied,
+    trigger: str,
+    actor: str,
+    when: datetime,
+    now: datetime,
+    key: str | None,
+    request_hash: str,
+) -> Event:
     """The candidate's new state (version-checked) and the event row; _LostRace if someone wrote since we read."""
     read_version = cand.version
     # The version check: if another writer committed since we read, this matches no row.
@@ -468,7 +506,8 @@ def _record(session: Session, cand: Candidate, applied: Applied, trigger: str, a
     return ev
 
 
-def _after_event(session: Session, cand: Candidate, req: Requisition, applied: Applied, event_id: int,
-                 policy: Policy) -> None:  # fmt: skip
+def _after_event(
+    session: Session, cand: Candidate, req: Requisition, applied: Applied, event_id: int, policy: Policy
+) -> None:
     """Side effects that belong to the same transaction as the event: its SLA timers."""
     apply_timer_plan(session, cand, req, applied, event_id, policy)

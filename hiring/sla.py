@@ -35,8 +35,9 @@ def recipient_for(role: Role, req: Requisition, policy: Policy) -> str | None:
     return ladders.recipient(role, req.recruiter, req.hiring_manager, policy.head_of_talent)
 
 
-def channels_for(level: Level, role: Role, policy: Policy, available: frozenset[str],
-                 preferred: list[str] | None = None) -> list[str]:  # fmt: skip
+def channels_for(
+    level: Level, role: Role, policy: Policy, available: frozenset[str], preferred: list[str] | None = None
+) -> list[str]:
     """The channels routed for this level and audience that are configured here, narrowed to the person's
     preferred channels when that leaves any; the console when none of the routed channels is configured."""
     return ladders.pick_channels(policy.channels(level, role), available, preferred)
@@ -58,8 +59,9 @@ def next_level(timer: Timer, policy: Policy, after: str | None = None) -> tuple[
 # --- timers opened and closed by an event ----------------------------------------------------------
 
 
-def new_timer(candidate_id: int, req: Requisition, opening: Opening, at: datetime, policy: Policy,
-              event_id: int | None) -> Timer:  # fmt: skip
+def new_timer(
+    candidate_id: int, req: Requisition, opening: Opening, at: datetime, policy: Policy, event_id: int | None
+) -> Timer:
     timer = Timer(
         candidate_id=candidate_id,
         requisition_id=req.id or 0,
@@ -94,13 +96,18 @@ def _resume(timer: Timer, at: datetime, policy: Policy) -> None:
     timer.next_level, timer.next_fire_at = next_level(timer, policy, fired_up_to)
 
 
-def apply_timer_plan(session: Session, cand: Candidate, req: Requisition, applied: Applied,
-                     event_id: int | None, policy: Policy) -> None:  # fmt: skip
+def apply_timer_plan(
+    session: Session, cand: Candidate, req: Requisition, applied: Applied, event_id: int | None, policy: Policy
+) -> None:
     at = applied.occurred_at
     timer_plan = plan(applied, Scope(req.role_profile, req.id, policy))
-    open_timers = session.execute(
-        select(Timer).where(Timer.candidate_id == cand.id, Timer.status == "open")  # type: ignore[arg-type]
-    ).scalars().all()
+    open_timers = (
+        session.execute(
+            select(Timer).where(Timer.candidate_id == cand.id, Timer.status == "open")  # type: ignore[arg-type]
+        )
+        .scalars()
+        .all()
+    )
     by_kind = {t.kind: t for t in open_timers}
     for timer in open_timers:
         if timer_plan.cancel_all:
@@ -256,9 +263,13 @@ def _fire_batch(session: Session, timers: list[Timer], batch: _Batch) -> list[Fi
     sweeper inserted come back), one INSERT of their outbox rows, one UPDATE moving the timers on."""
     due, advances = _due_levels(timers, batch)
     inserted = insert_many_ignoring_duplicates(
-        session, Escalation, [_escalation_row(d, batch.now) for d in due], Escalation.id, Escalation.timer_id,
+        session,
+        Escalation,
+        [_escalation_row(d, batch.now) for d in due],
+        Escalation.id,
+        Escalation.timer_id,
         Escalation.level,
-    )  # fmt: skip
+    )
     ids = {(timer_id, level_name): escalation_id for escalation_id, timer_id, level_name in inserted}
     fired: list[Fired] = []
     outbox: list[dict[str, Any]] = []
@@ -268,9 +279,22 @@ def _fire_batch(session: Session, timers: list[Timer], batch: _Batch) -> list[Fi
             continue  # someone else fired this level first: theirs are the outbox rows
         rows = _outbox_rows(escalation_id, d, batch)
         outbox += rows
-        fired.append(Fired(escalation_id, d.timer.id or 0, d.timer.candidate_id, d.timer.requisition_id,
-                           d.timer.kind, d.level.value, d.role.value, d.recipient, d.timer.due_at, d.at, batch.now,
-                           len(rows)))  # fmt: skip
+        fired.append(
+            Fired(
+                escalation_id,
+                d.timer.id or 0,
+                d.timer.candidate_id,
+                d.timer.requisition_id,
+                d.timer.kind,
+                d.level.value,
+                d.role.value,
+                d.recipient,
+                d.timer.due_at,
+                d.at,
+                batch.now,
+                len(rows),
+            )
+        )
     conn = session.connection()
     if outbox:
         conn.execute(insert(_OUTBOX), outbox)
@@ -341,8 +365,15 @@ def _park(timer: Timer, exc: Exception) -> None:
     """Report a timer whose escalation times cannot be computed and take it off the schedule (it stays open),
     so that it neither stops this batch nor makes every later sweep (and `serve`'s wake-ups) trip on it."""
     timer.next_fire_at = None  # written with the batch's transaction
-    log.warning("sweep: timer %s (candidate %s, %s) skipped and taken off the schedule: its escalation times "
-                "cannot be computed (%s: %s)", timer.id, timer.candidate_id, timer.kind, type(exc).__name__, exc)
+    log.warning(
+        "sweep: timer %s (candidate %s, %s) skipped and taken off the schedule: its escalation times "
+        "cannot be computed (%s: %s)",
+        timer.id,
+        timer.candidate_id,
+        timer.kind,
+        type(exc).__name__,
+        exc,
+    )
 
 
 def _message(d: _Due, req: Requisition, cand: Candidate, now: datetime, policy: Policy) -> EscalationMessage:
@@ -353,8 +384,9 @@ def _message(d: _Due, req: Requisition, cand: Candidate, now: datetime, policy: 
     next_info = None
     if following is not None:
         who = recipient_for(following.role, req, policy)
-        next_info = NextEscalation(level=following.level.value, role=following.role.value, recipient=who,
-                                   at=following.at.isoformat())  # fmt: skip
+        next_info = NextEscalation(
+            level=following.level.value, role=following.role.value, recipient=who, at=following.at.isoformat()
+        )
     overdue = now - timer.due_at
     return EscalationMessage(
         candidate_id=cand.id,

@@ -14,8 +14,9 @@ from states import ladder as ladders
 from states.policy import Level, Policy, Role, human
 
 
-def open_timers(engine: Engine, at: datetime, policy: Policy | None = None,
-                candidate_id: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def open_timers(
+    engine: Engine, at: datetime, policy: Policy | None = None, candidate_id: int | None = None
+) -> list[dict[str, Any]]:
     """Open timers by due time, overdue (as of `at`) first, each with who is escalated next and when."""
     policy = policy or current_policy()
     query = (
@@ -42,8 +43,12 @@ def _row(timer: Timer, name: str, stage: str, req: Requisition, at: datetime, po
         ladder = policy.ladder_for(timer.role_profile, timer.requisition_id)
         steps = ladders.schedule(timer.window_start, timer.due_at, ladder, policy.cal())
         step = ladders.step(Level(timer.next_level), owner, ladder, steps)
-        nxt = {"level": step.level.value, "role": step.role.value,
-               "recipient": recipient_for(step.role, req, policy), "at": step.at}  # fmt: skip
+        nxt = {
+            "level": step.level.value,
+            "role": step.role.value,
+            "recipient": recipient_for(step.role, req, policy),
+            "at": step.at,
+        }
     late = at - timer.due_at
     return {
         "timer_id": timer.id,
@@ -77,8 +82,12 @@ def overdue_by_candidate(engine: Engine, at: datetime) -> dict[int, dict[str, An
             continue
         late = at - due_at
         overdue = late.total_seconds() > 0 and paused_at is None
-        out[cid] = {"timer": kind, "due_at": due_at, "overdue": human(late) if overdue else None,
-                    "due_in": None if overdue else human(-late) if late.total_seconds() <= 0 else None}  # fmt: skip
+        out[cid] = {
+            "timer": kind,
+            "due_at": due_at,
+            "overdue": human(late) if overdue else None,
+            "due_in": None if overdue else human(-late) if late.total_seconds() <= 0 else None,
+        }
     return out
 
 
@@ -96,16 +105,19 @@ def stats(engine: Engine, at: datetime) -> dict[str, Any]:
         by_status = session.execute(
             select(Timer.kind, Timer.status, func.count()).group_by(Timer.kind, Timer.status)
         ).all()
-        overdue = dict(session.execute(
-            select(Timer.kind, func.count())
-            .where(Timer.status == "open", Timer.due_at <= at, Timer.paused_at.is_(None))  # type: ignore[union-attr]
-            .group_by(Timer.kind)
-        ).all())  # fmt: skip
+        overdue = dict(
+            session.execute(
+                select(Timer.kind, func.count())
+                .where(Timer.status == "open", Timer.due_at <= at, Timer.paused_at.is_(None))  # type: ignore[union-attr]
+                .group_by(Timer.kind)
+            ).all()
+        )
         escalations = session.execute(select(Escalation.level, Escalation.lateness_seconds)).all()
     timers: dict[str, dict[str, int]] = {}
     for kind, status, count in by_status:
-        timers.setdefault(kind, {"met": 0, "breached": 0, "open": 0, "open_overdue": 0, "cancelled": 0,
-                                 "superseded": 0})[status] = count  # fmt: skip
+        timers.setdefault(
+            kind, {"met": 0, "breached": 0, "open": 0, "open_overdue": 0, "cancelled": 0, "superseded": 0}
+        )[status] = count
     for kind, count in overdue.items():
         timers[kind]["open_overdue"] = count
     levels: dict[str, list[float]] = {}

@@ -144,8 +144,14 @@ def smtp_config(setup: EmailSetup, scrub: Scrubber) -> SmtpConfig:
             "EmailServerCredentials block in HIRING_EMAIL_CREDENTIALS_BLOCK)",
             permanent=True,
         )
-    return SmtpConfig(host=setup.host, port=setup.port, security=setup.security, username=setup.username,
-                      password=setup.password, sender=setup.sender)  # fmt: skip
+    return SmtpConfig(
+        host=setup.host,
+        port=setup.port,
+        security=setup.security,
+        username=setup.username,
+        password=setup.password,
+        sender=setup.sender,
+    )
 
 
 def _smtp_from_block(name: str, sender: str, scrub: Scrubber) -> SmtpConfig:
@@ -155,8 +161,15 @@ def _smtp_from_block(name: str, sender: str, scrub: Scrubber) -> SmtpConfig:
     server = getattr(block.smtp_server, "value", block.smtp_server)
     security = _BLOCK_SECURITY.get(getattr(block.smtp_type, "name", str(block.smtp_type)).upper(), "starttls")
     port = block.smtp_port or getattr(block.smtp_type, "value", 587)
-    return SmtpConfig(host=str(server), port=int(port), security=security, username=block.username,
-                      password=block_password, sender=sender, verify=block.verify is not False)  # fmt: skip
+    return SmtpConfig(
+        host=str(server),
+        port=int(port),
+        security=security,
+        username=block.username,
+        password=block_password,
+        sender=sender,
+        verify=block.verify is not False,
+    )
 
 
 def config_scrubber(config: DispatchConfig) -> Scrubber:

@@ -117,8 +117,15 @@ def dispatch(
     finally:
         channels.close()
     if result.sent or result.retried or result.dead or result.reclaimed:
-        log.info("dispatch: %d sent in %d message(s), %d retried, %d dead, %d reclaimed, %d deferred", result.sent,
-                 result.messages, result.retried, result.dead, result.reclaimed, result.deferred)  # fmt: skip
+        log.info(
+            "dispatch: %d sent in %d message(s), %d retried, %d dead, %d reclaimed, %d deferred",
+            result.sent,
+            result.messages,
+            result.retried,
+            result.dead,
+            result.reclaimed,
+            result.deferred,
+        )
     return result
 
 
@@ -132,8 +139,7 @@ def _lapsed(db_now: datetime, timeout: timedelta) -> Any:
     return or_(Outbox.claim_expires_at <= db_now, legacy)  # type: ignore[operator]
 
 
-def _claim(engine: Engine, now: datetime, config: DispatchConfig, worker: str,
-           result: DispatchResult) -> list[Claimed]:  # fmt: skip
+def _claim(engine: Engine, now: datetime, config: DispatchConfig, worker: str, result: DispatchResult) -> list[Claimed]:
     batch = max(1, config.batch_size)
     timeout = timedelta(seconds=config.claim_timeout_seconds)
     stale_q = select(Outbox).order_by(Outbox.claim_expires_at, Outbox.claimed_at, Outbox.id).limit(batch)
@@ -159,16 +165,28 @@ def _reclaimable(session: Any, row: Outbox, max_attempts: int, result: DispatchR
     """A lapsed claim is sent again, unless its dispatcher has died on every attempt: then it goes dead."""
     result.reclaimed += 1
     if row.attempts < max_attempts:
-        log.warning("outbox %s: reclaimed from %s, which stopped before recording the outcome; "
-                    "sending it again", row.id, row.claimed_by)  # fmt: skip
+        log.warning(
+            "outbox %s: reclaimed from %s, which stopped before recording the outcome; sending it again",
+            row.id,
+            row.claimed_by,
+        )
         return True
     row.status = "dead"
-    row.last_error = (f"gave up after {row.attempts} attempts: the dispatcher sending it "
-                      f"({row.claimed_by}) stopped each time before recording the outcome")  # fmt: skip
+    row.last_error = (
+        f"gave up after {row.attempts} attempts: the dispatcher sending it "
+        f"({row.claimed_by}) stopped each time before recording the outcome"
+    )
     session.add(row)
     result.dead += 1
-    result.failures.append({"ids": [row.id], "channel": row.channel, "recipient": row.recipient,
-                            "outcome": "dead", "error": row.last_error})  # fmt: skip
+    result.failures.append(
+        {
+            "ids": [row.id],
+            "channel": row.channel,
+            "recipient": row.recipient,
+            "outcome": "dead",
+            "error": row.last_error,
+        }
+    )
     return False
 
 
@@ -180,8 +198,16 @@ def _take(session: Any, row: Outbox, worker: str, now: datetime, expires_at: dat
     session.add(row)
     # The attempt is counted when this row's message is about to be sent (_start_attempt), not here: a dispatcher
     # that dies in the middle of a batch has not tried the rows it did not reach.
-    return Claimed(id=row.id or 0, channel=row.channel, recipient=row.recipient, recipient_role=row.recipient_role,
-                   kind=row.kind, payload=dict(row.payload or {}), attempts=row.attempts + 1, group=group)  # fmt: skip
+    return Claimed(
+        id=row.id or 0,
+        channel=row.channel,
+        recipient=row.recipient,
+        recipient_role=row.recipient_role,
+        kind=row.kind,
+        payload=dict(row.payload or {}),
+        attempts=row.attempts + 1,
+        group=group,
+    )
 
 
 # --- 2. group -----------------------------------------------------------------------------------
@@ -203,8 +229,17 @@ def _groups(rows: list[Claimed], digest: bool) -> list[list[Claimed]]:
 # --- 3. send, 4. record -------------------------------------------------------------------------
 
 
-def _deliver(engine: Engine, rows: list[Claimed], now: datetime, config: DispatchConfig, worker: str,
-             channels: "_Channels", scrub: Scrubber, result: DispatchResult, deadline: float) -> bool:  # fmt: skip
+def _deliver(
+    engine: Engine,
+    rows: list[Claimed],
+    now: datetime,
+    config: DispatchConfig,
+    worker: str,
+    channels: "_Channels",
+    scrub: Scrubber,
+    result: DispatchResult,
+    deadline: float,
+) -> bool:
     """Send a claimed batch. False when the pass should stop (time budget spent)."""
     handles = {r.recipient for r in rows if r.recipient}
     handles |= {(r.payload.get("next_escalation") or {}).get("recipient") for r in rows} - {None}
@@ -242,22 +277,35 @@ def _deliver(engine: Engine, rows: list[Claimed], now: datetime, config: Dispatc
     return keep_going
 
 
-def _send(group: list[Claimed], people: dict[str, Any], names: dict[str, str], subjects: dict[int, str],
-          channels: "_Channels", now: datetime, config: DispatchConfig) -> None:  # fmt: skip
+def _send(
+    group: list[Claimed],
+    people: dict[str, Any],
+    names: dict[str, str],
+    subjects: dict[int, str],
+    channels: "_Channels",
+    now: datetime,
+    config: DispatchConfig,
+) -> None:
     first = group[0]
     handle = first.recipient
     if not handle:
-        raise Unreachable(f"nobody holds the role {first.recipient_role or '?'} for this notification: set the "
-                          "requisition's recruiter / hiring_manager, or HIRING_HEAD_OF_TALENT")  # fmt: skip
+        raise Unreachable(
+            f"nobody holds the role {first.recipient_role or '?'} for this notification: set the "
+            "requisition's recruiter / hiring_manager, or HIRING_HEAD_OF_TALENT"
+        )
     channel = channels.get(first.channel)
     recipient = people.get(handle)
     address = channel.address(handle, recipient)
-    context = Context(timezone=recipient.timezone if recipient else config.timezone,
-                      ats_link_template=config.ats_link_template, names=names)  # fmt: skip
+    context = Context(
+        timezone=recipient.timezone if recipient else config.timezone,
+        ats_link_template=config.ats_link_template,
+        names=names,
+    )
     # The candidates' names as they are now: rows hold ids only, so an erasure reaches unsent messages too.
     notices = [Notice(outbox_id=r.id, kind=r.kind, payload=with_names(r.payload, subjects)) for r in group]
-    channel.send(Delivery(notices=notices, handle=handle, recipient=recipient, address=address, context=context,
-                          now=now))  # fmt: skip
+    channel.send(
+        Delivery(notices=notices, handle=handle, recipient=recipient, address=address, context=context, now=now)
+    )
 
 
 def _fenced(row_id: int, worker: str) -> Any:
@@ -288,12 +336,24 @@ def _sent(engine: Engine, group: list[Claimed], worker: str, now: datetime, resu
     result.sent += done
     result.messages += 1
     if done < len(group):
-        log.warning("outbox %s: sent, but another dispatcher had reclaimed %d of the rows meanwhile",
-                    [r.id for r in group], len(group) - done)  # fmt: skip
+        log.warning(
+            "outbox %s: sent, but another dispatcher had reclaimed %d of the rows meanwhile",
+            [r.id for r in group],
+            len(group) - done,
+        )
 
 
-def _failed(engine: Engine, group: list[Claimed], worker: str, now: datetime, max_attempts: int,
-            result: DispatchResult, reason: str, permanent: bool, retry_after: float | None) -> None:  # fmt: skip
+def _failed(
+    engine: Engine,
+    group: list[Claimed],
+    worker: str,
+    now: datetime,
+    max_attempts: int,
+    result: DispatchResult,
+    reason: str,
+    permanent: bool,
+    retry_after: float | None,
+) -> None:
     dead, retried = [], []
     with transaction(engine) as session:
         for row in group:
@@ -312,10 +372,23 @@ def _failed(engine: Engine, group: list[Claimed], worker: str, now: datetime, ma
     first = group[0]
     for outcome, ids in (("dead", dead), ("retry", retried)):
         if ids:
-            result.failures.append({"ids": ids, "channel": first.channel, "recipient": first.recipient,
-                                    "outcome": outcome, "error": reason})  # fmt: skip
-            log.warning("outbox %s via %s to %s: %s (%s)", ids, first.channel, first.recipient or "-", reason,
-                        "dead" if outcome == "dead" else "will retry")  # fmt: skip
+            result.failures.append(
+                {
+                    "ids": ids,
+                    "channel": first.channel,
+                    "recipient": first.recipient,
+                    "outcome": outcome,
+                    "error": reason,
+                }
+            )
+            log.warning(
+                "outbox %s via %s to %s: %s (%s)",
+                ids,
+                first.channel,
+                first.recipient or "-",
+                reason,
+                "dead" if outcome == "dead" else "will retry",
+            )
 
 
 def _defer(engine: Engine, group: list[Claimed], worker: str, at: datetime, result: DispatchResult) -> None:

@@ -93,8 +93,9 @@ class EmailChannel:
             raise self._error(f"SMTP server refused {delivery.address}: {code} {_text(text)}", code) from None
         except smtplib.SMTPResponseException as exc:  # sender refused, data refused, ...
             self._drop()
-            raise self._error(f"SMTP server refused the message: {exc.smtp_code} {_text(exc.smtp_error)}",
-                              exc.smtp_code) from None  # fmt: skip
+            raise self._error(
+                f"SMTP server refused the message: {exc.smtp_code} {_text(exc.smtp_error)}", exc.smtp_code
+            ) from None
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
             raise DeliveryError(self.scrub(f"SMTP send failed: {type(exc).__name__}: {exc}")) from None
@@ -150,8 +151,10 @@ def _connect_failure(exc: Exception, where: str, cfg: Any) -> str:
     """Why connecting or logging in failed, in words that say what to fix."""
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         # The reply may quote the AUTH exchange: the caller scrubs the login (raw and base64) from it.
-        return (f"SMTP login to {where} refused (check HIRING_SMTP_USERNAME and HIRING_SMTP_PASSWORD): "
-                f"{exc.smtp_code} {_text(exc.smtp_error)}")
+        return (
+            f"SMTP login to {where} refused (check HIRING_SMTP_USERNAME and HIRING_SMTP_PASSWORD): "
+            f"{exc.smtp_code} {_text(exc.smtp_error)}"
+        )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return f"SMTP server {where} does not support what HIRING_SMTP_SECURITY={cfg.security} needs: {exc}"
     if isinstance(exc, ssl.SSLCertVerificationError):
@@ -161,8 +164,9 @@ def _connect_failure(exc: Exception, where: str, cfg: Any) -> str:
 
 def _is_permanent(exc: Exception) -> bool:
     """A refused login, a missing feature or an untrusted certificate will not fix itself; a network error may."""
-    return isinstance(exc, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError
-                      | ssl.SSLCertVerificationError)  # fmt: skip
+    return isinstance(
+        exc, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError | ssl.SSLCertVerificationError
+    )
 
 
 def _text(value: bytes | str) -> str:

@@ -57,8 +57,9 @@ def list_outbox(engine: Engine, status: str | None = None, limit: int = 200) -> 
     with transaction(engine) as session:
         rows = list(session.execute(query).scalars())
     # Rows hold candidate ids, not names: the names shown are read now (an erased candidate shows as erased).
-    names = candidate_names(engine, {r.payload["candidate_id"] for r in rows
-                                     if isinstance((r.payload or {}).get("candidate_id"), int)})  # fmt: skip
+    names = candidate_names(
+        engine, {r.payload["candidate_id"] for r in rows if isinstance((r.payload or {}).get("candidate_id"), int)}
+    )
     return [outbox_dict(r, names) for r in rows]
 
 
@@ -69,11 +70,12 @@ def retry(engine: Engine, row_id: int, now: datetime) -> dict[str, Any]:
         if row is None:
             raise NoSuchOutboxRow(f"no outbox row {row_id}; see `hiring outbox`")
         if row.status == "sent":
-            raise NotRetryable(f"outbox row {row_id} was sent at {row.sent_at:%Y-%m-%d %H:%M} UTC; "
-                               "nothing to retry")  # fmt: skip
+            raise NotRetryable(f"outbox row {row_id} was sent at {row.sent_at:%Y-%m-%d %H:%M} UTC; nothing to retry")
         if row.status == "sending":
-            raise NotRetryable(f"outbox row {row_id} is being sent by {row.claimed_by} right now; if that "
-                               "dispatcher died, it is reclaimed automatically after the claim timeout")  # fmt: skip
+            raise NotRetryable(
+                f"outbox row {row_id} is being sent by {row.claimed_by} right now; if that "
+                "dispatcher died, it is reclaimed automatically after the claim timeout"
+            )
         row.status, row.attempts, row.next_attempt_at = "pending", 0, now
         session.add(row)
         session.flush()
@@ -85,6 +87,9 @@ def retry_all_dead(engine: Engine, now: datetime) -> list[int]:
     with transaction(engine) as session:
         ids = list(session.execute(select(Outbox.id).where(Outbox.status == "dead").order_by(Outbox.id)).scalars())
         if ids:
-            session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == "dead")  # type: ignore[union-attr]
-                            .values(status="pending", attempts=0, next_attempt_at=now))  # fmt: skip
+            session.execute(
+                update(Outbox)
+                .where(Outbox.id.in_(ids), Outbox.status == "dead")  # type: ignore[union-attr]
+                .values(status="pending", attempts=0, next_attempt_at=now)
+            )
     return ids

@@ -18,5 +18,14 @@ def recipients(engine: Engine, handles: set[str]) -> dict[str, Recipient]:
         return {}
     with transaction(engine) as session:
         rows = session.execute(select(Person).where(Person.handle.in_(handles))).scalars()  # type: ignore[attr-defined]
-        return {p.handle: Recipient(handle=p.handle, name=p.name, email=p.email, slack_user_id=p.slack_user_id,
-                                    role=p.role, timezone=p.timezone or "UTC") for p in rows}  # fmt: skip
+        return {
+            p.handle: Recipient(
+                handle=p.handle,
+                name=p.name,
+                email=p.email,
+                slack_user_id=p.slack_user_id,
+                role=p.role,
+                timezone=p.timezone or "UTC",
+            )
+            for p in rows
+        }

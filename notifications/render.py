@@ -216,17 +216,24 @@ def weekly_lines(n: Notice) -> list[Line]:
         return [(None, line) for line in str(p.get("text") or p.get("message") or "").splitlines()]
     overdue, pending = list(p.get("overdue") or []), list(p.get("decisions_pending") or [])
     lines: list[Line] = [
-        (None, f"Weekly hiring digest for {p.get('hiring_manager')}, week {p.get('week')} (as of "
-               f"{_utc(p.get('generated_at'))})"),
-        (None, ""), (None, f"{p.get('message')}."), (None, ""),
-    ]  # fmt: skip
+        (
+            None,
+            f"Weekly hiring digest for {p.get('hiring_manager')}, week {p.get('week')} (as of "
+            f"{_utc(p.get('generated_at'))})",
+        ),
+        (None, ""),
+        (None, f"{p.get('message')}."),
+        (None, ""),
+    ]
     for r in p["requisitions"]:
         lines += [(None, text) for text in _requisition_lines(r)]
     lines += [(None, ""), (None, f"Overdue ({len(overdue)}):")]
     lines += [("overdue", _overdue_line(o)) for o in overdue] or [(None, "  nothing overdue")]
     window = p.get("decision_window_hours")
-    lines += [(None, ""), (None, f"Decisions pending ({len(pending)}" + (f"; the window is {window:.0f} h):"
-                                                                        if window else "):"))]  # fmt: skip
+    lines += [
+        (None, ""),
+        (None, f"Decisions pending ({len(pending)}" + (f"; the window is {window:.0f} h):" if window else "):")),
+    ]
     lines += [("decision", _pending_line(d)) for d in pending] or [(None, "  none")]
     return lines
 
@@ -247,14 +254,18 @@ def _requisition_lines(r: dict[str, Any]) -> list[str]:
     funnel, active = r.get("funnel") or {}, r.get("active") or {}
     steps = [f"{s.value} {funnel[s.value]}" for s in Stage if funnel.get(s.value)]
     now_in = [f"{s.value} {active[s.value]}" for s in Stage if active.get(s.value)]
-    return [f"#{r.get('requisition_id')} {r.get('title')}",
-            "  funnel (ever reached): " + (" > ".join(steps) or "no candidates yet"),
-            "  active now: " + (", ".join(now_in) or "none")]  # fmt: skip
+    return [
+        f"#{r.get('requisition_id')} {r.get('title')}",
+        "  funnel (ever reached): " + (" > ".join(steps) or "no candidates yet"),
+        "  active now: " + (", ".join(now_in) or "none"),
+    ]
 
 
 def _overdue_line(o: dict[str, Any]) -> str:
-    return (f"  - {_who(o)}, req {o.get('requisition_id')}: {o.get('timer')} overdue by {o.get('overdue_by')} "
-            f"(owner: {o.get('owner') or o.get('owner_role')})")  # fmt: skip
+    return (
+        f"  - {_who(o)}, req {o.get('requisition_id')}: {o.get('timer')} overdue by {o.get('overdue_by')} "
+        f"(owner: {o.get('owner') or o.get('owner_role')})"
+    )
 
 
 def _pending_line(d: dict[str, Any]) -> str:
@@ -281,8 +292,9 @@ def slack_mention(slack_user_id: str | None, name: str | None) -> str:
     return slack_escape(name) if name else ""
 
 
-def slack_message(notices: list[Notice], ctx: Context, slack_user_id: str | None = None,
-                  name: str | None = None) -> dict[str, Any]:  # fmt: skip
+def slack_message(
+    notices: list[Notice], ctx: Context, slack_user_id: str | None = None, name: str | None = None
+) -> dict[str, Any]:
     """Block Kit blocks and the plain-text fallback (`text`, shown in notifications and old clients).
 
     `slack_user_id` is mentioned as <@id> (an incoming webhook posts to a channel; the mention pings the
@@ -335,8 +347,10 @@ def _not_shown(hidden: list[Line]) -> str:
     parts = [f"{counts['overdue']:,} more overdue"] if counts["overdue"] else []
     parts += [f"{counts['decision']:,} more decision(s) pending"] if counts["decision"] else []
     what = " and ".join(parts) if parts else f"{len(hidden):,} more line(s)"
-    return (f"\u2026and {what}, not shown here: a Slack message holds at most {SLACK_MAX_BLOCKS} blocks. "
-            "See them all with `hiring sla` (open deadlines, most overdue first) or in the email digest.")
+    return (
+        f"\u2026and {what}, not shown here: a Slack message holds at most {SLACK_MAX_BLOCKS} blocks. "
+        "See them all with `hiring sla` (open deadlines, most overdue first) or in the email digest."
+    )
 
 
 def _slack_single(n: Notice, ctx: Context, mention: str) -> dict[str, Any]:
@@ -353,13 +367,25 @@ def _slack_single(n: Notice, ctx: Context, mention: str) -> dict[str, Any]:
         {"type": "header", "text": {"type": "plain_text", "text": _cut(headline(n), SLACK_HEADER_MAX), "emoji": True}},
         {"type": "section", "text": {"type": "mrkdwn", "text": _cut(intro, SLACK_SECTION_MAX)}},
         {"type": "section", "fields": fields[:10]},
-        {"type": "section", "text": {"type": "mrkdwn",
-                                     "text": _cut(f"*Expected:* {slack_escape(expected(n))}", SLACK_SECTION_MAX)}},
-    ]  # fmt: skip
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": _cut(f"*Expected:* {slack_escape(expected(n))}", SLACK_SECTION_MAX)},
+        },
+    ]
     if link:
-        blocks.append({"type": "actions", "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": "Open in ATS"}, "url": link,
-             "action_id": f"open_ats_{n.outbox_id}"}]})  # fmt: skip
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": "Open in ATS"},
+                        "url": link,
+                        "action_id": f"open_ats_{n.outbox_id}",
+                    }
+                ],
+            }
+        )
     blocks.append(_slack_footer([n]))
     text = " ".join(x for x in (mention, headline(n) + ".") if x)
     text += f" Expected: {expected(n)}. Next: {next_escalation(n, ctx)}."
@@ -385,12 +411,16 @@ def _slack_digest(notices: list[Notice], ctx: Context, mention: str) -> dict[str
             f"Due {slack_escape(local_time(_p(n, 'due_at'), ctx.timezone))}\n"
             f"*Expected:* {slack_escape(expected(n))}\n"
             f"*Next:* {slack_escape(next_escalation(n, ctx))}"
-        )  # fmt: skip
+        )
         section: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": _cut(body, SLACK_SECTION_MAX)}}
         link = ats_link(n, ctx.ats_link_template)
         if link:
-            section["accessory"] = {"type": "button", "text": {"type": "plain_text", "text": "Open in ATS"},
-                                    "url": link, "action_id": f"open_ats_{n.outbox_id}"}  # fmt: skip
+            section["accessory"] = {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Open in ATS"},
+                "url": link,
+                "action_id": f"open_ats_{n.outbox_id}",
+            }
         blocks.append(section)
         lines.append(f"{i}. {headline(n)} ({requisition(n)}); expected: {expected(n)}")
     blocks.append(_slack_footer(notices))
@@ -413,11 +443,14 @@ def email_message(notices: list[Notice], ctx: Context, name: str | None = None) 
         title = str(_p(n, "title") or "Weekly hiring digest")
         text = weekly_text(n)
         footer = f"Sent by hiring-pipeline (outbox {_ids(notices)})."
-        body_html = (f"<!DOCTYPE html><html><body><p>{html.escape(greeting)}</p><h3>{html.escape(title)}</h3>"
-                     f"<pre>{html.escape(text)}</pre><p style=\"color:#777;font-size:small\">{html.escape(footer)}"
-                     "</p></body></html>\n")  # fmt: skip
-        return EmailParts(subject=f"[hiring] {title}", text=f"{greeting}\n\n{title}\n\n{text}\n-- \n{footer}\n",
-                          html=body_html)  # fmt: skip
+        body_html = (
+            f"<!DOCTYPE html><html><body><p>{html.escape(greeting)}</p><h3>{html.escape(title)}</h3>"
+            f'<pre>{html.escape(text)}</pre><p style="color:#777;font-size:small">{html.escape(footer)}'
+            "</p></body></html>\n"
+        )
+        return EmailParts(
+            subject=f"[hiring] {title}", text=f"{greeting}\n\n{title}\n\n{text}\n-- \n{footer}\n", html=body_html
+        )
     if len(notices) == 1:
         n = notices[0]
         subject = f"[hiring] {headline(n)}"
@@ -464,5 +497,7 @@ def console_line(n: Notice, ctx: Context, to: str) -> str:
     """One readable line: who, what, how late, what is expected, who is next."""
     if n.kind == "digest":
         return f"notify #{n.outbox_id} to {to}: {_p(n, 'title') or 'Weekly hiring digest'}"
-    return (f"notify #{n.outbox_id} to {to}: {headline(n)} | {candidate(n)}, {requisition(n)}, stage "
-            f"{_p(n, 'stage') or '-'} | expected: {expected(n)} | next: {next_escalation(n, ctx)}")  # fmt: skip
+    return (
+        f"notify #{n.outbox_id} to {to}: {headline(n)} | {candidate(n)}, {requisition(n)}, stage "
+        f"{_p(n, 'stage') or '-'} | expected: {expected(n)} | next: {next_escalation(n, ctx)}"
+    )

@@ -17,8 +17,9 @@ from notifications.render import SLACK_HEADER_MAX, slack_escape, slack_mention, 
 log = logging.getLogger("notifications.slack")
 # Web API errors worth another try; every other error code is permanent (channel_not_found, invalid_auth,
 # user_not_found, not_in_channel, account_inactive, token_revoked, invalid_blocks, ...).
-TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
-                              "request_timeout", "team_added_to_org"})  # fmt: skip
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org"}
+)
 DEFAULT_RETRY_AFTER = 30.0
 
 
@@ -103,8 +104,10 @@ class SlackChannel:
         if recipient.slack_user_id:
             return recipient.slack_user_id
         if self.config.mode == "bot":
-            raise Unreachable(f"{handle} has no Slack user id, which a Slack direct message needs "
-                              f"(`hiring people add --handle {handle} --slack-id U...`)")  # fmt: skip
+            raise Unreachable(
+                f"{handle} has no Slack user id, which a Slack direct message needs "
+                f"(`hiring people add --handle {handle} --slack-id U...`)"
+            )
         return ""  # webhook: the channel sees the message; it names the person instead of mentioning them
 
     # --- how ------------------------------------------------------------------------------------
@@ -112,8 +115,10 @@ class SlackChannel:
     def send(self, delivery: Delivery) -> None:
         recipient = delivery.recipient
         name = recipient.name if recipient else delivery.handle
-        message = escaped(slack_message(delivery.notices, delivery.context, delivery.address or None, name),
-                          slack_mention(delivery.address or None, name))  # fmt: skip
+        message = escaped(
+            slack_message(delivery.notices, delivery.context, delivery.address or None, name),
+            slack_mention(delivery.address or None, name),
+        )
         if self.config.mode == "bot":
             self._post_message(delivery.address, message)
         else:
@@ -137,8 +142,9 @@ class SlackChannel:
         from slack_sdk.webhook import WebhookClient
 
         if self._client is None:
-            self._client = WebhookClient(url=self.webhook_url(), timeout=self.timeout, retry_handlers=[],
-                                         logger=self._logger)  # fmt: skip
+            self._client = WebhookClient(
+                url=self.webhook_url(), timeout=self.timeout, retry_handlers=[], logger=self._logger
+            )
         try:
             resp = self._client.send_dict(message)
         except Exception as exc:
@@ -162,11 +168,13 @@ class SlackChannel:
             kwargs: dict[str, Any] = {}
             if self.config.base_url:
                 kwargs["base_url"] = self.config.base_url.rstrip("/") + "/api/"
-            self._client = WebClient(token=self.config.bot_token, timeout=self.timeout, retry_handlers=[],
-                                     logger=self._logger, **kwargs)  # fmt: skip
+            self._client = WebClient(
+                token=self.config.bot_token, timeout=self.timeout, retry_handlers=[], logger=self._logger, **kwargs
+            )
         try:
-            self._client.chat_postMessage(channel=channel, text=message["text"], blocks=message["blocks"],
-                                          unfurl_links=False, unfurl_media=False)  # fmt: skip
+            self._client.chat_postMessage(
+                channel=channel, text=message["text"], blocks=message["blocks"], unfurl_links=False, unfurl_media=False
+            )
         except SlackApiError as exc:
             resp = exc.response
             data = resp.data if isinstance(resp.data, dict) else {}
@@ -174,8 +182,9 @@ class SlackChannel:
             what = f"HTTP {resp.status_code} {error}".strip()
             if resp.status_code == 429 or error == "ratelimited":
                 wait = retry_after(resp.headers)
-                raise DeliveryError(f"Slack rate limit ({what}); retrying after {wait:.0f}s",
-                                    retry_after=wait) from None  # fmt: skip
+                raise DeliveryError(
+                    f"Slack rate limit ({what}); retrying after {wait:.0f}s", retry_after=wait
+                ) from None
             if resp.status_code >= 500 or error in TRANSIENT_ERRORS:
                 raise DeliveryError(f"Slack chat.postMessage failed: {what}") from None
             raise DeliveryError(f"Slack refused the message: {what}", permanent=True) from None

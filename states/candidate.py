@@ -91,9 +91,7 @@ def _evolve(
     return replace(state, **changes)
 
 
-def replay(
-    events: Iterable[tuple[str, dict[str, Any] | None, datetime]], band: Band | None = None
-) -> CandidateState:
+def replay(events: Iterable[tuple[str, dict[str, Any] | None, datetime]], band: Band | None = None) -> CandidateState:
     """Fold an event log (trigger, payload, occurred_at) into the state it leads to."""
     state = CandidateState()
     for trigger, payload, occurred_at in events:

@@ -40,8 +40,11 @@ def mermaid() -> str:
         lines.append(f"    state {group} {{")
         if group == "in_process":
             lines.append(f"        [*] --> {INITIAL.value}")
-        lines += [f"        {a} --> {b}: {', '.join(t)}" for (a, b), t in edges.items()
-                  if a in members and (b in members or b == a)]  # fmt: skip
+        lines += [
+            f"        {a} --> {b}: {', '.join(t)}"
+            for (a, b), t in edges.items()
+            if a in members and (b in members or b == a)
+        ]
         lines.append("    }")
     for (a, b), triggers in edges.items():
         inside = any(a in m and (b in m or b == a) for m in GROUPS)

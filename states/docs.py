@@ -15,8 +15,10 @@ from states.vocabulary import ROLE_PROFILES
 def policy_table() -> str:
     lines = ["| timer | opens on | closes on | due | owner | expected action |", "|---|---|---|---|---|---|"]
     for kind, spec in TIMERS.items():
-        lines.append(f"| `{kind.value}` | {spec.opens_on} | {spec.closes_on} | {spec.due_text} | {spec.owner.value} "
-                     f"| {spec.action} |")  # fmt: skip
+        lines.append(
+            f"| `{kind.value}` | {spec.opens_on} | {spec.closes_on} | {spec.due_text} | {spec.owner.value} "
+            f"| {spec.action} |"
+        )
     ladder = DEFAULT_POLICY.ladder
     lines += [
         "",

@@ -11,9 +11,7 @@ from pydantic import BeforeValidator
 MAX_DURATION = timedelta(days=3650)
 _TOO_LONG = "a duration is at most 3650d (ten years); write e.g. 5d, 48h, 1d12h or 90m"
 
-_DURATION = re.compile(
-    r"^\s*(?:(\d+(?:\.\d+)?)\s*d)?\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*$"
-)
+_DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*d)?\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*$")
 
 
 def parse_duration(value: Any) -> timedelta:

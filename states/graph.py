@@ -153,10 +153,14 @@ def _plain(value: object) -> object:
 
 # The rows as pytransitions takes them: its own keys only, states by value.
 MACHINE_ROWS: list[dict[str, Any]] = [
-    {"trigger": row["trigger"], "source": _plain(row["source"]), "dest": _plain(row["dest"]),
-     "conditions": row.get("conditions", [])}
+    {
+        "trigger": row["trigger"],
+        "source": _plain(row["source"]),
+        "dest": _plain(row["dest"]),
+        "conditions": row.get("conditions", []),
+    }
     for row in TRANSITIONS
-]  # fmt: skip
+]
 
 MACHINE = Machine(
     model=None,

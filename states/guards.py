@@ -67,9 +67,7 @@ within_band_or_approved = Guard(
     ),
 )
 
-not_on_hold = Guard(
-    "not_on_hold", lambda s, p: not s.on_hold, lambda s, p: "the candidate is already on hold"
-)
+not_on_hold = Guard("not_on_hold", lambda s, p: not s.on_hold, lambda s, p: "the candidate is already on hold")
 on_hold = Guard("on_hold", lambda s, p: s.on_hold, lambda s, p: "the candidate is not on hold")
 
 

@@ -71,8 +71,9 @@ class StageRule(BaseModel):
         unknown = sorted(set(self.payload) - fields)
         if unknown:
             allowed = ", ".join(sorted(fields)) or "none"
-            raise ValueError(f"payload field(s) {', '.join(unknown)} are not fields of {self.trigger}; "
-                             f"allowed: {allowed}")  # fmt: skip
+            raise ValueError(
+                f"payload field(s) {', '.join(unknown)} are not fields of {self.trigger}; allowed: {allowed}"
+            )
         if self.due_in is not None and "due_at" not in fields:
             raise ValueError(f"due_in applies only to triggers with a due_at field, not {self.trigger}")
         return self
@@ -156,8 +157,10 @@ class Retention(BaseModel):
     def _terminal_only(cls, value: dict[Stage, timedelta]) -> dict[Stage, timedelta]:
         active = [s.value for s in value if s not in TERMINAL]
         if active:
-            raise ValueError(f"{', '.join(active)}: only terminal stages can have a retention period "
-                             f"({', '.join(sorted(s.value for s in TERMINAL))})")  # fmt: skip
+            raise ValueError(
+                f"{', '.join(active)}: only terminal stages can have a retention period "
+                f"({', '.join(sorted(s.value for s in TERMINAL))})"
+            )
         short = [s.value for s, d in value.items() if d <= timedelta(0)]
         if short:
             raise ValueError(f"{', '.join(short)}: the retention period must be positive")

@@ -26,8 +26,11 @@ class Level(StrEnum):
     LEVEL_3 = "level_3"
 
 
-NEXT_UP = {Role.RECRUITER: Role.HIRING_MANAGER, Role.HIRING_MANAGER: Role.HEAD_OF_TALENT,
-           Role.HEAD_OF_TALENT: Role.HEAD_OF_TALENT}  # fmt: skip
+NEXT_UP = {
+    Role.RECRUITER: Role.HIRING_MANAGER,
+    Role.HIRING_MANAGER: Role.HEAD_OF_TALENT,
+    Role.HEAD_OF_TALENT: Role.HEAD_OF_TALENT,
+}
 # An audience is a role, or "owner" (the timer's owner) or "next_up" (the owner's next person up).
 AUDIENCES = ("owner", "next_up", *(r.value for r in Role))
 CHANNELS = ("slack", "email", "console")
@@ -56,8 +59,10 @@ class Ladder(BaseModel):
     @model_validator(mode="after")
     def _in_order(self) -> "Ladder":
         if self.level_3_after < self.level_2_after:
-            raise ValueError(f"level_3_after ({human(self.level_3_after)}) is earlier than level_2_after "
-                             f"({human(self.level_2_after)}); level 3 comes at or after level 2")  # fmt: skip
+            raise ValueError(
+                f"level_3_after ({human(self.level_3_after)}) is earlier than level_2_after "
+                f"({human(self.level_2_after)}); level 3 comes at or after level 2"
+            )
         return self
 
 
@@ -147,8 +152,9 @@ class Policy(BaseModel):
             out.append(self.requisitions[requisition_id])
         return out
 
-    def duration(self, kind: TimerKind, role_profile: str | None = None,
-                 requisition_id: int | None = None) -> timedelta | None:  # fmt: skip
+    def duration(
+        self, kind: TimerKind, role_profile: str | None = None, requisition_id: int | None = None
+    ) -> timedelta | None:
         value: timedelta | None = self.durations.get(kind, TIMERS[kind].duration)
         for override in self._overrides(role_profile, requisition_id):
             value = override.durations.get(kind, value)
@@ -189,8 +195,9 @@ def parse_policy(data: dict[str, Any], source: str = "file") -> Policy:
                 try:
                     Ladder.model_validate({**policy.ladder.model_dump(), **override.ladder})
                 except ValidationError as exc:
-                    problems += [f"{'.'.join(map(str, (scope, key, 'ladder', *e['loc'])))}: {e['msg']}"
-                                 for e in exc.errors()]  # fmt: skip
+                    problems += [
+                        f"{'.'.join(map(str, (scope, key, 'ladder', *e['loc'])))}: {e['msg']}" for e in exc.errors()
+                    ]
     if problems:
         raise PolicyError(source, problems)
     return policy

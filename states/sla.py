@@ -45,8 +45,9 @@ def _due(kind: TimerKind, start: datetime, scope: Scope) -> datetime:
     return scope.policy.cal().add(start, duration or TIMERS[kind].duration)
 
 
-def _entry_due(kind: TimerKind, state: CandidateState, at: datetime, scope: Scope,
-               payload_due: datetime | None) -> datetime:  # fmt: skip
+def _entry_due(
+    kind: TimerKind, state: CandidateState, at: datetime, scope: Scope, payload_due: datetime | None
+) -> datetime:
     days = TIMERS[kind].checkpoint_days
     if days is not None and state.start_date is not None:
         zone = ZoneInfo(scope.policy.calendar.timezone)
@@ -54,8 +55,9 @@ def _entry_due(kind: TimerKind, state: CandidateState, at: datetime, scope: Scop
     return payload_due or _due(kind, at, scope)
 
 
-def opening_on_entry(stage: Stage, state: CandidateState, at: datetime, scope: Scope,
-                     payload_due: datetime | None = None) -> tuple[Opening, ...]:  # fmt: skip
+def opening_on_entry(
+    stage: Stage, state: CandidateState, at: datetime, scope: Scope, payload_due: datetime | None = None
+) -> tuple[Opening, ...]:
     """Timers that open when a candidate enters `stage` (by a forward move or a reopen)."""
     kinds = [kind for kind in stage_timers(stage) if TIMERS[kind].opens_on_entry(state)]
     return tuple(Opening(kind, _entry_due(kind, state, at, scope, payload_due)) for kind in kinds)

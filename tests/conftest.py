@@ -184,8 +184,9 @@ class Driver:
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine, self.clock = engine, clock
 
-    def __call__(self, cid: int | str, trigger: str, payload: dict[str, Any] | None = None,
-                 **kwargs: Any) -> service.EventOutcome:  # fmt: skip
+    def __call__(
+        self, cid: int | str, trigger: str, payload: dict[str, Any] | None = None, **kwargs: Any
+    ) -> service.EventOutcome:
         self.clock.tick()
         if payload is None:
             payload = payloads.valid(trigger, self.stage(cid), self.clock.now)

@@ -55,26 +55,44 @@ def payload(n: int = 1, **overrides: Any) -> dict[str, Any]:
         "overdue_human": "24h",
         "due_in_human": None,
         "action": "make the hire/no-hire call: make_offer or reject",
-        "next_escalation": {"level": "level_3", "role": "head_of_talent", "recipient": "ava",
-                            "at": (T0 + timedelta(days=2)).isoformat()},
-    }  # fmt: skip
+        "next_escalation": {
+            "level": "level_3",
+            "role": "head_of_talent",
+            "recipient": "ava",
+            "at": (T0 + timedelta(days=2)).isoformat(),
+        },
+    }
     data.update(overrides)
     return data
 
 
-def add_rows(engine: Engine, count: int = 1, channel: str = "slack", recipient: str | None = "hugo",
-             at: datetime = T0, start: int = 1, **overrides: Any) -> list[int]:  # fmt: skip
+def add_rows(
+    engine: Engine,
+    count: int = 1,
+    channel: str = "slack",
+    recipient: str | None = "hugo",
+    at: datetime = T0,
+    start: int = 1,
+    **overrides: Any,
+) -> list[int]:
     """Pending outbox rows, due at `at`, and the candidates they are about; returns the rows' ids. The rows
     hold the candidate's id, never the name (as the sweep writes them)."""
     with transaction(engine) as session:
         facts = [payload(start + i, recipient=recipient, **overrides) for i in range(count)]
         _add_candidates(session, facts, at)
         rows = [
-            Outbox(dedupe_key=f"test:{channel}:{recipient}:{start + i}:{at.isoformat()}", created_at=at,
-                   kind="escalation", recipient=recipient, recipient_role="hiring_manager", channel=channel,
-                   payload={k: v for k, v in p.items() if k != "candidate_name"}, next_attempt_at=at)
+            Outbox(
+                dedupe_key=f"test:{channel}:{recipient}:{start + i}:{at.isoformat()}",
+                created_at=at,
+                kind="escalation",
+                recipient=recipient,
+                recipient_role="hiring_manager",
+                channel=channel,
+                payload={k: v for k, v in p.items() if k != "candidate_name"},
+                next_attempt_at=at,
+            )
             for i, p in enumerate(facts)
-        ]  # fmt: skip
+        ]
         session.add_all(rows)
         session.flush()
         return [r.id for r in rows]  # type: ignore[misc]
@@ -89,20 +107,45 @@ def _add_candidates(session: Session, facts: list[dict[str, Any]], at: datetime)
         session.flush()
     named = {p["candidate_id"]: p for p in facts if p.get("candidate_name")}
     known = set(session.execute(select(Candidate.id).where(Candidate.id.in_(named))).scalars())  # type: ignore[union-attr]
-    session.add_all([
-        Candidate(id=cid, requisition_id=p["requisition_id"], name=p["candidate_name"],
-                  email=f"candidate{cid}@example.com", source="employee_referral", stage=p["stage"], created_at=at)
-        for cid, p in named.items() if cid not in known
-    ])  # fmt: skip
+    session.add_all(
+        [
+            Candidate(
+                id=cid,
+                requisition_id=p["requisition_id"],
+                name=p["candidate_name"],
+                email=f"candidate{cid}@example.com",
+                source="employee_referral",
+                stage=p["stage"],
+                created_at=at,
+            )
+            for cid, p in named.items()
+            if cid not in known
+        ]
+    )
     session.flush()
 
 
-def add_person(engine: Engine, handle: str = "hugo", name: str = "Hugo Martin", email: str | None = "hugo@example.com",
-               slack_user_id: str | None = "U0HUGO", role: str = "hiring_manager",
-               timezone: str = "Europe/Paris") -> None:  # fmt: skip
+def add_person(
+    engine: Engine,
+    handle: str = "hugo",
+    name: str = "Hugo Martin",
+    email: str | None = "hugo@example.com",
+    slack_user_id: str | None = "U0HUGO",
+    role: str = "hiring_manager",
+    timezone: str = "Europe/Paris",
+) -> None:
     with transaction(engine) as session:
-        session.add(Person(handle=handle, name=name, email=email, slack_user_id=slack_user_id, role=role,
-                           timezone=timezone, channels=["slack", "email"]))  # fmt: skip
+        session.add(
+            Person(
+                handle=handle,
+                name=name,
+                email=email,
+                slack_user_id=slack_user_id,
+                role=role,
+                timezone=timezone,
+                channels=["slack", "email"],
+            )
+        )
 
 
 def expire_claims(engine: Engine, ids: list[int] | None = None) -> None:
@@ -164,8 +207,7 @@ def slack_requests(server: HTTPServer) -> list[Any]:
 
 def webhook_settings(db_url: str, server: HTTPServer, **overrides: Any) -> Settings:
     """Incoming-webhook mode; the webhook's host is replaced by the local server (slack_base_url)."""
-    return settings(db_url, slack_webhook_url=WEBHOOK_URL, slack_base_url=server.url_for("/").rstrip("/"),
-                    **overrides)  # fmt: skip
+    return settings(db_url, slack_webhook_url=WEBHOOK_URL, slack_base_url=server.url_for("/").rstrip("/"), **overrides)
 
 
 # --- email: a real SMTP server on 127.0.0.1 ------------------------------------------------------
@@ -192,8 +234,9 @@ class Recorder:
 class SmtpServer:
     """Start, stop and start again on the same port: the relay going down and coming back."""
 
-    def __init__(self, port: int, username: str | None = None, password: str | None = None,
-                 echo_credentials: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self, port: int, username: str | None = None, password: str | None = None, echo_credentials: bool = False
+    ) -> None:
         self.port = port
         self.echo_credentials = echo_credentials  # a careless server that repeats the password in its error
         self.handler = Recorder()
@@ -247,27 +290,44 @@ def smtp_fixture() -> Iterator[SmtpServer]:
 
 
 def smtp_settings(db_url: str, server: SmtpServer, **overrides: Any) -> Settings:
-    return settings(db_url, smtp_host="127.0.0.1", smtp_port=server.port, smtp_security="plain",
-                    email_from="Hiring pipeline <hiring@acme.example>", **overrides)  # fmt: skip
+    return settings(
+        db_url,
+        smtp_host="127.0.0.1",
+        smtp_port=server.port,
+        smtp_security="plain",
+        email_from="Hiring pipeline <hiring@acme.example>",
+        **overrides,
+    )
 
 
 # --- the real `hiring` command -------------------------------------------------------------------
 
 
-def hiring(args: list[str], db_url: str, cwd: Path, now: datetime | None = None,
-           env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:  # fmt: skip
+def hiring(
+    args: list[str],
+    db_url: str,
+    cwd: Path,
+    now: datetime | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
     full_env = {**hiring_env(db_url, now), **(env or {})}
     return subprocess.run([HIRING, *args], env=full_env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
-def start_hiring(args: list[str], db_url: str, cwd: Path, now: datetime | None = None,
-                 env: dict[str, str] | None = None) -> subprocess.Popen[str]:  # fmt: skip
+def start_hiring(
+    args: list[str], db_url: str, cwd: Path, now: datetime | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     full_env = {**hiring_env(db_url, now), **(env or {})}
-    return subprocess.Popen([HIRING, *args], env=full_env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
+    return subprocess.Popen(
+        [HIRING, *args], env=full_env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def smtp_env(server: SmtpServer) -> dict[str, str]:
-    return {"HIRING_SMTP_HOST": "127.0.0.1", "HIRING_SMTP_PORT": str(server.port), "HIRING_SMTP_SECURITY": "plain",
-            "HIRING_EMAIL_FROM": "hiring@acme.example"}  # fmt: skip
-
+    return {
+        "HIRING_SMTP_HOST": "127.0.0.1",
+        "HIRING_SMTP_PORT": str(server.port),
+        "HIRING_SMTP_SECURITY": "plain",
+        "HIRING_EMAIL_FROM": "hiring@acme.example",
+    }

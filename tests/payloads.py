@@ -12,18 +12,32 @@ from states.stages import Stage
 
 BAND = Band(120_000, 150_000, "EUR")  # the band of the `open_requisition` fixture
 INTERVIEW_PARTS = ("technical_calibration", "project_deep_dive", "system_design", "behavioral")
-ACCESS_ITEMS = ("tooling", "credentials", "data_permissions", "documentation", "architecture_diagrams",
-                "stakeholder_intros")  # fmt: skip
+ACCESS_ITEMS = (
+    "tooling",
+    "credentials",
+    "data_permissions",
+    "documentation",
+    "architecture_diagrams",
+    "stakeholder_intros",
+)
 
 
 def screen() -> dict[str, Any]:
-    return {"owned_delivery": 3, "operational_judgment": 4, "data_realism": 2, "cross_functional_range": 3,
-            "note": "shipped an eval harness; owns on-call"}  # fmt: skip
+    return {
+        "owned_delivery": 3,
+        "operational_judgment": 4,
+        "data_realism": 2,
+        "cross_functional_range": 3,
+        "note": "shipped an eval harness; owns on-call",
+    }
 
 
 def send_take_home(at: datetime, days: int = 5) -> dict[str, Any]:
-    return {"title": "RAG triage service", "role_profile": "applied_ai_engineer",
-            "due_at": (at + timedelta(days=days)).isoformat()}  # fmt: skip
+    return {
+        "title": "RAG triage service",
+        "role_profile": "applied_ai_engineer",
+        "due_at": (at + timedelta(days=days)).isoformat(),
+    }
 
 
 def submit_take_home() -> dict[str, Any]:
@@ -31,8 +45,14 @@ def submit_take_home() -> dict[str, Any]:
 
 
 def score_take_home() -> dict[str, Any]:
-    return {"technical_choices": 3, "assumptions": 3, "edge_cases": 2, "trade_offs": 4, "maintainability": 3,
-            "operational_risk": 3}  # fmt: skip
+    return {
+        "technical_choices": 3,
+        "assumptions": 3,
+        "edge_cases": 2,
+        "trade_offs": 4,
+        "maintainability": 3,
+        "operational_risk": 3,
+    }
 
 
 def advance_to_final() -> dict[str, Any]:
@@ -105,12 +125,31 @@ def valid(trigger: str, stage: Stage | str, at: datetime, part: str = "technical
 
 
 # The triggers (in order) that bring a new candidate from `sourced` to each stage.
-_MAIN = ["screen", "send_take_home", "submit_take_home", "score_take_home", "advance_to_final",
-         *(["record_interview"] * 4), "make_offer", "accept_offer", "complete_checkpoint",
-         "complete_checkpoint", "complete_checkpoint"]  # fmt: skip
-_STOPS = {Stage.SOURCED: 0, Stage.SCREENED: 1, Stage.TAKE_HOME: 2, Stage.DEBRIEF: 4, Stage.FINAL: 5,
-          Stage.OFFER: 10, Stage.ONBOARDING_30: 11, Stage.ONBOARDING_60: 12, Stage.ONBOARDING_90: 13,
-          Stage.ONBOARDED: 14}  # fmt: skip
+_MAIN = [
+    "screen",
+    "send_take_home",
+    "submit_take_home",
+    "score_take_home",
+    "advance_to_final",
+    *(["record_interview"] * 4),
+    "make_offer",
+    "accept_offer",
+    "complete_checkpoint",
+    "complete_checkpoint",
+    "complete_checkpoint",
+]
+_STOPS = {
+    Stage.SOURCED: 0,
+    Stage.SCREENED: 1,
+    Stage.TAKE_HOME: 2,
+    Stage.DEBRIEF: 4,
+    Stage.FINAL: 5,
+    Stage.OFFER: 10,
+    Stage.ONBOARDING_30: 11,
+    Stage.ONBOARDING_60: 12,
+    Stage.ONBOARDING_90: 13,
+    Stage.ONBOARDED: 14,
+}
 
 
 def path_to(stage: Stage | str) -> list[tuple[str, dict[str, Any] | None]]:
@@ -119,11 +158,20 @@ def path_to(stage: Stage | str) -> list[tuple[str, dict[str, Any] | None]]:
     record_interview steps carry their part so all four parts get recorded.
     """
     stage = Stage(stage)
-    terminal = {Stage.REJECTED: "reject", Stage.WITHDRAWN: "withdraw", Stage.DECLINED: "decline_offer",
-                Stage.DEPARTED: "depart"}  # fmt: skip
+    terminal = {
+        Stage.REJECTED: "reject",
+        Stage.WITHDRAWN: "withdraw",
+        Stage.DECLINED: "decline_offer",
+        Stage.DEPARTED: "depart",
+    }
     if stage in terminal:
-        base = path_to(Stage.ONBOARDING_30 if stage is Stage.DEPARTED else
-                       Stage.OFFER if stage is Stage.DECLINED else Stage.SCREENED)  # fmt: skip
+        base = path_to(
+            Stage.ONBOARDING_30
+            if stage is Stage.DEPARTED
+            else Stage.OFFER
+            if stage is Stage.DECLINED
+            else Stage.SCREENED
+        )
         return [*base, (terminal[stage], None)]
     steps: list[tuple[str, dict[str, Any] | None]] = []
     parts = iter(INTERVIEW_PARTS)
@@ -169,5 +217,10 @@ def requisition(**overrides: Any) -> dict[str, Any]:
 
 def new_candidate(requisition_id: int, n: int = 1, **overrides: Any) -> dict[str, Any]:
     """Fields of states.intake.NewCandidate for candidate number `n`."""
-    return {"name": f"Candidate {n}", "email": f"candidate{n}@example.com", "requisition_id": requisition_id,
-            "source": "employee_referral", **overrides}  # fmt: skip
+    return {
+        "name": f"Candidate {n}",
+        "email": f"candidate{n}@example.com",
+        "requisition_id": requisition_id,
+        "source": "employee_referral",
+        **overrides,
+    }

@@ -42,8 +42,9 @@ class Processes:
     def start(self, name: str, args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
         log = self.logs / f"{name}.log"
         with log.open("wb") as out:
-            proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)  # fmt: skip
+            proc = subprocess.Popen(
+                args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self.started.append((proc, log))
         return proc
 
@@ -96,11 +97,27 @@ def start_server(processes: Processes, home: Path, database_url: str | None = No
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "HIRING_"))}
-    env.update({"PREFECT_HOME": str(home), "PREFECT_API_URL": api, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                "DO_NOT_TRACK": "1"})  # fmt: skip
+    env.update(
+        {
+            "PREFECT_HOME": str(home),
+            "PREFECT_API_URL": api,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+        }
+    )
     server_env = {**env, "PREFECT_API_DATABASE_CONNECTION_URL": database_url} if database_url else env
-    args = [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler", "--no-late-runs",
-            "--no-ui"]  # fmt: skip
+    args = [
+        PREFECT,
+        "server",
+        "start",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-scheduler",
+        "--no-late-runs",
+        "--no-ui",
+    ]
     server = processes.start("server", args, server_env, home.parent)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -148,8 +165,9 @@ def wait_for_runs(api: str, run_ids: list[str], timeout: float) -> dict[str, dic
     deadline = time.monotonic() + timeout
     runs: dict[str, dict[str, Any]] = {}
     while True:
-        found = api_call("POST", f"{api}/flow_runs/filter", json={"flow_runs": {"id": {"any_": run_ids}},
-                                                                  "limit": len(run_ids)})  # fmt: skip
+        found = api_call(
+            "POST", f"{api}/flow_runs/filter", json={"flow_runs": {"id": {"any_": run_ids}}, "limit": len(run_ids)}
+        )
         runs = {r["id"]: r for r in found}
         if len(runs) == len(run_ids) and all((r["state"] or {}).get("type") in TERMINAL for r in runs.values()):
             return runs

@@ -34,18 +34,21 @@ class Result:
         return f"hiring {' '.join(self.args)} -> exit {self.code}\nstdout:\n{self.out}\nstderr:\n{self.err}"
 
 
-def run(args: list[str] | tuple[str, ...], db_url: str, cwd: Path, now: datetime | None = None,
-        timeout: float = 60) -> Result:  # fmt: skip
+def run(
+    args: list[str] | tuple[str, ...], db_url: str, cwd: Path, now: datetime | None = None, timeout: float = 60
+) -> Result:
     """Run `hiring ARGS` with the database at db_url; cwd matters for relative paths and .env."""
-    proc = subprocess.run([HIRING, *args], env=hiring_env(db_url, now), cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)  # fmt: skip
+    proc = subprocess.run(
+        [HIRING, *args], env=hiring_env(db_url, now), cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
     return Result(tuple(args), proc.returncode, proc.stdout, proc.stderr)
 
 
 def start(args: list[str] | tuple[str, ...], db_url: str, cwd: Path, now: datetime | None = None) -> subprocess.Popen:
     """Start `hiring ARGS` without waiting (for commands that must run at the same time)."""
-    return subprocess.Popen([HIRING, *args], env=hiring_env(db_url, now), cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [HIRING, *args], env=hiring_env(db_url, now), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def finish(args: list[str] | tuple[str, ...], proc: subprocess.Popen, timeout: float = 60) -> Result:

@@ -79,8 +79,7 @@ class SlackReceiver:
             request_queue_size = 256
 
         self.server = Server(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)  # fmt: skip
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @staticmethod
     def ids_of(message: dict[str, Any]) -> tuple[int, ...]:
@@ -112,8 +111,11 @@ class SlackReceiver:
 
     def env(self) -> dict[str, str]:
         """HIRING_* variables that send Slack webhook messages here, one request per outbox row."""
-        return {"HIRING_SLACK_WEBHOOK_URL": WEBHOOK_URL, "HIRING_SLACK_BASE_URL": self.base_url,
-                "HIRING_DIGEST": "false"}  # fmt: skip
+        return {
+            "HIRING_SLACK_WEBHOOK_URL": WEBHOOK_URL,
+            "HIRING_SLACK_BASE_URL": self.base_url,
+            "HIRING_DIGEST": "false",
+        }
 
     def settings(self) -> dict[str, Any]:
         """The same, as keyword arguments of hiring.settings.Settings."""
@@ -138,9 +140,17 @@ def add_people(engine: Engine) -> None:
     """rita (recruiter), hugo (hiring manager) and tess (head of talent), reachable on Slack."""
     with transaction(engine) as session:
         for handle, role in PEOPLE.items():
-            session.add(Person(handle=handle, name=handle.title(), email=f"{handle}@example.com",
-                               slack_user_id=f"U0{handle.upper()}", role=role, timezone="UTC",
-                               channels=["slack"]))  # fmt: skip
+            session.add(
+                Person(
+                    handle=handle,
+                    name=handle.title(),
+                    email=f"{handle}@example.com",
+                    slack_user_id=f"U0{handle.upper()}",
+                    role=role,
+                    timezone="UTC",
+                    channels=["slack"],
+                )
+            )
 
 
 # --- the whole database, as text ------------------------------------------------------------------
@@ -169,9 +179,15 @@ class Snapshot:
             if self.meta is None:
                 self.meta = MetaData()
                 self.meta.reflect(conn)
-            lines = [repr(tuple(r)) for r in conn.execute(text(
-                "SELECT table_name, column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"))]  # fmt: skip
+            lines = [
+                repr(tuple(r))
+                for r in conn.execute(
+                    text(
+                        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                        "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
+                    )
+                )
+            ]
             for table in sorted(self.meta.tables.values(), key=lambda t: t.name):
                 order = list(table.primary_key.columns) or list(table.columns)
                 lines.append(f"-- {table.name}")

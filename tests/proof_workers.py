@@ -57,8 +57,17 @@ def write_events(url: str, name: str, cids: list[int], n: int, at: str, seed: in
                     payload = payloads.record_interview(rng.choice(payloads.INTERVIEW_PARTS), rng.randint(1, 4))
                     payload["notes"] = key
                 try:
-                    apply_event(engine, cid, trigger, payload, actor=name, occurred_at=when, now=when, key=key,
-                                expected_version=version if i % 2 == 0 else None)  # fmt: skip
+                    apply_event(
+                        engine,
+                        cid,
+                        trigger,
+                        payload,
+                        actor=name,
+                        occurred_at=when,
+                        now=when,
+                        key=key,
+                        expected_version=version if i % 2 == 0 else None,
+                    )
                 except (Conflict, TriggerNotAllowed, GuardRefused) as exc:
                     failures[type(exc).__name__] += 1
                     continue

@@ -75,8 +75,9 @@ def reject_reopen(url: str, name: str, cids: list[int], at: str, barrier: Any) -
             rejected = _stage(engine, cid) == Stage.REJECTED.value
             for i in range(MAX_TRIES):
                 text = f"{SECRET} ({name} #{i})"
-                trigger, payload = ("reopen", payloads.reason(text)) if rejected else \
-                    ("reject", {**payloads.reject(), "note": text})  # fmt: skip
+                trigger, payload = (
+                    ("reopen", payloads.reason(text)) if rejected else ("reject", {**payloads.reject(), "note": text})
+                )
                 try:
                     apply_event(engine, cid, trigger, payload, actor=name, occurred_at=when, now=when)
                     written += 1
@@ -150,8 +151,12 @@ def sweep_until_erased(url: str, cids: list[int], at: str, barrier: Any) -> dict
 
 def race(url: str, role: str, args: tuple[Any, ...], barrier: Any) -> dict[str, Any]:
     """One process of a mixed race: `role` names which of the functions above it runs."""
-    roles = {"writer": reject_reopen, "eraser": erase_each, "retention": retention_until_done,
-             "sweeper": sweep_until_erased}  # fmt: skip
+    roles = {
+        "writer": reject_reopen,
+        "eraser": erase_each,
+        "retention": retention_until_done,
+        "sweeper": sweep_until_erased,
+    }
     return {"role": role, **roles[role](url, *args, barrier)}
 
 
@@ -171,8 +176,9 @@ def send_once(url: str, via: str, cid: int, key: str, expected: int | None, barr
     return _by_api(url, cid, key, payload, expected, barrier)
 
 
-def _by_service(url: str, cid: int, key: str, payload: dict[str, Any], expected: int | None,
-                barrier: Any) -> dict[str, Any]:  # fmt: skip
+def _by_service(
+    url: str, cid: int, key: str, payload: dict[str, Any], expected: int | None, barrier: Any
+) -> dict[str, Any]:
     engine = make_engine(url)
     try:
         barrier.wait(timeout=120)
@@ -185,8 +191,9 @@ def _by_service(url: str, cid: int, key: str, payload: dict[str, Any], expected:
     return {"seen": "replayed" if out.replayed else "written", "event_id": out.event_id, "version": out.version}
 
 
-def _by_cli(url: str, cid: int, key: str, payload: dict[str, Any], expected: int | None,
-            barrier: Any) -> dict[str, Any]:  # fmt: skip
+def _by_cli(
+    url: str, cid: int, key: str, payload: dict[str, Any], expected: int | None, barrier: Any
+) -> dict[str, Any]:
     from tests.proof_cli import run_cli
 
     args = ["advance", str(cid), "screen", "--data", json.dumps(payload), "--key", key, "--by", "retry", "--json"]
@@ -197,12 +204,16 @@ def _by_cli(url: str, cid: int, key: str, payload: dict[str, Any], expected: int
     if result.code != 0:
         return {"seen": "refused", "detail": f"exit {result.code}: {result.err.strip()}"}
     out = json.loads(result.out)
-    return {"seen": "replayed" if out["replayed"] else "written", "event_id": out["event_id"],
-            "version": out["version"]}  # fmt: skip
+    return {
+        "seen": "replayed" if out["replayed"] else "written",
+        "event_id": out["event_id"],
+        "version": out["version"],
+    }
 
 
-def _by_api(url: str, cid: int, key: str, payload: dict[str, Any], expected: int | None,
-            barrier: Any) -> dict[str, Any]:  # fmt: skip
+def _by_api(
+    url: str, cid: int, key: str, payload: dict[str, Any], expected: int | None, barrier: Any
+) -> dict[str, Any]:
     from tests.api_support import AUTH, client
 
     engine = make_engine(url)

@@ -38,8 +38,11 @@ def outbox(engine: Engine) -> list[Outbox]:
 
 def levels(engine: Engine, cid: int, kind: str | None = None) -> list[tuple[str, str]]:
     by_timer = {t.id: t.kind for t in timers(engine, cid)}
-    return [(by_timer[e.timer_id], e.level) for e in escalations(engine, cid)
-            if kind is None or by_timer[e.timer_id] == kind]  # fmt: skip
+    return [
+        (by_timer[e.timer_id], e.level)
+        for e in escalations(engine, cid)
+        if kind is None or by_timer[e.timer_id] == kind
+    ]
 
 
 def hours(a: datetime, b: datetime) -> float:

@@ -98,13 +98,17 @@ BAD_TIMERS = [
 
 
 @pytest.mark.parametrize("case", BAD_TIMERS, ids=lambda c: c.id)
-def test_one_bad_timer_never_blocks_the_sweep(case: BadTimer, engine: Engine, candidate: Any,
-                                              caplog: pytest.LogCaptureFixture) -> None:  # fmt: skip
+def test_one_bad_timer_never_blocks_the_sweep(
+    case: BadTimer, engine: Engine, candidate: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     bad, good = candidate(), candidate()
     bad_timer = timer(engine, bad, "screen_decision")
     with engine.begin() as conn:
-        conn.execute(update(Timer).where(Timer.id == bad_timer.id)  # type: ignore[arg-type]
-                     .values(due_at=case.due_at, next_fire_at=NOW - timedelta(hours=1)))  # fmt: skip
+        conn.execute(
+            update(Timer)
+            .where(Timer.id == bad_timer.id)  # type: ignore[arg-type]
+            .values(due_at=case.due_at, next_fire_at=NOW - timedelta(hours=1))
+        )
     with caplog.at_level(logging.WARNING, logger="hiring.sweep"):
         fired = sweep(engine, NOW, Policy())
     assert {f.candidate_id for f in fired} == {good}, "the good timer fires, the bad one is skipped"
@@ -160,8 +164,9 @@ def test_resume_keeps_the_working_time_left_at_the_hold(case: HoldCase, engine: 
     [cid] = service.add_candidates(engine, [person], actor="test", now=at(case.opened), policy=policy)
     assert timer(engine, cid, "screen_decision").due_at == at(case.due_before)
     for trigger, when in (("hold", at(case.held)), ("resume", at(case.resumed))):
-        service.apply_event(engine, cid, trigger, payloads.reason(), actor="test", occurred_at=when, now=when,
-                            policy=policy)  # fmt: skip
+        service.apply_event(
+            engine, cid, trigger, payloads.reason(), actor="test", occurred_at=when, now=when, policy=policy
+        )
     resumed = timer(engine, cid, "screen_decision")
     assert resumed.due_at == at(case.due_after)
     cal = policy.cal()
@@ -215,8 +220,13 @@ BAD_SETTINGS = [
 ]  # fmt: skip
 
 
-SECRETS = {"HIRING_SLACK_WEBHOOK_URL", "HIRING_SLACK_BOT_TOKEN", "HIRING_API_TOKENS", "HIRING_SMTP_PASSWORD",
-           "HIRING_GREENHOUSE_SECRET"}
+SECRETS = {
+    "HIRING_SLACK_WEBHOOK_URL",
+    "HIRING_SLACK_BOT_TOKEN",
+    "HIRING_API_TOKENS",
+    "HIRING_SMTP_PASSWORD",
+    "HIRING_GREENHOUSE_SECRET",
+}
 
 
 @SQLITE_ONLY
@@ -300,8 +310,9 @@ def _to_stage(drive: Any, cid: int, stage: str) -> None:
 
 
 @pytest.mark.parametrize("case", BAD_NUMBERS, ids=lambda c: c.id)
-def test_number_out_of_range_is_refused(case: BadNumber, db_url: str, candidate: Any, drive: Any,
-                                        tmp_path: Path) -> None:  # fmt: skip
+def test_number_out_of_range_is_refused(
+    case: BadNumber, db_url: str, candidate: Any, drive: Any, tmp_path: Path
+) -> None:
     cid = candidate()
     _to_stage(drive, cid, case.stage)
     for name, text in case.files:
@@ -315,8 +326,11 @@ def test_api_refuses_an_offer_out_of_range_with_422(band: int, engine: Engine, c
     cid = candidate()
     _to_stage(drive, cid, "final_decided")
     with client(engine) as api:
-        resp = api.post(f"/candidates/{cid}/events", headers=AUTH,
-                        json={"trigger": "make_offer", "payload": payloads.offer(base=band)})  # fmt: skip
+        resp = api.post(
+            f"/candidates/{cid}/events",
+            headers=AUTH,
+            json={"trigger": "make_offer", "payload": payloads.offer(base=band)},
+        )
     assert resp.status_code == 422, resp.text
     assert any(e["field"] == "payload.base_salary" for e in resp.json()["errors"]), resp.text
 
@@ -341,10 +355,12 @@ class BusyWrite:
 
 BUSY_WRITES = [
     BusyWrite("advance", ["advance", "{cid}", "hold", "--data", '{"reason": "travel"}']),
-    BusyWrite("candidate_add", ["candidate", "add", "--name", "Bo", "--email", "bo@example.com", "--req", "1",
-                                "--source", "inbound"]),
+    BusyWrite(
+        "candidate_add",
+        ["candidate", "add", "--name", "Bo", "--email", "bo@example.com", "--req", "1", "--source", "inbound"],
+    ),
     BusyWrite("sweep", ["sweep"]),
-]  # fmt: skip
+]
 
 
 class LockHolder:
@@ -352,8 +368,9 @@ class LockHolder:
 
     def __init__(self, db_url: str) -> None:
         path = db_url.removeprefix("sqlite:///")
-        self.proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, path], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", HOLD_LOCK, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         assert self.proc.stdout and self.proc.stdout.readline().strip() == "locked"
 
     def release(self) -> None:
@@ -386,8 +403,9 @@ def test_busy_database_is_503_with_retry_after(db_url: str, candidate: Any) -> N
     holder = LockHolder(db_url)
     try:
         with TestClient(app, raise_server_exceptions=False) as api:
-            resp = api.post(f"/candidates/{cid}/events", headers=AUTH,
-                            json={"trigger": "hold", "payload": payloads.reason()})  # fmt: skip
+            resp = api.post(
+                f"/candidates/{cid}/events", headers=AUTH, json={"trigger": "hold", "payload": payloads.reason()}
+            )
     finally:
         holder.release()
     assert resp.status_code == 503, resp.text

@@ -55,11 +55,15 @@ CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # every C0/C1 control ch
 # (name as stored, what the terminal must show literally)
 TERMINAL_NAMES = [
     pytest.param("Eve [/]", "Eve [/]", id="closing-tag"),
-    pytest.param("[link=https://evil.example]Click me[/link]", "[link=https://evil.example]Click me[/link]",
-                 id="link-markup"),
+    pytest.param(
+        "[link=https://evil.example]Click me[/link]", "[link=https://evil.example]Click me[/link]", id="link-markup"
+    ),
     pytest.param("Mal \x1b[2J\x1b[31mlory", "Mal \\x1b[2J\\x1b[31mlory", id="csi-escape"),
-    pytest.param("Os \x1b]8;;https://evil.example\x07car\x1b]8;;\x07", "Os \\x1b]8;;https://evil.example\\x07car",
-                 id="osc8-hyperlink"),
+    pytest.param(
+        "Os \x1b]8;;https://evil.example\x07car\x1b]8;;\x07",
+        "Os \\x1b]8;;https://evil.example\\x07car",
+        id="osc8-hyperlink",
+    ),
     pytest.param("Eve\r\nNewline \x9b31m", "Eve\\r\\nNewline \\x9b31m", id="cr-lf-and-c1-csi"),
     pytest.param("[bold red]Trudy\\", "[bold red]Trudy\\", id="open-tag-trailing-backslash"),
 ]
@@ -88,12 +92,14 @@ def seed_hostile(engine: Engine, names: list[str]) -> list[int]:
     ids = service.add_candidates(engine, specs, actor="test", now=T0)
     with transaction(engine) as session:
         for cid, name in zip(ids, names, strict=True):
-            session.execute(text("UPDATE candidate SET name = :n, external_id = :n WHERE id = :i"),
-                            {"n": name, "i": cid})  # fmt: skip
+            session.execute(
+                text("UPDATE candidate SET name = :n, external_id = :n WHERE id = :i"), {"n": name, "i": cid}
+            )
     for cid, name in zip(ids, names, strict=True):
         at = T0 + timedelta(minutes=5)
-        service.apply_event(engine, cid, "screen", {**payloads.screen(), "note": name}, actor=name,
-                            occurred_at=at, now=at)  # fmt: skip
+        service.apply_event(
+            engine, cid, "screen", {**payloads.screen(), "note": name}, actor=name, occurred_at=at, now=at
+        )
     with transaction(engine) as session:
         session.execute(text("UPDATE requisition SET title = :t"), {"t": hostile})
     return ids
@@ -120,8 +126,9 @@ CLI_VIEWS = [
 
 
 @pytest.mark.parametrize(("command", "one"), CLI_VIEWS)
-def test_every_cli_view_shows_hostile_names_as_text(sqlite_db: tuple[str, Engine], tmp_path: Path,
-                                                    command: tuple[str, ...], one: bool) -> None:  # fmt: skip
+def test_every_cli_view_shows_hostile_names_as_text(
+    sqlite_db: tuple[str, Engine], tmp_path: Path, command: tuple[str, ...], one: bool
+) -> None:
     url, engine = sqlite_db
     names = [p.values[0] for p in TERMINAL_NAMES]
     shown = [p.values[1] for p in TERMINAL_NAMES]
@@ -133,16 +140,21 @@ def test_every_cli_view_shows_hostile_names_as_text(sqlite_db: tuple[str, Engine
 # Error messages quote user input: they are text too. (args, exit code, what stderr must show)
 CLI_ERRORS = [
     pytest.param(("candidate", "show", "Eve [/]"), 4, "Eve [/]", id="not-found-closing-tag"),
-    pytest.param(("candidate", "show", "\x1b]8;;https://evil.example\x07x"), 4, "\\x1b]8;;https://evil.example\\x07x",
-                 id="not-found-osc8"),
+    pytest.param(
+        ("candidate", "show", "\x1b]8;;https://evil.example\x07x"),
+        4,
+        "\\x1b]8;;https://evil.example\\x07x",
+        id="not-found-osc8",
+    ),
     pytest.param(("advance", "1", "[bold]x[/bold] [/]"), 2, "[bold]x[/bold] [/]", id="unknown-trigger-markup"),
     pytest.param(("candidate", "list", "--stage", "[/]"), 2, "'[/]'", id="unknown-stage-markup"),
 ]
 
 
 @pytest.mark.parametrize(("args", "code", "shown"), CLI_ERRORS)
-def test_error_messages_quote_user_input_as_text(sqlite_db: tuple[str, Engine], tmp_path: Path,
-                                                 args: tuple[str, ...], code: int, shown: str) -> None:  # fmt: skip
+def test_error_messages_quote_user_input_as_text(
+    sqlite_db: tuple[str, Engine], tmp_path: Path, args: tuple[str, ...], code: int, shown: str
+) -> None:
     url, engine = sqlite_db
     seed_hostile(engine, ["Alice"])
     result = procs.run(args, url, tmp_path)
@@ -197,11 +209,19 @@ def view_data(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -
     finally:
         engine.dispose()
     data["notice"] = notice_payload(1)
-    data["deliveries"] = [{"received_at": T0, "event_id": "e1", "action": "candidate_stage_change",
-                           "status": "refused", "application_id": "a1", "ats_stage": "Onsite", "candidate_id": cid,
-                           "detail": "unmapped stage"}]  # fmt: skip
-    data["unmapped"] = [{"kind": "stage", "value": "Onsite", "deliveries": 2, "jobs": ["j1"],
-                         "last_received_at": T0}]  # fmt: skip
+    data["deliveries"] = [
+        {
+            "received_at": T0,
+            "event_id": "e1",
+            "action": "candidate_stage_change",
+            "status": "refused",
+            "application_id": "a1",
+            "ats_stage": "Onsite",
+            "candidate_id": cid,
+            "detail": "unmapped stage",
+        }
+    ]
+    data["unmapped"] = [{"kind": "stage", "value": "Onsite", "deliveries": 2, "jobs": ["j1"], "last_received_at": T0}]
     return data
 
 
@@ -216,8 +236,13 @@ def _views() -> list[tuple[str, Callable[[dict[str, Any]], list[Any]]]]:
 
     def console_lines(d: dict[str, Any]) -> list[Any]:
         lines: list[str] = []
-        who = Recipient(handle=d["people"][0]["handle"], name=d["people"][0]["name"], email=None,
-                        slack_user_id=None, role="hiring_manager")  # fmt: skip
+        who = Recipient(
+            handle=d["people"][0]["handle"],
+            name=d["people"][0]["name"],
+            email=None,
+            slack_user_id=None,
+            role="hiring_manager",
+        )
         notice = Notice(outbox_id=1, kind="escalation", payload=d["notice"])
         channel = ConsoleChannel(lines.append)
         channel.send(Delivery([notice], who.handle, who, channel.address(who.handle, who), Context(), T0))
@@ -234,8 +259,10 @@ def _views() -> list[tuple[str, Callable[[dict[str, Any]], list[Any]]]]:
         ("role show", lambda d: roles.requisition_lines(d["requisition"])),
         ("outbox", lambda d: [notify.outbox_table(d["outbox"], None)]),
         ("people", lambda d: [notify.people_table(d["people"])]),
-        ("webhooks", lambda d: [integrations.deliveries_table(d["deliveries"]),
-                                integrations.unmapped_table(d["unmapped"])]),
+        (
+            "webhooks",
+            lambda d: [integrations.deliveries_table(d["deliveries"]), integrations.unmapped_table(d["unmapped"])],
+        ),
         ("console channel", console_lines),
     ]
 
@@ -310,32 +337,55 @@ def assert_slack_safe(body: dict[str, Any], own_mention: str | None) -> None:
 
 def _digest_row(engine: Engine, name: str) -> None:
     with transaction(engine) as session:
-        session.add(Outbox(dedupe_key="digest:hugo", created_at=T0, kind="digest", recipient="hugo",
-                           recipient_role="hiring_manager", channel="slack", next_attempt_at=T0,
-                           payload={"title": f"Weekly hiring digest: {name}", "message": name,
-                                    "text": f"#1 {name}\n  {name} overdue\n"}))  # fmt: skip
+        session.add(
+            Outbox(
+                dedupe_key="digest:hugo",
+                created_at=T0,
+                kind="digest",
+                recipient="hugo",
+                recipient_role="hiring_manager",
+                channel="slack",
+                next_attempt_at=T0,
+                payload={
+                    "title": f"Weekly hiring digest: {name}",
+                    "message": name,
+                    "text": f"#1 {name}\n  {name} overdue\n",
+                },
+            )
+        )
 
 
 # (how the rows are written, the person's Slack id: None means the webhook names the person instead)
 SLACK_SHAPES = [
     pytest.param(lambda e, n: add_rows(e, candidate_name=n, requisition_title=n, action=n), "U0HUGO", id="single"),
-    pytest.param(lambda e, n: add_rows(e, count=3, candidate_name=n, requisition_title=n, action=n), "U0HUGO",
-                 id="digest-of-three"),
-    pytest.param(lambda e, n: add_rows(e, candidate_name=n, requisition_title=n, action=n), None,
-                 id="single-named-not-mentioned"),
+    pytest.param(
+        lambda e, n: add_rows(e, count=3, candidate_name=n, requisition_title=n, action=n),
+        "U0HUGO",
+        id="digest-of-three",
+    ),
+    pytest.param(
+        lambda e, n: add_rows(e, candidate_name=n, requisition_title=n, action=n), None, id="single-named-not-mentioned"
+    ),
     pytest.param(_digest_row, "U0HUGO", id="weekly-digest"),
 ]
 
 
 @pytest.mark.parametrize("name", SLACK_NAMES)
 @pytest.mark.parametrize(("write_rows", "slack_id"), SLACK_SHAPES)
-def test_slack_escapes_user_text_in_every_text_field(engine: Engine, db_url: str, slack: HTTPServer, name: str,
-                                                     write_rows: Callable[[Engine, str], Any],
-                                                     slack_id: str | None) -> None:  # fmt: skip
+def test_slack_escapes_user_text_in_every_text_field(
+    engine: Engine,
+    db_url: str,
+    slack: HTTPServer,
+    name: str,
+    write_rows: Callable[[Engine, str], Any],
+    slack_id: str | None,
+) -> None:
     add_person(engine, name=name, slack_user_id=slack_id)
     write_rows(engine, name)
     slack.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("ok")
-    s = webhook_settings(db_url, slack, ats_link_template="https://ats.example.com/c/{candidate_id}?q=1&r={requisition_id}")
+    s = webhook_settings(
+        db_url, slack, ats_link_template="https://ats.example.com/c/{candidate_id}?q=1&r={requisition_id}"
+    )
 
     result = dispatch(engine, now=T0, settings=s)
 
@@ -405,17 +455,31 @@ def test_email_about_a_name_with_line_breaks_is_sent_with_safe_headers(
 SECRET = "S3cretPw99xyz"
 # (URL, what may be shown)
 URLS = [
-    pytest.param("postgresql+psycopg://hiring:S3cretPw99xyz@db.example:5432/hiring",
-                 "postgresql+psycopg://hiring:***@db.example:5432/hiring", id="password-in-user-info"),
-    pytest.param("postgresql+psycopg://hiring@db.example/hiring?password=S3cretPw99xyz&sslmode=require",
-                 "postgresql+psycopg://hiring@db.example/hiring?password=***&sslmode=require",
-                 id="password-in-query"),
-    pytest.param("sqlite:///hiring.db?sslpassword=S3cretPw99xyz&api_key=S3cretPw99xyz&token=S3cretPw99xyz",
-                 "sqlite:///hiring.db?sslpassword=***&api_key=***&token=***", id="secret-looking-params"),
-    pytest.param("https://user:S3cretPw99xyz@prefect.example/api?x=1#frag",
-                 "https://user:***@prefect.example/api?x=1#frag", id="http-basic-auth"),
-    pytest.param("postgresql://u:p%40S3cretPw99xyz@h/d?Secret=S3cretPw99xyz", "postgresql://u:***@h/d?Secret=***",
-                 id="encoded-at-and-upper-case-param"),
+    pytest.param(
+        "postgresql+psycopg://hiring:S3cretPw99xyz@db.example:5432/hiring",
+        "postgresql+psycopg://hiring:***@db.example:5432/hiring",
+        id="password-in-user-info",
+    ),
+    pytest.param(
+        "postgresql+psycopg://hiring@db.example/hiring?password=S3cretPw99xyz&sslmode=require",
+        "postgresql+psycopg://hiring@db.example/hiring?password=***&sslmode=require",
+        id="password-in-query",
+    ),
+    pytest.param(
+        "sqlite:///hiring.db?sslpassword=S3cretPw99xyz&api_key=S3cretPw99xyz&token=S3cretPw99xyz",
+        "sqlite:///hiring.db?sslpassword=***&api_key=***&token=***",
+        id="secret-looking-params",
+    ),
+    pytest.param(
+        "https://user:S3cretPw99xyz@prefect.example/api?x=1#frag",
+        "https://user:***@prefect.example/api?x=1#frag",
+        id="http-basic-auth",
+    ),
+    pytest.param(
+        "postgresql://u:p%40S3cretPw99xyz@h/d?Secret=S3cretPw99xyz",
+        "postgresql://u:***@h/d?Secret=***",
+        id="encoded-at-and-upper-case-param",
+    ),
     pytest.param("sqlite:////tmp/hiring.db", "sqlite:////tmp/hiring.db", id="nothing-to-hide"),
 ]
 
@@ -433,8 +497,9 @@ def _secret_url(tmp_path: Path, sqlite_template: Path) -> str:
     return f"sqlite:///{path}?password={SECRET}&token={SECRET}"
 
 
-def test_init_and_the_schema_error_never_print_a_password_in_the_url_query(tmp_path: Path,
-                                                                          sqlite_template: Path) -> None:  # fmt: skip
+def test_init_and_the_schema_error_never_print_a_password_in_the_url_query(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
     url = _secret_url(tmp_path, sqlite_template)
     init = procs.run(["init"], url, tmp_path)
     assert init.code == 0 and "database ready" in init.out, str(init)
@@ -446,11 +511,16 @@ def test_init_and_the_schema_error_never_print_a_password_in_the_url_query(tmp_p
         assert SECRET not in result.out + result.err, str(result)
 
 
-def test_serve_first_log_line_never_prints_a_password_in_the_url_query(tmp_path: Path,
-                                                                       sqlite_template: Path) -> None:  # fmt: skip
+def test_serve_first_log_line_never_prints_a_password_in_the_url_query(tmp_path: Path, sqlite_template: Path) -> None:
     url = _secret_url(tmp_path, sqlite_template)
-    proc = subprocess.Popen([procs.HIRING, "serve", "--interval", "30"], env=procs.hiring_env(url, T0), cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [procs.HIRING, "serve", "--interval", "30"],
+        env=procs.hiring_env(url, T0),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stderr is not None
         first = ""
@@ -486,7 +556,7 @@ class QuotingServer(SmtpServer):
 
 def test_smtp_reply_quoting_the_auth_exchange_is_scrubbed_of_the_login(
     engine: Engine, db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:  # fmt: skip
+) -> None:
     server = QuotingServer(free_port(), username="someone-else", password="x").start()
     try:
         add_person(engine)
@@ -494,8 +564,12 @@ def test_smtp_reply_quoting_the_auth_exchange_is_scrubbed_of_the_login(
         s = smtp_settings(db_url, server, smtp_username=USER, smtp_password=PASSWORD, digest=False)
         with caplog.at_level("DEBUG"):
             first = dispatch(engine, now=T0, settings=s)
-        env = {**smtp_env(server), "HIRING_SMTP_USERNAME": USER, "HIRING_SMTP_PASSWORD": PASSWORD,
-               "HIRING_DIGEST": "false"}  # fmt: skip
+        env = {
+            **smtp_env(server),
+            "HIRING_SMTP_USERNAME": USER,
+            "HIRING_SMTP_PASSWORD": PASSWORD,
+            "HIRING_DIGEST": "false",
+        }
         add_rows(engine, channel="email", start=10)
         cli = hiring(["dispatch"], db_url, tmp_path, now=T0, env=env)
         listing = hiring(["outbox"], db_url, tmp_path, now=T0)
@@ -505,8 +579,12 @@ def test_smtp_reply_quoting_the_auth_exchange_is_scrubbed_of_the_login(
     errors = [r.last_error or "" for r in outbox_rows(engine)]
     assert all("SMTP login to 127.0.0.1" in e and "535" in e for e in errors), errors
     ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail."))  # not the server's
-    shown = {"last_error": "\n".join(errors), "logs": ours, "dispatch": cli.stdout + cli.stderr,
-             "outbox": listing.stdout + listing.stderr}  # fmt: skip
+    shown = {
+        "last_error": "\n".join(errors),
+        "logs": ours,
+        "dispatch": cli.stdout + cli.stderr,
+        "outbox": listing.stdout + listing.stderr,
+    }
     for where, output in shown.items():
         for form in _login_forms(USER, PASSWORD):
             assert form not in output, f"{form!r} in {where}:\n{output}"

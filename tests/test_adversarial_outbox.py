@@ -57,12 +57,16 @@ def footer_ids(message: dict[str, Any]) -> list[int]:
 
 
 def slack_env(server: HTTPServer, digest: bool = True) -> dict[str, str]:
-    return {"HIRING_SLACK_WEBHOOK_URL": WEBHOOK_URL, "HIRING_SLACK_BASE_URL": server.url_for("/").rstrip("/"),
-            "HIRING_DIGEST": str(digest).lower()}  # fmt: skip
+    return {
+        "HIRING_SLACK_WEBHOOK_URL": WEBHOOK_URL,
+        "HIRING_SLACK_BASE_URL": server.url_for("/").rstrip("/"),
+        "HIRING_DIGEST": str(digest).lower(),
+    }
 
 
-def hiring(args: list[str], db_url: str, cwd: Path, now: datetime | None,
-           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+def hiring(
+    args: list[str], db_url: str, cwd: Path, now: datetime | None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full = {**procs.hiring_env(db_url, now), **(env or {})}
     return subprocess.run([procs.HIRING, *args], env=full, cwd=cwd, capture_output=True, text=True, timeout=60)
 
@@ -93,8 +97,7 @@ def _escalation_in_flight(engine: Engine, db_url: str, slack: HTTPServer) -> Non
     """Escalations claimed by a dispatcher that died before recording them: erasure scrubs, not deletes."""
     sweep(engine, LATE, channels=frozenset({"slack"}))
     with transaction(engine) as session:
-        session.execute(update(Outbox).values(status="sending", claimed_by="dead-worker", claimed_at=LATE,
-                                              attempts=1))  # fmt: skip
+        session.execute(update(Outbox).values(status="sending", claimed_by="dead-worker", claimed_at=LATE, attempts=1))
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,9 @@ def test_after_hiring_erase_the_database_and_the_next_dispatch_hold_no_name_or_e
     assert erased.returncode == 0, erased.stderr
 
     dump = database_dump(db_url)
-    assert (dump.count(SURNAME), dump.count(EMAIL)) == (0, 0), [line for line in dump.splitlines()
-                                                                if SURNAME in line or EMAIL in line][:3]  # fmt: skip
+    assert (dump.count(SURNAME), dump.count(EMAIL)) == (0, 0), [
+        line for line in dump.splitlines() if SURNAME in line or EMAIL in line
+    ][:3]
     expire_claims(engine)  # the dead dispatcher's claims lapse
     sent = hiring(["dispatch"], db_url, tmp_path, LATE + timedelta(hours=2), env=slack_env(slack))
     assert sent.returncode == 0, sent.stderr
@@ -232,8 +236,14 @@ def test_a_dispatcher_with_another_clock_never_reclaims_a_live_claim(
     env = slack_env(threaded_slack, digest=False)  # one message per row
     at = {name: None if d is None else T0 + d for name, d in (("first", case.first), ("second", case.second))}
 
-    first = subprocess.Popen([procs.HIRING, "dispatch"], env={**procs.hiring_env(db_url, at["first"]), **env},
-                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    first = subprocess.Popen(
+        [procs.HIRING, "dispatch"],
+        env={**procs.hiring_env(db_url, at["first"]), **env},
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert receiver.first.wait(timeout=60), "the first dispatcher sent nothing"
         second = hiring(["dispatch", "--json"], db_url, tmp_path, at["second"], env=env)
@@ -265,16 +275,30 @@ def migrate(engine: Engine, command: str, revision: str) -> None:
 def legacy_rows(zelda: int, other: int) -> list[dict[str, Any]]:
     """Rows as the code before migration 0005 wrote them: names in the payloads, a claim without a deadline."""
     name, item = f"Zelda {SURNAME}", {"candidate_id": zelda, "candidate_name": f"Zelda {SURNAME}", "timer": "debrief"}
-    digest = {"title": "Weekly hiring digest, 2026-W14: 2 overdue", "message": "2 overdue", "requisitions": [],
-              "text": f"Overdue (2):\n  - {name} (#{zelda})\n  - {OTHER} (#{other})\n",
-              "overdue": [item, {**item, "candidate_id": other, "candidate_name": OTHER}], "decisions_pending": []}
+    digest = {
+        "title": "Weekly hiring digest, 2026-W14: 2 overdue",
+        "message": "2 overdue",
+        "requisitions": [],
+        "text": f"Overdue (2):\n  - {name} (#{zelda})\n  - {OTHER} (#{other})\n",
+        "overdue": [item, {**item, "candidate_id": other, "candidate_name": OTHER}],
+        "decisions_pending": [],
+    }
     escalation = {"candidate_id": zelda, "candidate_name": name, "timer": "debrief", "level": "level_1"}
     common = {"created_at": T0, "recipient": "hugo", "channel": "slack", "attempts": 0, "next_attempt_at": T0}
     return [
         {**common, "dedupe_key": "digest:hugo:2026-W14:slack", "kind": "digest", "payload": digest, "status": "sent"},
-        {**common, "dedupe_key": "esc:1:slack", "kind": "escalation", "candidate_id": zelda, "payload": escalation,
-         "status": "sending", "claimed_by": "old-dispatcher", "claimed_at": T0, "attempts": 1},
-    ]  # fmt: skip
+        {
+            **common,
+            "dedupe_key": "esc:1:slack",
+            "kind": "escalation",
+            "candidate_id": zelda,
+            "payload": escalation,
+            "status": "sending",
+            "claimed_by": "old-dispatcher",
+            "claimed_at": T0,
+            "attempts": 1,
+        },
+    ]
 
 
 def test_rows_written_before_the_upgrade_lose_their_names_and_live_claims_get_a_deadline(
@@ -282,8 +306,11 @@ def test_rows_written_before_the_upgrade_lose_their_names_and_live_claims_get_a_
 ) -> None:
     zelda, other = candidate(name=f"Zelda {SURNAME}", email=EMAIL), candidate(name=OTHER, email="ada@example.org")
     migrate(engine, "downgrade", "0004")
-    columns = [column(c.name, c.type) for c in Outbox.__table__.columns  # type: ignore[attr-defined]
-               if c.name not in ("id", "claim_expires_at")]  # fmt: skip
+    columns = [
+        column(c.name, c.type)
+        for c in Outbox.__table__.columns  # type: ignore[attr-defined]
+        if c.name not in ("id", "claim_expires_at")
+    ]
     with engine.begin() as conn:
         conn.execute(insert(table("outbox", *columns)), legacy_rows(zelda, other))
     migrate(engine, "upgrade", "head")

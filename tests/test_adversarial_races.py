@@ -70,11 +70,23 @@ class ErasureRace:
 
 
 ERASURE_RACES = [
-    ErasureRace("erase 30 while 6 processes reject/reopen them and a sweeper escalates", 30, 6, "eraser",
-                sweeper=True, ends_rejected=False),
-    ErasureRace("the retention rule erases 10 rejected while 4 processes reject/reopen them", 10, 4, "retention",
-                sweeper=False, ends_rejected=True),
-]  # fmt: skip
+    ErasureRace(
+        "erase 30 while 6 processes reject/reopen them and a sweeper escalates",
+        30,
+        6,
+        "eraser",
+        sweeper=True,
+        ends_rejected=False,
+    ),
+    ErasureRace(
+        "the retention rule erases 10 rejected while 4 processes reject/reopen them",
+        10,
+        4,
+        "retention",
+        sweeper=False,
+        ends_rejected=True,
+    ),
+]
 
 
 @pytest.mark.parametrize("case", ERASURE_RACES, ids=lambda c: c.name)
@@ -95,19 +107,27 @@ def test_once_an_erasure_commits_nothing_more_is_written_about_the_person(
     refused = Counter[str]()
     for r in writers:
         refused.update(r["refused"])
-    print(f"\n[{engine.dialect.name}] {case.name}: {sum(r['written'] for r in writers)} events written, "
-          f"refused {dict(refused)}; {[r for r in reports if r['role'] != 'writer']}")  # fmt: skip
+    print(
+        f"\n[{engine.dialect.name}] {case.name}: {sum(r['written'] for r in writers)} events written, "
+        f"refused {dict(refused)}; {[r for r in reports if r['role'] != 'writer']}"
+    )
     assert refused["erased"] > 0, "no writer met an erasure: nothing raced"
     with Session(engine) as session:
         assert session.execute(select(func.count()).select_from(Erasure)).scalar_one() == len(cids)
         events = list(session.execute(select(Event).where(Event.candidate_id.in_(cids))).scalars())  # type: ignore[attr-defined]
-        timers = session.execute(select(Timer.candidate_id).where(Timer.candidate_id.in_(cids),  # type: ignore[attr-defined]
-                                                                  Timer.status == "open")).scalars().all()  # fmt: skip
-        outbox = session.execute(select(Outbox.candidate_id, Outbox.status)
-                                 .where(Outbox.candidate_id.in_(cids))).all()  # type: ignore[union-attr]  # fmt: skip
+        timers = (
+            session.execute(
+                select(Timer.candidate_id).where(
+                    Timer.candidate_id.in_(cids),  # type: ignore[attr-defined]
+                    Timer.status == "open",
+                )
+            )
+            .scalars()
+            .all()
+        )
+        outbox = session.execute(select(Outbox.candidate_id, Outbox.status).where(Outbox.candidate_id.in_(cids))).all()  # type: ignore[union-attr]
         stages = dict(session.execute(select(Candidate.id, Candidate.stage).where(Candidate.id.in_(cids))).all())  # type: ignore[union-attr]
-        versions = dict(session.execute(select(Candidate.id, Candidate.version)
-                                        .where(Candidate.id.in_(cids))).all())  # type: ignore[union-attr]  # fmt: skip
+        versions = dict(session.execute(select(Candidate.id, Candidate.version).where(Candidate.id.in_(cids))).all())  # type: ignore[union-attr]
     after = sorted((e.candidate_id, e.seq, e.trigger) for e in events if race_workers.SECRET in json.dumps(e.payload))
     assert after == [], f"{len(after)} event(s) recorded after the erasure, free text unscrubbed"
     assert sorted(timers) == [], "erased candidates have open timers"

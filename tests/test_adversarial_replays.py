@@ -153,8 +153,9 @@ def test_a_delivery_dated_in_the_future_does_not_block_the_next_ones(api, engine
     assert candidate(engine).stage == "sourced"
 
 
-def test_an_older_delivery_arriving_while_a_newer_one_is_being_recorded_is_stale(api, engine, open_requisition,
-                                                                                 monkeypatch) -> None:  # fmt: skip
+def test_an_older_delivery_arriving_while_a_newer_one_is_being_recorded_is_stale(
+    api, engine, open_requisition, monkeypatch
+) -> None:
     """The newer delivery claims the application before it applies: an older one that arrives between its
     event and its delivery row is stale, not applied on top of it."""
     from hiring.webhooks import greenhouse
@@ -187,12 +188,18 @@ class EventIds:
 
 LONG = "evt-" + "x" * 196  # 200 characters: the longest Event-ID accepted
 EVENT_IDS = [
-    EventIds("two long ids that share their first 200 characters are both refused, not merged",
-             [(LONG + "-first", 1, 400), (LONG + "-second", 2, 400)], []),
+    EventIds(
+        "two long ids that share their first 200 characters are both refused, not merged",
+        [(LONG + "-first", 1, 400), (LONG + "-second", 2, 400)],
+        [],
+    ),
     EventIds("an id of 200 characters is kept whole", [(LONG, 1, 200)], [LONG]),
-    EventIds("a long id is refused; the same body with a short id is then received",
-             [(LONG + "-a", 1, 400), ("evt-short", 1, 200)], ["evt-short"]),
-]  # fmt: skip
+    EventIds(
+        "a long id is refused; the same body with a short id is then received",
+        [(LONG + "-a", 1, 400), ("evt-short", 1, 200)],
+        ["evt-short"],
+    ),
+]
 
 
 @pytest.mark.parametrize("case", EVENT_IDS, ids=[c.name for c in EVENT_IDS])
@@ -216,16 +223,19 @@ def test_an_over_long_event_id_is_refused_never_truncated(api, engine, case: Eve
 
 
 def import_people(engine: Engine, tmp_path: Path, requisition_id: int, external_ids: list[str]) -> list[int]:
-    rows = "".join(f"Ada Lovelace {n},ada{n}@example.com,{requisition_id},inbound,,{ext}\n"
-                   for n, ext in enumerate(external_ids))  # fmt: skip
+    rows = "".join(
+        f"Ada Lovelace {n},ada{n}@example.com,{requisition_id},inbound,,{ext}\n" for n, ext in enumerate(external_ids)
+    )
     path = tmp_path / "people.csv"
     path.write_text("name,email,requisition_id,source,motivators,external_id\n" + rows)
     return import_csv(engine, path, actor="test").added
 
 
 def anonymized(person: int) -> dict[str, Any]:
-    return {"action": "candidate_anonymized",
-            "payload": {"candidate_id": person, "anonymized_fields": ["full_name", "email_addresses"]}}  # fmt: skip
+    return {
+        "action": "candidate_anonymized",
+        "payload": {"candidate_id": person, "anonymized_fields": ["full_name", "email_addresses"]},
+    }
 
 
 @dataclass(frozen=True)
@@ -260,8 +270,9 @@ ANONYMIZE = [
 
 
 @pytest.mark.parametrize("case", ANONYMIZE, ids=[c.name for c in ANONYMIZE])
-def test_candidate_anonymized_erases_whoever_the_person_is_here(api, engine, tmp_path, open_requisition,
-                                                                case: Anonymize) -> None:  # fmt: skip
+def test_candidate_anonymized_erases_whoever_the_person_is_here(
+    api, engine, tmp_path, open_requisition, case: Anonymize
+) -> None:
     ids = import_people(engine, tmp_path, open_requisition, case.imported)
     case.before(api)
     resp = deliver(api, anonymized(case.person), event_id="anon-1")
@@ -288,8 +299,9 @@ def test_candidate_anonymized_erases_whoever_the_person_is_here(api, engine, tmp
 # --- over-long ids inside a signed payload ------------------------------------------------------
 
 
-@pytest.mark.parametrize("where", [("application", "id"), ("application", "candidate", "id")],
-                         ids=["application id", "candidate id"])  # fmt: skip
+@pytest.mark.parametrize(
+    "where", [("application", "id"), ("application", "candidate", "id")], ids=["application id", "candidate id"]
+)
 def test_an_over_long_id_in_the_payload_is_refused_never_cut(api, engine, where: tuple[str, ...]) -> None:
     for n in (1, 2):  # two ids that share their first 200 characters: cut, they would name one application
         doc = created(10)

@@ -58,8 +58,12 @@ def test_every_route_but_health_and_the_signed_webhook_needs_a_token_and_a_refus
     body = {"trigger": "hold", "payload": payloads.reason(), "by": "x", **payloads.requisition()}
     with TestClient(app) as anonymous:
         for method, path in protected:
-            for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
-                            {"Authorization": TOKEN}):  # fmt: skip
+            for headers in (
+                {},
+                {"Authorization": "Bearer wrong"},
+                {"Authorization": f"Basic {TOKEN}"},
+                {"Authorization": TOKEN},
+            ):
                 resp = anonymous.request(method, path, headers=headers, json=body if method == "POST" else None)
                 assert resp.status_code == 401, (method, path, headers, resp.text)
                 assert resp.headers["www-authenticate"].startswith("Bearer")
@@ -127,8 +131,9 @@ def test_an_incomplete_requisition_does_not_open_and_says_what_is_missing(api) -
 
 def test_an_invalid_requisition_names_each_bad_field(api, engine) -> None:
     before = table_counts(engine)
-    resp = api.post("/requisitions", json={"title": "", "salary_band": {"min": -1, "max": 5, "currency": "euro"},
-                                           "colour": "blue"})  # fmt: skip
+    resp = api.post(
+        "/requisitions", json={"title": "", "salary_band": {"min": -1, "max": 5, "currency": "euro"}, "colour": "blue"}
+    )
     assert resp.status_code == 422
     fields = problem_fields(resp)
     assert {"title", "salary_band.min", "salary_band.currency", "colour"} <= set(fields)
@@ -162,8 +167,12 @@ def test_a_candidate_with_a_bad_email_or_stage_filter_is_422_naming_the_field(ap
 def test_unknown_ids_are_404(api, open_requisition) -> None:
     assert api.get("/requisitions/999").status_code == 404
     assert api.post("/requisitions/999/open").status_code == 404
-    for path in ("/candidates/999", "/candidates/no-such-ref", "/candidates/99999999999999999999999/events",
-                 "/candidates/%C2%B2"):  # fmt: skip
+    for path in (
+        "/candidates/999",
+        "/candidates/no-such-ref",
+        "/candidates/99999999999999999999999/events",
+        "/candidates/%C2%B2",
+    ):
         resp = api.get(path)
         assert resp.status_code == 404, (path, resp.text)
         assert resp.json()["error"] == "not_found"
@@ -178,8 +187,9 @@ def test_unknown_ids_are_404(api, open_requisition) -> None:
 
 def test_an_event_moves_the_candidate_and_answers_201(api, candidate, engine, now) -> None:
     cid = candidate()
-    resp = api.post(f"/candidates/{cid}/events", json={"trigger": "screen", "payload": payloads.screen(),
-                                                       "actor": "rita"})  # fmt: skip
+    resp = api.post(
+        f"/candidates/{cid}/events", json={"trigger": "screen", "payload": payloads.screen(), "actor": "rita"}
+    )
     assert resp.status_code == 201, resp.text
     out = resp.json()
     assert (out["from_stage"], out["to_stage"], out["version"], out["replayed"]) == ("sourced", "screened", 2, False)
@@ -197,20 +207,31 @@ def test_an_idempotency_key_makes_the_retry_a_200_replay_that_writes_nothing(api
     assert again.status_code == 200 and again.json()["replayed"] is True
     assert again.json()["event_id"] == first.json()["event_id"]
     assert table_counts(engine) == before
-    other = api.post(f"/candidates/{cid}/events", json={"trigger": "hold", "payload": payloads.reason()},
-                     headers={"Idempotency-Key": "k-1"})  # fmt: skip
+    other = api.post(
+        f"/candidates/{cid}/events",
+        json={"trigger": "hold", "payload": payloads.reason()},
+        headers={"Idempotency-Key": "k-1"},
+    )
     assert other.status_code == 409 and "idempotency key" in other.json()["detail"]
 
 
 def test_an_invalid_payload_is_422_naming_each_field_and_writes_nothing(api, candidate, engine) -> None:
     cid = candidate()
     before = table_counts(engine)
-    resp = api.post(f"/candidates/{cid}/events", json={"trigger": "screen", "payload": {
-        "owned_delivery": 9, "operational_judgment": "high", "colour": "red"}})  # fmt: skip
+    resp = api.post(
+        f"/candidates/{cid}/events",
+        json={"trigger": "screen", "payload": {"owned_delivery": 9, "operational_judgment": "high", "colour": "red"}},
+    )
     assert resp.status_code == 422
     fields = problem_fields(resp)
-    assert set(fields) == {"payload.owned_delivery", "payload.operational_judgment", "payload.data_realism",
-                           "payload.cross_functional_range", "payload.note", "payload.colour"}  # fmt: skip
+    assert set(fields) == {
+        "payload.owned_delivery",
+        "payload.operational_judgment",
+        "payload.data_realism",
+        "payload.cross_functional_range",
+        "payload.note",
+        "payload.colour",
+    }
     assert fields["payload.note"] == "is required"
     assert table_counts(engine) == before
 
@@ -250,25 +271,30 @@ def test_a_guard_refusal_is_409_with_the_reason(api, candidate, drive) -> None:
 def test_a_stale_expected_version_is_409_with_the_current_version(api, candidate, drive) -> None:
     cid = candidate()
     drive(cid, "screen")
-    resp = api.post(f"/candidates/{cid}/events", json={"trigger": "hold", "payload": payloads.reason(),
-                                                       "expected_version": 1})  # fmt: skip
+    resp = api.post(
+        f"/candidates/{cid}/events", json={"trigger": "hold", "payload": payloads.reason(), "expected_version": 1}
+    )
     assert resp.status_code == 409
     assert resp.json()["version"] == 2 and "send_take_home" in resp.json()["allowed_triggers"]
-    ok = api.post(f"/candidates/{cid}/events", json={"trigger": "hold", "payload": payloads.reason(),
-                                                     "expected_version": 2})  # fmt: skip
+    ok = api.post(
+        f"/candidates/{cid}/events", json={"trigger": "hold", "payload": payloads.reason(), "expected_version": 2}
+    )
     assert ok.status_code == 201
 
 
 def test_occurred_at_in_the_future_or_before_the_last_event_is_422_on_occurred_at(api, candidate, now, T0) -> None:
     cid = candidate()
     for when in (now + timedelta(hours=1), T0 - timedelta(days=1)):
-        resp = api.post(f"/candidates/{cid}/events", json={"trigger": "hold", "payload": payloads.reason(),
-                                                           "occurred_at": when.isoformat()})  # fmt: skip
+        resp = api.post(
+            f"/candidates/{cid}/events",
+            json={"trigger": "hold", "payload": payloads.reason(), "occurred_at": when.isoformat()},
+        )
         assert resp.status_code == 422, resp.text
         assert set(problem_fields(resp)) == {"occurred_at"}
     when = (T0 + timedelta(hours=2)).isoformat()
-    resp = api.post(f"/candidates/{cid}/events", json={"trigger": "hold", "payload": payloads.reason(),
-                                                       "occurred_at": when})  # fmt: skip
+    resp = api.post(
+        f"/candidates/{cid}/events", json={"trigger": "hold", "payload": payloads.reason(), "occurred_at": when}
+    )
     assert resp.status_code == 201 and resp.json()["occurred_at"].startswith("2026-03-02T11:00")
 
 
@@ -302,8 +328,10 @@ def test_a_body_over_the_limit_is_413_and_writes_nothing(engine, candidate, now)
         assert resp.status_code == 413
         resp = api.post("/webhooks/greenhouse", content=b"{" + b" " * 3000 + b"}")
         assert resp.status_code == 413
-        assert api.post(f"/candidates/{cid}/events", json={"trigger": "hold", "payload": payloads.reason()}
-                        ).status_code == 201  # fmt: skip
+        assert (
+            api.post(f"/candidates/{cid}/events", json={"trigger": "hold", "payload": payloads.reason()}).status_code
+            == 201
+        )
     assert table_counts(engine)["event"] == before["event"] + 1
 
 

@@ -34,9 +34,12 @@ def served(engine, candidate, drive, T0, monkeypatch):
 
 
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])  # fmt: skip
+@settings(
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 def test_the_api_matches_its_openapi_document_and_never_fails(case, served) -> None:
     # positive_data_acceptance is off: schema-valid requests are rightly refused by rules a JSON schema cannot
     # state (unknown ids: 404; disallowed transitions: 409; a band whose max is below its min: 422).

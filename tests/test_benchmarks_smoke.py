@@ -21,10 +21,25 @@ def test_benchmark_runs_at_tiny_size_and_prints_its_table(name: str, tmp_path: P
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HIRING_", "PREFECT_API"))}
     env.update({"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"})
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--size", "tiny", "--only", name, "--workdir", str(tmp_path),
-         "--json", str(tmp_path / "results.json")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--size",
+            "tiny",
+            "--only",
+            name,
+            "--workdir",
+            str(tmp_path),
+            "--json",
+            str(tmp_path / "results.json"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     output = f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr[-4000:]}"
     assert proc.returncode == 0, output
     assert f"== {name}:" in proc.stdout, output

@@ -43,8 +43,9 @@ def test_business_calendar_moves_a_timer_due_date(engine, open_requisition, T0):
     from states.intake import NewCandidate
     from tests.sla_helpers import timer
 
-    policy = parse_policy({"calendar": {"business_time": True, "timezone": "UTC"},
-                           "durations": {"screen_decision": "2d"}})  # fmt: skip
+    policy = parse_policy(
+        {"calendar": {"business_time": True, "timezone": "UTC"}, "durations": {"screen_decision": "2d"}}
+    )
     friday = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
     ola = NewCandidate(name="Ola", email="ola@example.com", requisition_id=open_requisition, source="conference")
     [cid] = add_candidates(engine, [ola], actor="t", now=friday, policy=policy)
@@ -81,8 +82,18 @@ def test_invalid_policy_names_every_problem():
             "colour": "blue",
         })  # fmt: skip
     text = str(err.value)
-    for needle in ("durations.decison", "durations.debrief", "soon", "ladder.reminder_at", "ceo", "Mars/Olympus",
-                   "funday", "pager", "role_profiles.quant", "colour"):  # fmt: skip
+    for needle in (
+        "durations.decison",
+        "durations.debrief",
+        "soon",
+        "ladder.reminder_at",
+        "ceo",
+        "Mars/Olympus",
+        "funday",
+        "pager",
+        "role_profiles.quant",
+        "colour",
+    ):
         assert needle in text, needle
     assert len(err.value.problems) == 9  # one per bad setting ("debrief" and "soon" are one)
 
@@ -94,11 +105,15 @@ def test_override_ladder_problems_are_named_too():
 
 def test_policy_files_in_toml_and_yaml(tmp_path):
     toml = tmp_path / "policy.toml"
-    toml.write_text('head_of_talent = "tess"\n[durations]\ndecision = "36h"\n'
-                    '[role_profiles.ai_researcher.durations]\ntake_home_submission = "10d"\n')  # fmt: skip
+    toml.write_text(
+        'head_of_talent = "tess"\n[durations]\ndecision = "36h"\n'
+        '[role_profiles.ai_researcher.durations]\ntake_home_submission = "10d"\n'
+    )
     yaml = tmp_path / "policy.yaml"
-    yaml.write_text("head_of_talent: tess\ndurations:\n  decision: 36h\nrole_profiles:\n  ai_researcher:\n"
-                    "    durations:\n      take_home_submission: 10d\n")  # fmt: skip
+    yaml.write_text(
+        "head_of_talent: tess\ndurations:\n  decision: 36h\nrole_profiles:\n  ai_researcher:\n"
+        "    durations:\n      take_home_submission: 10d\n"
+    )
     for path in (toml, yaml):
         policy = load_policy_file(path)
         assert policy.duration(TimerKind.DECISION) == timedelta(hours=36)

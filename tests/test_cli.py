@@ -69,13 +69,25 @@ class Cli:
         return rid
 
     def candidate(self, rid: int, n: int = 1, *extra: str) -> int:
-        return self.json("candidate", "add", "--name", f"Candidate {n}", "--email", f"c{n}@example.com",
-                         "--req", str(rid), "--source", "inbound", *extra)["id"]  # fmt: skip
+        return self.json(
+            "candidate",
+            "add",
+            "--name",
+            f"Candidate {n}",
+            "--email",
+            f"c{n}@example.com",
+            "--req",
+            str(rid),
+            "--source",
+            "inbound",
+            *extra,
+        )["id"]
 
 
 @pytest.fixture
-def cli(db_url: str, tmp_path: Path, T0: datetime, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Cli:  # fmt: skip
+def cli(
+    db_url: str, tmp_path: Path, T0: datetime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Cli:
     monkeypatch.chdir(tmp_path)  # no stray .env, relative paths land in tmp_path
     monkeypatch.setenv("COLUMNS", "200")  # rich reads it at every print: no wrapped lines to match across
     return Cli(db_url, tmp_path, T0 + timedelta(days=1), monkeypatch, capsys)
@@ -135,8 +147,11 @@ def leaf_commands() -> dict[str, list[str]]:
 
 
 NO_DATABASE_NEEDED = {"init", "demo", "diagram", "docs", "serve"}  # serve runs until stopped
-OTHER_COMMANDS = {name: args for name, args in leaf_commands().items()
-                  if name not in COMMANDS and name.split()[0] not in NO_DATABASE_NEEDED}  # fmt: skip
+OTHER_COMMANDS = {
+    name: args
+    for name, args in leaf_commands().items()
+    if name not in COMMANDS and name.split()[0] not in NO_DATABASE_NEEDED
+}
 
 
 @pytest.mark.parametrize("command", OTHER_COMMANDS)
@@ -248,8 +263,9 @@ def test_role_open_refuses_an_incomplete_draft_and_lists_what_is_missing(cli) ->
 
 
 def test_role_add_names_the_bad_fields_of_a_file(cli) -> None:
-    doc = payloads.requisition(salary_band={"min": 150000, "max": 120000, "currency": "EUR"},
-                               engagement="weekends", colour="blue")  # fmt: skip
+    doc = payloads.requisition(
+        salary_band={"min": 150000, "max": 120000, "currency": "EUR"}, engagement="weekends", colour="blue"
+    )
     result = cli("role", "add", "--file", cli.file("bad.json", doc))
     assert result.code == 2, result
     for field in ("salary_band", "engagement", "colour"):
@@ -286,8 +302,9 @@ def test_candidate_add_and_show(cli) -> None:
 
 def test_candidate_add_with_an_invalid_email_names_the_email(cli) -> None:
     rid = cli.role()
-    result = cli("candidate", "add", "--name", "A", "--email", "not-an-email", "--req", str(rid),
-                 "--source", "carrier_pigeon")  # fmt: skip
+    result = cli(
+        "candidate", "add", "--name", "A", "--email", "not-an-email", "--req", str(rid), "--source", "carrier_pigeon"
+    )
     assert result.code == 2, result
     assert "email" in result.err and "source" in result.err
     assert "specialist_recruiter" in result.err  # says which sources are allowed
@@ -296,8 +313,7 @@ def test_candidate_add_with_an_invalid_email_names_the_email(cli) -> None:
 
 def test_candidate_add_to_a_draft_requisition_is_refused(cli) -> None:
     cli.ok("role", "add", "--file", cli.file("draft.yaml", {"title": "Researcher"}))
-    result = cli("candidate", "add", "--name", "A", "--email", "a@example.com", "--req", "1",
-                 "--source", "inbound")  # fmt: skip
+    result = cli("candidate", "add", "--name", "A", "--email", "a@example.com", "--req", "1", "--source", "inbound")
     assert result.code == 2, result
     assert "hiring role open 1" in result.err
 
@@ -305,8 +321,20 @@ def test_candidate_add_to_a_draft_requisition_is_refused(cli) -> None:
 def test_candidate_add_with_a_taken_external_id_is_a_conflict(cli) -> None:
     rid = cli.role()
     cli.candidate(rid, 1, "--external-id", "ATS-1")
-    result = cli("candidate", "add", "--name", "B", "--email", "b@example.com", "--req", str(rid),
-                 "--source", "inbound", "--external-id", "ATS-1")  # fmt: skip
+    result = cli(
+        "candidate",
+        "add",
+        "--name",
+        "B",
+        "--email",
+        "b@example.com",
+        "--req",
+        str(rid),
+        "--source",
+        "inbound",
+        "--external-id",
+        "ATS-1",
+    )
     assert result.code == 3, result
     assert "ATS-1" in result.err
 
@@ -328,8 +356,10 @@ HEADER = "name,email,requisition_id,source,motivators,external_id\n"
 
 def test_import_takes_the_documented_columns(cli) -> None:
     rid = cli.role()
-    csv = HEADER + (f"Ada Lovelace,ada@example.com,{rid},open_source,cash;remote,ATS-1\n"
-                    f"Alan Turing,alan@example.com,{rid},conference,,\n")  # fmt: skip
+    csv = HEADER + (
+        f"Ada Lovelace,ada@example.com,{rid},open_source,cash;remote,ATS-1\n"
+        f"Alan Turing,alan@example.com,{rid},conference,,\n"
+    )
     report = cli.json("candidate", "import", cli.file("people.csv", csv))
     assert report["added"] == 2 and report["skipped"] == []
     people = cli.json("candidate", "list")
@@ -347,17 +377,22 @@ def test_import_only_needs_the_required_columns(cli) -> None:
 
 
 BAD_ROWS = (
-    "Good One,good1@example.com,{rid},inbound,,\n"          # line 2
-    "Bad Email,not-an-email,{rid},inbound,,\n"              # line 3
+    "Good One,good1@example.com,{rid},inbound,,\n"  # line 2
+    "Bad Email,not-an-email,{rid},inbound,,\n"  # line 3
     "Good Two,good2@example.com,{rid},employee_referral,,\n"  # line 4
-    ",nameless@example.com,{rid},carrier_pigeon,,\n"        # line 5
-    "Draft Req,draft@example.com,{draft},inbound,,\n"       # line 6
-    "Twin,twin@example.com,{rid},inbound,,ATS-7\n"          # line 7
-    "Twin Again,twin2@example.com,{rid},inbound,,ATS-7\n"   # line 8
-    "Too Many,many@example.com,{rid},inbound,,,surplus\n"   # line 9
-)  # fmt: skip
-BAD_LINES = {3: ["email"], 5: ["name", "source"], 6: ["requisition", "not open"], 8: ["ATS-7", "line 7"],
-             9: ["more cells"]}  # fmt: skip
+    ",nameless@example.com,{rid},carrier_pigeon,,\n"  # line 5
+    "Draft Req,draft@example.com,{draft},inbound,,\n"  # line 6
+    "Twin,twin@example.com,{rid},inbound,,ATS-7\n"  # line 7
+    "Twin Again,twin2@example.com,{rid},inbound,,ATS-7\n"  # line 8
+    "Too Many,many@example.com,{rid},inbound,,,surplus\n"  # line 9
+)
+BAD_LINES = {
+    3: ["email"],
+    5: ["name", "source"],
+    6: ["requisition", "not open"],
+    8: ["ATS-7", "line 7"],
+    9: ["more cells"],
+}
 
 
 def _bad_file(cli: Cli) -> str:
@@ -371,8 +406,11 @@ def test_import_with_bad_rows_reports_each_line_and_writes_nothing(cli) -> None:
     result = cli("candidate", "import", path)
     assert result.code == 2, result
     assert "nothing was imported" in result.err
-    reported = {int(line.split("line ")[1].split(":")[0]): line
-                for line in result.err.splitlines() if line.strip().startswith("line ")}  # fmt: skip
+    reported = {
+        int(line.split("line ")[1].split(":")[0]): line
+        for line in result.err.splitlines()
+        if line.strip().startswith("line ")
+    }
     assert set(reported) == set(BAD_LINES), result.err
     for line, words in BAD_LINES.items():
         for word in words:
@@ -395,11 +433,14 @@ def test_import_skip_invalid_prints_the_skipped_lines(cli) -> None:
         assert f"skipped line {line}:" in out
 
 
-@pytest.mark.parametrize(("header", "names"), [
-    ("name,email,source\n", ["requisition_id"]),
-    ("name,email,requisition_id,source,phone\n", ["phone"]),
-    ("", ["name", "email", "requisition_id", "source"]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("header", "names"),
+    [
+        ("name,email,source\n", ["requisition_id"]),
+        ("name,email,requisition_id,source,phone\n", ["phone"]),
+        ("", ["name", "email", "requisition_id", "source"]),
+    ],
+)
 def test_import_with_a_bad_header_says_which_columns(cli, header, names) -> None:
     cli.role()
     result = cli("candidate", "import", cli.file("people.csv", header))
@@ -424,8 +465,21 @@ def one(cli: Cli) -> int:
     created = cli.now - timedelta(hours=1)
     rid = cli.json("role", "add", "--file", cli.file("role.json", payloads.requisition()), now=created)["id"]
     cli.ok("role", "open", str(rid), now=created)
-    return cli.json("candidate", "add", "--name", "Ada", "--email", "ada@example.com", "--req", str(rid),
-                    "--source", "inbound", "--external-id", "ATS-1", now=created)["id"]  # fmt: skip
+    return cli.json(
+        "candidate",
+        "add",
+        "--name",
+        "Ada",
+        "--email",
+        "ada@example.com",
+        "--req",
+        str(rid),
+        "--source",
+        "inbound",
+        "--external-id",
+        "ATS-1",
+        now=created,
+    )["id"]
 
 
 def history(cli: Cli, ref: int | str) -> list[dict[str, Any]]:
@@ -452,15 +506,18 @@ def test_advance_with_data_from_json_and_yaml_files(cli, one) -> None:
 
 def test_advance_at_records_when_it_happened(cli, one) -> None:
     at = cli.now - timedelta(minutes=30)
-    out = cli.json("advance", str(one), "hold", "--data", '{"reason": "vacation"}', "--at",
-                   at.strftime("%Y-%m-%dT%H:%M:%SZ"))  # fmt: skip
+    out = cli.json(
+        "advance", str(one), "hold", "--data", '{"reason": "vacation"}', "--at", at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
     assert out["occurred_at"] == at.isoformat()
     last = history(cli, one)[-1]
     assert (last["occurred_at"], last["recorded_at"]) == (at.isoformat(), cli.now.isoformat())
 
 
-@pytest.mark.parametrize(("at", "needle"), [("yesterday-ish", "ISO 8601"), ("+1h", "future"),
-                                            ("-2h", "earlier than the candidate's last event")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("at", "needle"),
+    [("yesterday-ish", "ISO 8601"), ("+1h", "future"), ("-2h", "earlier than the candidate's last event")],
+)
 def test_advance_at_refuses_bad_future_and_out_of_order_times(cli, one, at, needle) -> None:
     if at.startswith(("+", "-")):
         at = (cli.now + timedelta(hours=int(at[:-1]))).isoformat()
@@ -536,11 +593,15 @@ def test_history_json_is_the_audit_log(cli, one) -> None:
     cli.ok("advance", str(one), "reject", "--data", json.dumps(payloads.reject()), "--by", "hugo")
     data = cli.json("history", "ATS-1")
     assert data["candidate"]["stage"] == "rejected" and data["candidate"]["version"] == 3
-    rows = [(e["seq"], e["trigger"], e["from_stage"], e["to_stage"], e["actor"], e["idempotency_key"])
-            for e in data["events"]]  # fmt: skip
-    assert rows == [(1, "source", None, "sourced", getpass.getuser(), None),
-                    (2, "screen", "sourced", "screened", "rita", "k1"),
-                    (3, "reject", "screened", "rejected", "hugo", None)]  # fmt: skip
+    rows = [
+        (e["seq"], e["trigger"], e["from_stage"], e["to_stage"], e["actor"], e["idempotency_key"])
+        for e in data["events"]
+    ]
+    assert rows == [
+        (1, "source", None, "sourced", getpass.getuser(), None),
+        (2, "screen", "sourced", "screened", "rita", "k1"),
+        (3, "reject", "screened", "rejected", "hugo", None),
+    ]
     assert "rita" in cli.ok("history", str(one)).out
 
 
@@ -556,16 +617,29 @@ def test_board_json_groups_candidates_by_stage_per_requisition(cli) -> None:
     assert [p["id"] for p in board["stages"]["screened"]] == [a]
     assert [(p["id"], p["on_hold"]) for p in board["stages"]["sourced"]] == [(b, True)]
     assert board["closed"]["withdrawn"] == 1
-    assert list(board["stages"]) == ["sourced", "screened", "take_home", "debrief", "final", "offer",
-                                     "onboarding_30", "onboarding_60", "onboarding_90"]  # fmt: skip
+    assert list(board["stages"]) == [
+        "sourced",
+        "screened",
+        "take_home",
+        "debrief",
+        "final",
+        "offer",
+        "onboarding_30",
+        "onboarding_60",
+        "onboarding_90",
+    ]
     text = cli.ok("board").out
     assert "Candidate 1" in text and "withdrawn 1" in text
 
 
 LISTINGS = [
-    ["role", "list"], ["role", "show", "1"], ["candidate", "list"], ["candidate", "show", "1"],
-    ["history", "1"], ["board"],
-]  # fmt: skip
+    ["role", "list"],
+    ["role", "show", "1"],
+    ["candidate", "list"],
+    ["candidate", "show", "1"],
+    ["history", "1"],
+    ["board"],
+]
 
 
 @pytest.mark.parametrize("command", LISTINGS, ids=" ".join)
@@ -614,7 +688,13 @@ def test_commands_that_run_no_flow_do_not_import_prefect(cli, one, tmp_path) -> 
     )
     import subprocess
 
-    proc = subprocess.run([sys.executable, "-c", script], env=procs.hiring_env(cli.db_url, cli.now),
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        env=procs.hiring_env(cli.db_url, cli.now),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().endswith("NO_PREFECT"), proc.stdout

@@ -84,8 +84,20 @@ def _events(engine: Engine) -> list[Event]:
 def _log(url: str) -> list[tuple[Any, ...]]:
     eng = make_engine(url)
     try:
-        return [(e.candidate_id, e.seq, e.trigger, e.from_stage, e.to_stage, e.payload, e.actor, e.occurred_at,
-                 e.recorded_at) for e in _events(eng)]  # fmt: skip
+        return [
+            (
+                e.candidate_id,
+                e.seq,
+                e.trigger,
+                e.from_stage,
+                e.to_stage,
+                e.payload,
+                e.actor,
+                e.occurred_at,
+                e.recorded_at,
+            )
+            for e in _events(eng)
+        ]
     finally:
         eng.dispose()
 
@@ -112,8 +124,19 @@ def test_the_shipped_csv_is_imported(demo_engine: Engine) -> None:
 
 def test_candidates_end_in_many_stages(demo_engine: Engine) -> None:
     stages = {c.stage for c in _candidates(demo_engine)}
-    wanted = {"sourced", "screened", "take_home", "debrief", "final", "offer", "onboarding_30",
-              "onboarding_60", "rejected", "withdrawn", "declined"}  # fmt: skip
+    wanted = {
+        "sourced",
+        "screened",
+        "take_home",
+        "debrief",
+        "final",
+        "offer",
+        "onboarding_30",
+        "onboarding_60",
+        "rejected",
+        "withdrawn",
+        "declined",
+    }
     assert wanted <= stages
 
 
@@ -149,8 +172,11 @@ def test_stories_the_later_features_need(demo_engine: Engine) -> None:
     assert any("revise_offer" in ts for ts in triggers.values())
 
     # The missed 48-hour decision: all four parts recorded, nothing since, days before the end.
-    stuck = [c for c in cands.values() if c.stage == "final"
-             and set(c.interview_parts or ()) == {p.value for p in InterviewPart}]  # fmt: skip
+    stuck = [
+        c
+        for c in cands.values()
+        if c.stage == "final" and set(c.interview_parts or ()) == {p.value for p in InterviewPart}
+    ]
     assert stuck
     assert any(c.last_event_at and (demo.END - c.last_event_at).days >= 3 for c in stuck)
 
@@ -159,8 +185,12 @@ def test_stories_the_later_features_need(demo_engine: Engine) -> None:
     assert all(e.actor == (e.payload or {})["interviewer"] and "." in e.actor for e in interviews)
 
     # Rejections carry a reason from the vocabulary; withdrawals and declines say why.
-    assert all((e.payload or {}).get("reason") for evs in by_cand.values() for e in evs
-               if e.trigger in ("reject", "withdraw", "decline_offer"))  # fmt: skip
+    assert all(
+        (e.payload or {}).get("reason")
+        for evs in by_cand.values()
+        for e in evs
+        if e.trigger in ("reject", "withdraw", "decline_offer")
+    )
 
 
 def test_replaying_each_log_gives_the_stored_state(demo_engine: Engine) -> None:
@@ -169,8 +199,10 @@ def test_replaying_each_log_gives_the_stored_state(demo_engine: Engine) -> None:
             events = session.execute(
                 select(Event).where(Event.candidate_id == cand.id).order_by(Event.seq)  # type: ignore[arg-type]
             ).scalars()
-            state = replay(((e.trigger, e.payload, e.occurred_at) for e in events),
-                           band_of(session.get(Requisition, cand.requisition_id)))  # type: ignore[arg-type]  # fmt: skip
+            state = replay(
+                ((e.trigger, e.payload, e.occurred_at) for e in events),
+                band_of(session.get(Requisition, cand.requisition_id)),
+            )  # type: ignore[arg-type]
             assert state == snapshot(cand), cand.name
 
 
@@ -196,8 +228,9 @@ def test_simulated_weeks_escalate_at_every_level_including_a_missed_decision_win
 
     with Session(demo_engine) as session:
         fired = session.execute(
-            select(Timer.kind, Escalation.level, Escalation.recipient, Escalation.candidate_id)
-            .join(Timer, Timer.id == Escalation.timer_id)
+            select(Timer.kind, Escalation.level, Escalation.recipient, Escalation.candidate_id).join(
+                Timer, Timer.id == Escalation.timer_id
+            )
         ).all()
     assert {level for _, level, _, _ in fired} == {"reminder", "level_1", "level_2", "level_3"}
     decision = {(level, who) for kind, level, who, _ in fired if kind == "decision"}
@@ -253,8 +286,9 @@ def test_cli_rebuilds_the_demo_prints_the_board_and_never_imports_prefect(run: R
     db.parent.mkdir()
     shutil.copyfile(run.path, db)  # a previous demo there: rebuilt from scratch, not added to
     env = {**_env(), "PYTHONPROFILEIMPORTTIME": "1"}  # stderr lists every module the process imports
-    proc = subprocess.run([str(HIRING), "demo", "--db", str(db)], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    proc = subprocess.run(
+        [str(HIRING), "demo", "--db", str(db)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "#1 Applied AI Engineer, Support Copilot" in proc.stdout
     assert "onboarding_30" in proc.stdout and "closed:" in proc.stdout
@@ -273,4 +307,3 @@ def test_shipped_examples_are_complete_and_the_draft_is_not() -> None:
     assert len({s.hiring_manager for s in specs}) == 4
     draft = demo.load_requisitions(demo.EXAMPLES / "requisitions-draft")
     assert len(draft) == 1 and draft[0].missing()
-

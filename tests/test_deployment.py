@@ -87,9 +87,14 @@ def prefect_server(tmp_path: Path, processes: Processes) -> tuple[str, dict[str,
 
 @pytest.mark.slow
 def test_sla_sweep_deployment_runs_on_a_real_worker(
-    prefect_server: tuple[str, dict[str, str]], processes: Processes, tmp_path: Path, db_url: str,
-    engine: Engine, candidate: Callable[..., int], T0: datetime,
-) -> None:  # fmt: skip
+    prefect_server: tuple[str, dict[str, str]],
+    processes: Processes,
+    tmp_path: Path,
+    db_url: str,
+    engine: Engine,
+    candidate: Callable[..., int],
+    T0: datetime,
+) -> None:
     api, env = prefect_server
     cids = {candidate(), candidate()}
     at = T0 + timedelta(days=9)  # every level of both screen_decision timers is due
@@ -107,15 +112,17 @@ def test_sla_sweep_deployment_runs_on_a_real_worker(
     [schedule] = deployment["schedules"]
     assert schedule["schedule"]["cron"] == "* * * * *" and schedule["active"]
 
-    run = api_call("POST", f"{api}/deployments/{deployment['id']}/create_flow_run",
-                   json={"parameters": {"now": at.isoformat()}})  # fmt: skip
+    run = api_call(
+        "POST", f"{api}/deployments/{deployment['id']}/create_flow_run", json={"parameters": {"now": at.isoformat()}}
+    )
 
     # The worker starts outside the checkout: the pull step must take the run there.
     worker_env = {**env, "HIRING_HOME": str(REPO), "HIRING_DATABASE_URL": db_url}
     worker_dir = tmp_path / "worker"
     worker_dir.mkdir()
-    worker = processes.start("worker", [PREFECT, "worker", "start", "--pool", POOL, "--run-once"], worker_env,
-                             worker_dir)  # fmt: skip
+    worker = processes.start(
+        "worker", [PREFECT, "worker", "start", "--pool", POOL, "--run-once"], worker_env, worker_dir
+    )
     try:
         worker.wait(timeout=90)
     except subprocess.TimeoutExpired:

@@ -136,11 +136,18 @@ def test_each_escalation_is_a_prefect_event_without_personal_data(
         assert value not in text
 
 
-def wait_for_events(api: str, resource_id: str, since: datetime, expected: int,
-                    timeout: float = 20) -> list[dict[str, Any]]:  # fmt: skip
+def wait_for_events(
+    api: str, resource_id: str, since: datetime, expected: int, timeout: float = 20
+) -> list[dict[str, Any]]:
     """Events reach the server's database asynchronously (emitter queue, then the persister's batches)."""
-    query = {"filter": {"event": {"name": [EVENT]}, "resource": {"id": [resource_id]},
-                        "occurred": {"since": since.isoformat()}}, "limit": 50}  # fmt: skip
+    query = {
+        "filter": {
+            "event": {"name": [EVENT]},
+            "resource": {"id": [resource_id]},
+            "occurred": {"since": since.isoformat()},
+        },
+        "limit": 50,
+    }
     deadline = time.monotonic() + timeout
     found: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
@@ -152,9 +159,13 @@ def wait_for_events(api: str, resource_id: str, since: datetime, expected: int,
 
 
 def test_without_now_the_flow_uses_the_clock_which_honours_hiring_now(
-    prefect_api: str, app_db: str, engine: Engine, candidate: Callable[..., int], T0: datetime,
+    prefect_api: str,
+    app_db: str,
+    engine: Engine,
+    candidate: Callable[..., int],
+    T0: datetime,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     candidate()
     pinned = T0 + timedelta(days=4)  # the reminder only
     monkeypatch.setenv("HIRING_NOW", pinned.isoformat())
@@ -165,9 +176,13 @@ def test_without_now_the_flow_uses_the_clock_which_honours_hiring_now(
 
 
 def test_a_database_hiccup_is_retried_and_still_fires_once(
-    prefect_api: str, app_db: str, engine: Engine, candidate: Callable[..., int], T0: datetime,
+    prefect_api: str,
+    app_db: str,
+    engine: Engine,
+    candidate: Callable[..., int],
+    T0: datetime,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     candidate()
     calls = []
 

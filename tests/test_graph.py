@@ -53,8 +53,9 @@ def at_stage(stage: Stage, **facts: object) -> CandidateState:
     return CandidateState(stage=stage, **{**defaults, **facts})  # type: ignore[arg-type]
 
 
-def fire(state: CandidateState, trigger: str, payload: dict | None = None, when: datetime = LATER,
-         band: Band | None = BAND):  # fmt: skip
+def fire(
+    state: CandidateState, trigger: str, payload: dict | None = None, when: datetime = LATER, band: Band | None = BAND
+):
     """Apply `trigger` with `payload`, or with a valid one for the state's stage when None."""
     body = valid(trigger, state.stage, when) if payload is None else payload
     return apply(state, trigger, body, when, band)
@@ -303,8 +304,7 @@ def test_events_out_of_order_are_refused_and_equal_times_are_not() -> None:
 # --- onboarding checkpoints ---------------------------------------------------------------------
 
 
-CHECKPOINTS = [(S.ONBOARDING_30, S.ONBOARDING_60), (S.ONBOARDING_60, S.ONBOARDING_90),
-               (S.ONBOARDING_90, S.ONBOARDED)]  # fmt: skip
+CHECKPOINTS = [(S.ONBOARDING_30, S.ONBOARDING_60), (S.ONBOARDING_60, S.ONBOARDING_90), (S.ONBOARDING_90, S.ONBOARDED)]
 
 
 @pytest.mark.parametrize(("stage", "dest"), CHECKPOINTS)

@@ -45,16 +45,47 @@ def cli(db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
 
 
 def test_people_add_list_import_and_their_errors(db_url: str, tmp_path: Path, cli: InProcess) -> None:
-    added = hiring(["people", "add", "--handle", "hugo", "--name", "Hugo Martin", "--role", "hiring_manager",
-                    "--email", "hugo@example.com", "--slack-id", "U0HUGO", "--timezone", "Europe/Paris",
-                    "--channels", "slack,email"], db_url, tmp_path)  # fmt: skip
+    added = hiring(
+        [
+            "people",
+            "add",
+            "--handle",
+            "hugo",
+            "--name",
+            "Hugo Martin",
+            "--role",
+            "hiring_manager",
+            "--email",
+            "hugo@example.com",
+            "--slack-id",
+            "U0HUGO",
+            "--timezone",
+            "Europe/Paris",
+            "--channels",
+            "slack,email",
+        ],
+        db_url,
+        tmp_path,
+    )
     assert added.returncode == 0, added.stderr
     assert "added hugo (hiring_manager)" in added.stdout
 
     code, _, err = cli("people", "add", "--handle", "hugo", "--name", "H", "--role", "recruiter")
     assert code == 3 and "exists already" in err
-    code, _, err = cli("people", "add", "--handle", "x", "--name", "X", "--role", "boss", "--timezone", "Mars/Base",
-                       "--channels", "pigeon")  # fmt: skip
+    code, _, err = cli(
+        "people",
+        "add",
+        "--handle",
+        "x",
+        "--name",
+        "X",
+        "--role",
+        "boss",
+        "--timezone",
+        "Mars/Base",
+        "--channels",
+        "pigeon",
+    )
     assert code == 2
     assert all(s in err for s in ("role", "Mars/Base", "pigeon"))
 
@@ -72,13 +103,21 @@ def test_people_add_list_import_and_their_errors(db_url: str, tmp_path: Path, cl
     listed = hiring(["people", "list", "--json"], db_url, tmp_path)
     people = {p["handle"]: p for p in json.loads(listed.stdout)}
     assert people["hugo"]["email"] == "hugo@acme.example" and people["hugo"]["slack_user_id"] is None
-    assert people["rita"] == {"handle": "rita", "name": "Rita Costa", "email": None, "slack_user_id": "U0RITA",
-                              "role": "recruiter", "timezone": "Europe/Lisbon", "channels": None}  # fmt: skip
+    assert people["rita"] == {
+        "handle": "rita",
+        "name": "Rita Costa",
+        "email": None,
+        "slack_user_id": "U0RITA",
+        "role": "recruiter",
+        "timezone": "Europe/Lisbon",
+        "channels": None,
+    }
     assert "Rita Costa" in cli("people", "list")[1]
 
 
-def test_unreachable_recipient_shows_in_outbox_dead_and_can_be_retried(engine: Engine, db_url: str, tmp_path: Path,
-                                                                       cli: InProcess) -> None:  # fmt: skip
+def test_unreachable_recipient_shows_in_outbox_dead_and_can_be_retried(
+    engine: Engine, db_url: str, tmp_path: Path, cli: InProcess
+) -> None:
     sent = add_rows(engine, channel="console")[0]
     nobody = add_rows(engine, channel="console", recipient=None, start=2)[0]
 

@@ -37,15 +37,18 @@ from tests.notify_fixtures import (
 )
 
 
-def leave_in_sending(engine: Engine, ids: list[int], by: str = "dead-worker", attempts: int = 1,
-                     live: bool = False) -> None:  # fmt: skip
+def leave_in_sending(
+    engine: Engine, ids: list[int], by: str = "dead-worker", attempts: int = 1, live: bool = False
+) -> None:
     """What a dispatcher killed between send and mark-sent leaves behind: its claim lapsed, or still `live`
     (its deadline the claim timeout ahead on the database's clock)."""
     with transaction(engine) as session:
         expires = database_now(session) + timedelta(seconds=300 if live else -1)
-        session.execute(update(Outbox).where(Outbox.id.in_(ids))  # type: ignore[union-attr]
-                        .values(status="sending", claimed_by=by, claimed_at=T0, claim_expires_at=expires,
-                                attempts=attempts))  # fmt: skip
+        session.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(ids))  # type: ignore[union-attr]
+            .values(status="sending", claimed_by=by, claimed_at=T0, claim_expires_at=expires, attempts=attempts)
+        )
 
 
 def dump_database(engine: Engine, db_url: str) -> str:
@@ -130,12 +133,15 @@ def test_console_needs_a_handle_but_no_directory_entry(engine: Engine, db_url: s
     result = dispatch(engine, now=T0, settings=settings(db_url), console_write=lines.append)
 
     assert (result.sent, result.dead) == (1, 1)
-    assert lines == [f"notify #{known} to hugo: Level 2 escalation: decision window for Candidate 1 - 24h overdue"
-                     " | Candidate 1 (#101), Applied AI Engineer, Support Copilot (req 7), stage final | expected: "
-                     "make the hire/no-hire call: make_offer or reject | next: Level 3 escalation to ava, head of "
-                     "talent at Wed 4 Mar 2026, 09:00 UTC"]  # fmt: skip
+    assert lines == [
+        f"notify #{known} to hugo: Level 2 escalation: decision window for Candidate 1 - 24h overdue"
+        " | Candidate 1 (#101), Applied AI Engineer, Support Copilot (req 7), stage final | expected: "
+        "make the hire/no-hire call: make_offer or reject | next: Level 3 escalation to ava, head of "
+        "talent at Wed 4 Mar 2026, 09:00 UTC"
+    ]
     assert (row(engine, nobody).last_error or "").startswith(
-        "no reachable recipient: nobody holds the role hiring_manager for this notification")
+        "no reachable recipient: nobody holds the role hiring_manager for this notification"
+    )
 
 
 def test_unconfigured_and_unknown_channels_go_dead_with_what_to_set(engine: Engine, db_url: str) -> None:
@@ -159,6 +165,7 @@ def test_two_dispatchers_at_once_send_every_row_exactly_once(engine: Engine, db_
 
     s = settings(db_url, dispatch_batch_size=4)
     results = []
+
     def one(worker: str) -> None:
         results.append(dispatch(engine, now=T0, settings=s, worker_id=worker, console_write=slow_console))
 
@@ -192,32 +199,56 @@ def test_no_secret_in_logs_errors_database_artifacts_or_cli_output(
     # Careless servers that repeat the secret in their error responses.
     slack.expect_request(hook_path).respond_with_data(f"no_service {SECRET_HOOK} {hook_path}", status=404)
     slack.expect_request("/api/chat.postMessage").respond_with_json(
-        {"ok": False, "error": f"fatal_error for token {SECRET_TOKEN}"}, status=500)
+        {"ok": False, "error": f"fatal_error for token {SECRET_TOKEN}"}, status=500
+    )
     smtp = SmtpServer(free_port(), username="mailer", password="another", echo_credentials=True).start()
     hook_row = add_rows(engine, channel="slack")[0]
     mail_row = add_rows(engine, channel="email")[0]
     base = slack.url_for("/").rstrip("/")
     try:
-        webhook = settings(db_url, slack_webhook_url=SECRET_HOOK, slack_base_url=base, smtp_host="127.0.0.1",
-                           smtp_port=smtp.port, smtp_security="plain", smtp_username="mailer",
-                           smtp_password=SECRET_PASSWORD)  # fmt: skip
+        webhook = settings(
+            db_url,
+            slack_webhook_url=SECRET_HOOK,
+            slack_base_url=base,
+            smtp_host="127.0.0.1",
+            smtp_port=smtp.port,
+            smtp_security="plain",
+            smtp_username="mailer",
+            smtp_password=SECRET_PASSWORD,
+        )
         results = [dispatch(engine, now=T0, settings=webhook)]
         bot_row = add_rows(engine, recipient="rita")[0]
         second_bot_row = add_rows(engine, recipient="rita", start=9)[0]
-        results.append(dispatch(engine, now=T0, settings=settings(db_url, slack_bot_token=SECRET_TOKEN,
-                                                                  slack_base_url=base)))  # fmt: skip
+        results.append(
+            dispatch(engine, now=T0, settings=settings(db_url, slack_bot_token=SECRET_TOKEN, slack_base_url=base))
+        )
         # 500 fatal_error: retried; then Slack unreachable altogether
         slack.clear()
-        results.append(dispatch(engine, now=T0 + timedelta(days=1), settings=settings(
-            db_url, slack_bot_token=SECRET_TOKEN, slack_base_url=f"http://127.0.0.1:{free_port()}")))  # fmt: skip
-        env = {"HIRING_SLACK_WEBHOOK_URL": SECRET_HOOK, "HIRING_SLACK_BOT_TOKEN": SECRET_TOKEN,
-               "HIRING_SMTP_PASSWORD": SECRET_PASSWORD, "HIRING_SMTP_HOST": "127.0.0.1",
-               "HIRING_SMTP_PORT": str(smtp.port), "HIRING_SMTP_USERNAME": "mailer",
-               "HIRING_SMTP_SECURITY": "plain", "HIRING_SLACK_BASE_URL": f"http://127.0.0.1:{free_port()}"}  # fmt: skip
+        results.append(
+            dispatch(
+                engine,
+                now=T0 + timedelta(days=1),
+                settings=settings(
+                    db_url, slack_bot_token=SECRET_TOKEN, slack_base_url=f"http://127.0.0.1:{free_port()}"
+                ),
+            )
+        )
+        env = {
+            "HIRING_SLACK_WEBHOOK_URL": SECRET_HOOK,
+            "HIRING_SLACK_BOT_TOKEN": SECRET_TOKEN,
+            "HIRING_SMTP_PASSWORD": SECRET_PASSWORD,
+            "HIRING_SMTP_HOST": "127.0.0.1",
+            "HIRING_SMTP_PORT": str(smtp.port),
+            "HIRING_SMTP_USERNAME": "mailer",
+            "HIRING_SMTP_SECURITY": "plain",
+            "HIRING_SLACK_BASE_URL": f"http://127.0.0.1:{free_port()}",
+        }
         errors = {r.id: r.last_error or "" for r in outbox_rows(engine)}
         retry_all_dead(engine, now=T0)
-        cli = [hiring(args, db_url, tmp_path, now=T0 + timedelta(days=3), env=env)
-               for args in (["dispatch"], ["outbox", "--json"])]
+        cli = [
+            hiring(args, db_url, tmp_path, now=T0 + timedelta(days=3), env=env)
+            for args in (["dispatch"], ["outbox", "--json"])
+        ]
     finally:
         smtp.stop()
 
@@ -257,8 +288,9 @@ def test_artifact_counts_sent_retried_dead(engine: Engine, db_url: str) -> None:
     assert ARTIFACT_KEY == "dispatch-notifications"
 
 
-def test_from_the_sweep_to_slack_and_email(candidate, drive, engine: Engine, db_url: str, slack: HTTPServer,
-                                           smtp: SmtpServer) -> None:  # fmt: skip
+def test_from_the_sweep_to_slack_and_email(
+    candidate, drive, engine: Engine, db_url: str, slack: HTTPServer, smtp: SmtpServer
+) -> None:
     """The decision window of a real candidate runs out; the sweep writes the outbox rows (level 2: Slack and
     email, to the head of talent); one dispatch delivers them with the facts of the payload."""
     from hiring.sla import sweep
@@ -266,8 +298,15 @@ def test_from_the_sweep_to_slack_and_email(candidate, drive, engine: Engine, db_
     from tests.sla_helpers import timer
 
     add_person(engine, handle="hugo")
-    add_person(engine, handle="tess", name="Tess Ng", email="tess@example.com", slack_user_id="U0TESS",
-               role="head_of_talent", timezone="UTC")  # fmt: skip
+    add_person(
+        engine,
+        handle="tess",
+        name="Tess Ng",
+        email="tess@example.com",
+        slack_user_id="U0TESS",
+        role="head_of_talent",
+        timezone="UTC",
+    )
     cid = candidate()
     drive.to(cid, "final")
     for part in ("technical_calibration", "project_deep_dive", "system_design", "behavioral"):
@@ -275,8 +314,14 @@ def test_from_the_sweep_to_slack_and_email(candidate, drive, engine: Engine, db_
     at = timer(engine, cid, "decision", "open").due_at + timedelta(hours=24)
     sweep(engine, at, Policy(head_of_talent="tess"), channels=frozenset({"slack", "email", "console"}))
     slack.expect_request(WEBHOOK_PATH).respond_with_data("ok")
-    s = webhook_settings(db_url, slack, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="plain",
-                         email_from="hiring@acme.example")  # fmt: skip
+    s = webhook_settings(
+        db_url,
+        slack,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_security="plain",
+        email_from="hiring@acme.example",
+    )
 
     result = dispatch(engine, now=at, settings=s)
 

@@ -26,8 +26,9 @@ from tests.notify_fixtures import (
 )
 
 
-def test_email_has_headers_both_parts_and_a_message_id_from_the_row(engine: Engine, db_url: str,
-                                                                     smtp: SmtpServer) -> None:  # fmt: skip
+def test_email_has_headers_both_parts_and_a_message_id_from_the_row(
+    engine: Engine, db_url: str, smtp: SmtpServer
+) -> None:
     add_person(engine)
     [rid] = add_rows(engine, channel="email")
 
@@ -99,8 +100,9 @@ def test_server_down_then_up_delivers(engine: Engine, db_url: str) -> None:
         server.stop()
 
 
-def test_refused_address_is_permanent_and_a_missing_address_unreachable(engine: Engine, db_url: str,
-                                                                        smtp: SmtpServer) -> None:  # fmt: skip
+def test_refused_address_is_permanent_and_a_missing_address_unreachable(
+    engine: Engine, db_url: str, smtp: SmtpServer
+) -> None:
     add_person(engine)
     add_person(engine, handle="nomail", email=None)
     smtp.handler.refuse["hugo@example.com"] = "550 5.1.1 no such user"

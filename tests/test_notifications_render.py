@@ -5,8 +5,11 @@ import json
 from notifications.render import Context, Notice, console_line, email_message, slack_message
 from tests.notify_fixtures import payload
 
-CTX = Context(timezone="Europe/Paris", ats_link_template="https://ats.example.com/candidates/{candidate_id}",
-              names={"ava": "Ava Chen", "hugo": "Hugo Martin"})  # fmt: skip
+CTX = Context(
+    timezone="Europe/Paris",
+    ats_link_template="https://ats.example.com/candidates/{candidate_id}",
+    names={"ava": "Ava Chen", "hugo": "Hugo Martin"},
+)
 
 
 def notice(n: int = 1, **overrides: object) -> Notice:
@@ -22,11 +25,17 @@ def test_slack_single_says_who_what_how_late_what_next_and_links_the_ats() -> No
     blocks = texts(msg)
     assert msg["blocks"][0]["type"] == "header"
     assert "<@U0HUGO>" in msg["text"] and "<@U0HUGO>" in blocks
-    for expected in ("Candidate 1 (#101)", "Applied AI Engineer, Support Copilot (req 7)", "final",
-                     "decision window", "24h overdue", "make the hire/no-hire call",
-                     "Level 3 escalation to Ava Chen (ava), head of talent",
-                     "Sun 1 Mar 2026, 10:00 CET",  # due_at shown in the recipient's time zone
-                     "https://ats.example.com/candidates/101"):  # fmt: skip
+    for expected in (
+        "Candidate 1 (#101)",
+        "Applied AI Engineer, Support Copilot (req 7)",
+        "final",
+        "decision window",
+        "24h overdue",
+        "make the hire/no-hire call",
+        "Level 3 escalation to Ava Chen (ava), head of talent",
+        "Sun 1 Mar 2026, 10:00 CET",  # due_at shown in the recipient's time zone
+        "https://ats.example.com/candidates/101",
+    ):
         assert expected in blocks, expected
     assert "make the hire/no-hire call" in msg["text"]  # the plain-text fallback is complete too
     assert "https://ats.example.com/candidates/101" in msg["text"]
@@ -84,8 +93,11 @@ def test_a_weekly_digest_renders_its_title_and_text_everywhere():
     from notifications.render import Context, Notice, console_line, email_message, slack_message
 
     text = "Requisition #1 Applied AI Engineer\n  sourced 4, screened 2\nOverdue:\n  #7 decision by 3d\n"
-    n = Notice(outbox_id=41, kind="digest", payload={"title": "Weekly hiring digest, 2026-W47: 1 overdue",
-                                                       "message": "1 overdue", "text": text})  # fmt: skip
+    n = Notice(
+        outbox_id=41,
+        kind="digest",
+        payload={"title": "Weekly hiring digest, 2026-W47: 1 overdue", "message": "1 overdue", "text": text},
+    )
     slack = slack_message([n], Context(), slack_user_id="U123")
     assert slack["blocks"][0]["text"]["text"] == "Weekly hiring digest, 2026-W47: 1 overdue"
     assert "<@U123>" in slack["text"]

@@ -49,7 +49,8 @@ def test_bot_token_sends_a_direct_message_to_the_slack_user(engine: Engine, db_u
     add_person(engine)
     [rid] = add_rows(engine)
     slack.expect_ordered_request("/api/chat.postMessage", method="POST").respond_with_json(
-        {"ok": True, "channel": "D0HUGO", "ts": "1.2"})
+        {"ok": True, "channel": "D0HUGO", "ts": "1.2"}
+    )
     s = settings(db_url, slack_bot_token="xoxb-test-token", slack_base_url=slack.url_for("/"))
 
     assert dispatch(engine, now=T0, settings=s).sent == 1
@@ -91,8 +92,9 @@ def test_429_waits_as_long_as_retry_after_says_and_holds_back_the_rest(
     for handle, uid in (("hugo", "U0HUGO"), ("rita", "U0RITA"), ("ava", "U0AVA")):
         add_person(engine, handle=handle, slack_user_id=uid, email=None)
     ids = [add_rows(engine, recipient=h, start=i)[0] for i, h in enumerate(("hugo", "rita", "ava"), 1)]
-    slack.expect_ordered_request(WEBHOOK_PATH).respond_with_data("rate_limited", status=429,
-                                                                 headers={"Retry-After": "42"})  # fmt: skip
+    slack.expect_ordered_request(WEBHOOK_PATH).respond_with_data(
+        "rate_limited", status=429, headers={"Retry-After": "42"}
+    )
     s = webhook_settings(db_url, slack)
 
     result = dispatch(engine, now=T0, settings=s)
@@ -125,8 +127,9 @@ def test_404_channel_not_found_goes_dead_at_once(engine: Engine, db_url: str, sl
     assert len(slack_requests(slack)) == 1  # dead rows are never picked up again
 
 
-def test_bot_errors_invalid_auth_and_user_not_found_are_permanent(engine: Engine, db_url: str,
-                                                                  slack: HTTPServer) -> None:  # fmt: skip
+def test_bot_errors_invalid_auth_and_user_not_found_are_permanent(
+    engine: Engine, db_url: str, slack: HTTPServer
+) -> None:
     add_person(engine)
     add_person(engine, handle="rita", slack_user_id="U0GONE", email=None)
     hugo, rita = add_rows(engine, recipient="hugo")[0], add_rows(engine, recipient="rita")[0]
@@ -151,8 +154,9 @@ def test_digest_five_rows_for_one_person_go_as_one_message(engine: Engine, db_ur
     [request] = slack_requests(slack)
     body = request.get_json()
     assert body["blocks"][0]["text"]["text"] == "5 hiring deadlines need you"
-    listed = [b for b in body["blocks"] if b["type"] == "section" and b["text"]["text"][:3] in {f"*{i}." for i in
-                                                                                              range(1, 6)}]  # fmt: skip
+    listed = [
+        b for b in body["blocks"] if b["type"] == "section" and b["text"]["text"][:3] in {f"*{i}." for i in range(1, 6)}
+    ]
     assert len(listed) == 5
     assert all(f"Candidate {i}" in body["text"] for i in range(1, 6))
     assert {r.id: r.status for r in outbox_rows(engine)} == dict.fromkeys(ids, "sent")
@@ -175,7 +179,8 @@ def test_no_reachable_recipient_on_slack(engine: Engine, db_url: str, slack: HTT
     assert dispatch(engine, now=T0, settings=s).dead == 2
     assert (row(engine, no_id).last_error or "").startswith("no reachable recipient: nina has no Slack user id")
     assert (row(engine, unknown).last_error or "").startswith(
-        "no reachable recipient: 'ghost' is not in the people directory")
+        "no reachable recipient: 'ghost' is not in the people directory"
+    )
     assert slack_requests(slack) == []
 
 
@@ -183,7 +188,8 @@ def test_bot_429_honours_retry_after(engine: Engine, db_url: str, slack: HTTPSer
     add_person(engine)
     [rid] = add_rows(engine)
     slack.expect_ordered_request("/api/chat.postMessage").respond_with_json(
-        {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "7"})
+        {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "7"}
+    )
     s = settings(db_url, slack_bot_token="xoxb-test-token", slack_base_url=slack.url_for("/"))
     assert dispatch(engine, now=T0, settings=s).retried == 1
     limited = row(engine, rid)

@@ -30,8 +30,7 @@ NAME, EMAIL = "Zoë Quackenbush", "zoe.quackenbush@example.org"
 def everything(engine) -> str:
     """Every row of every table, as text: what a search for a name or an email would find."""
     with Session(engine) as session:
-        rows = [dict(r._mapping) for t in SQLModel.metadata.sorted_tables
-                for r in session.execute(select(t)).all()]  # fmt: skip
+        rows = [dict(r._mapping) for t in SQLModel.metadata.sorted_tables for r in session.execute(select(t)).all()]
     return json.dumps(rows, default=str, ensure_ascii=False)
 
 
@@ -48,8 +47,15 @@ def open_outbox(engine, cid: int, at) -> None:
     sweep(engine, at, channels=frozenset({"console", "email"}))
     with Session(engine) as session, session.begin():
         first = session.execute(select(Outbox.id).where(Outbox.candidate_id == cid).order_by(Outbox.id)).scalar()
-        session.execute(update(Outbox).where(Outbox.id == first).values(status="sent", sent_at=at,  # type: ignore[arg-type]
-                                                                        last_error=f"bounced for {EMAIL}"))  # fmt: skip
+        session.execute(
+            update(Outbox)
+            .where(Outbox.id == first)
+            .values(
+                status="sent",
+                sent_at=at,  # type: ignore[arg-type]
+                last_error=f"bounced for {EMAIL}",
+            )
+        )
 
 
 def test_erasure_removes_name_email_notes_and_free_text_everywhere_and_keeps_the_facts(engine, zoe, clock) -> None:
@@ -62,8 +68,16 @@ def test_erasure_removes_name_email_notes_and_free_text_everywhere_and_keeps_the
     result = erase(engine, zoe, "dpo@company", now=clock.tick())
 
     dump = everything(engine)
-    for secret in (NAME, EMAIL, "LI-zoe", "shipped an eval harness", "defended the cache", "head of ML platform",
-                   "solid", "git.example.com"):  # fmt: skip
+    for secret in (
+        NAME,
+        EMAIL,
+        "LI-zoe",
+        "shipped an eval harness",
+        "defended the cache",
+        "head of ML platform",
+        "solid",
+        "git.example.com",
+    ):
         assert secret not in dump, secret
     cand = candidate_row(engine, zoe)
     assert (cand["name"], cand["email"], cand["external_id"]) == (ERASED, "", None)
@@ -71,7 +85,8 @@ def test_erasure_removes_name_email_notes_and_free_text_everywhere_and_keeps_the
         assert cand[key] == cand_before[key], key
     after = events_of(engine, zoe)
     assert [(e.trigger, e.from_stage, e.to_stage, e.occurred_at, e.seq) for e in after] == [
-        (e.trigger, e.from_stage, e.to_stage, e.occurred_at, e.seq) for e in before]
+        (e.trigger, e.from_stage, e.to_stage, e.occurred_at, e.seq) for e in before
+    ]
     by_trigger = {e.trigger: e.payload for e in after}
     assert by_trigger["screen"] == {**payloads.screen(), "note": ERASED}  # the ratings stay
     assert by_trigger["make_offer"]["base_salary"] == 135_000 and by_trigger["make_offer"]["currency"] == "EUR"
@@ -102,8 +117,7 @@ def test_every_free_text_field_of_every_trigger_is_scrubbed() -> None:
     assert FREE_TEXT["accept_offer"] == frozenset()
     scrubbed, changed = scrub_payload("complete_checkpoint", "onboarding_60", {"project": "p", "status": "s"})
     assert changed and scrubbed == {"project": ERASED, "status": ERASED}
-    assert scrub_payload("reject", "screened", payloads.reject()) == (
-        {"reason": "skills_gap", "note": ERASED}, True)  # fmt: skip
+    assert scrub_payload("reject", "screened", payloads.reject()) == ({"reason": "skills_gap", "note": ERASED}, True)
 
 
 def test_an_erased_candidate_is_never_notified_about_again(engine, zoe, clock) -> None:
@@ -165,8 +179,9 @@ def test_the_api_refuses_new_events_about_an_erased_candidate(engine, zoe, T0, m
 # --- retention ----------------------------------------------------------------------------------
 
 
-def test_the_retention_rule_erases_rejected_candidates_180_days_after_their_last_event(engine, candidate, drive,
-                                                                                      clock, T0) -> None:  # fmt: skip
+def test_the_retention_rule_erases_rejected_candidates_180_days_after_their_last_event(
+    engine, candidate, drive, clock, T0
+) -> None:
     policy = parse_policy({"retention": {"erase_after": {"rejected": "180d", "withdrawn": "30d"}}})
     rejected, active, withdrawn = candidate(), candidate(), candidate()
     drive.to(rejected, "rejected")
@@ -210,8 +225,16 @@ def test_the_policy_file_names_every_bad_integration_setting(tmp_path: Path) -> 
     with pytest.raises(InvalidInput) as info:
         load_policy_file(path)
     message = str(info.value)
-    for expected in ("retention.erase_after", "screened", "ats.jobs.274075.requisition", "Phone Screen",
-                     "unknown trigger 'screne'", "colour", "due_in applies only", "ats.sources.LinkedIn"):  # fmt: skip
+    for expected in (
+        "retention.erase_after",
+        "screened",
+        "ats.jobs.274075.requisition",
+        "Phone Screen",
+        "unknown trigger 'screne'",
+        "colour",
+        "due_in applies only",
+        "ats.sources.LinkedIn",
+    ):
         assert expected in message, expected
 
 
@@ -300,4 +323,3 @@ def test_the_commands_are_registered_on_the_hiring_command() -> None:
     if "erase" not in names:
         pytest.skip("hiring/cli/__init__.py does not call integrations.register(app) yet")
     assert {"api", "webhooks", "erase", "retention"} <= names
-

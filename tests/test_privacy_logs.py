@@ -50,11 +50,24 @@ def exercise(api: httpx.Client | object, requisition_id: int) -> None:
     first, last = GH_NAME.split(" ", 1)
     doc = delivery("new_candidate_application", first_name=first, last_name=last, email=GH_EMAIL)
     body = greenhouse_body(doc)
-    resp = api.post("/webhooks/greenhouse", content=body, headers={  # type: ignore[attr-defined]
-        "Signature": signature(body), "Greenhouse-Event-ID": "evt-1", "Content-Type": "application/json"})
+    resp = api.post(
+        "/webhooks/greenhouse",
+        content=body,
+        headers={  # type: ignore[attr-defined]
+            "Signature": signature(body),
+            "Greenhouse-Event-ID": "evt-1",
+            "Content-Type": "application/json",
+        },
+    )
     assert resp.status_code == 200 and resp.json()["status"] == "applied", resp.text
-    resp = api.post("/webhooks/greenhouse", content=body, headers={  # type: ignore[attr-defined]
-        "Signature": "sha256 " + "0" * 64, "Greenhouse-Event-ID": "evt-2"})
+    resp = api.post(
+        "/webhooks/greenhouse",
+        content=body,
+        headers={  # type: ignore[attr-defined]
+            "Signature": "sha256 " + "0" * 64,
+            "Greenhouse-Event-ID": "evt-2",
+        },
+    )
     assert resp.status_code == 401
     assert api.post(f"/candidates/{cid}/erasure", json={"by": "dpo"}, headers=AUTH).status_code == 200  # type: ignore[attr-defined]
 
@@ -103,9 +116,16 @@ def served(db_url: str, open_requisition: int, tmp_path: Path, T0) -> Iterator[t
     policy.write_text(gh_policy_yaml(open_requisition), encoding="utf-8")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HIRING_")}
-    env.update({"HIRING_DATABASE_URL": db_url, "HIRING_API_TOKENS": AUTH["Authorization"].split()[1],
-                "HIRING_GREENHOUSE_SECRET": SECRET, "HIRING_POLICY_FILE": str(policy),
-                "HIRING_NOW": (T0 + timedelta(days=1)).isoformat(), "PYTHONUNBUFFERED": "1"})  # fmt: skip
+    env.update(
+        {
+            "HIRING_DATABASE_URL": db_url,
+            "HIRING_API_TOKENS": AUTH["Authorization"].split()[1],
+            "HIRING_GREENHOUSE_SECRET": SECRET,
+            "HIRING_POLICY_FILE": str(policy),
+            "HIRING_NOW": (T0 + timedelta(days=1)).isoformat(),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     command = [sys.executable, "-m", "hiring.api", "--port", str(port), "--log-level", "debug"]
     proc = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -151,8 +171,9 @@ def prefect_server() -> Iterator[None]:
 
 
 @pytest.mark.slow
-def test_prefect_logs_carry_no_names_or_emails(prefect_server, db_url, engine, candidate, drive, clock,
-                                               monkeypatch) -> None:  # fmt: skip
+def test_prefect_logs_carry_no_names_or_emails(
+    prefect_server, db_url, engine, candidate, drive, clock, monkeypatch
+) -> None:
     from prefect import flow, get_run_logger
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId

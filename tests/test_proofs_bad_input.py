@@ -34,8 +34,9 @@ from tests.proof_support import Snapshot
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                           HealthCheck.too_slow])  # fmt: skip
+EXAMPLES = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 TAKEN_EXTERNAL_ID = "ATS-TAKEN-1"
 USED_KEY = "proof-used-key"
 MAX_ID = 2_147_483_647  # the largest id the schema holds (INTEGER: 32 bits on PostgreSQL; hiring/api/schemas.py)
@@ -96,12 +97,23 @@ def world(engine, db_url, open_requisition, candidate, drive, T0, tmp_path) -> W
     files.mkdir()
     snapshot = Snapshot(engine, db_url)
     return World(
-        db_url=db_url, snapshot=snapshot, before=snapshot.text(), now=drive.clock.now + timedelta(days=1),
-        requisition=open_requisition, draft=draft.id or 0, sourced=sourced, final=final,
-        last_event_at={cid: datetime.fromisoformat(s["last_event_at"]) if isinstance(s["last_event_at"], str)
-                       else s["last_event_at"] for cid, s in shown.items()},
-        version={cid: s["version"] for cid, s in shown.items()}, dir=files,
-    )  # fmt: skip
+        db_url=db_url,
+        snapshot=snapshot,
+        before=snapshot.text(),
+        now=drive.clock.now + timedelta(days=1),
+        requisition=open_requisition,
+        draft=draft.id or 0,
+        sourced=sourced,
+        final=final,
+        last_event_at={
+            cid: datetime.fromisoformat(s["last_event_at"])
+            if isinstance(s["last_event_at"], str)
+            else s["last_event_at"]
+            for cid, s in shown.items()
+        },
+        version={cid: s["version"] for cid, s in shown.items()},
+        dir=files,
+    )
 
 
 def _corrupt(data: st.DataObject, payload: dict[str, Any], known: set[str]) -> dict[str, Any]:
@@ -110,8 +122,10 @@ def _corrupt(data: st.DataObject, payload: dict[str, Any], known: set[str]) -> d
     if fields and data.draw(st.booleans(), label="replace a field"):
         field = data.draw(st.sampled_from(fields), label="field")
         return {**payload, field: data.draw(wrong_shape, label="value")}
-    extra = data.draw(st.text(string.ascii_lowercase + "_", min_size=1, max_size=12).filter(lambda k: k not in known),
-                      label="unknown field")  # fmt: skip
+    extra = data.draw(
+        st.text(string.ascii_lowercase + "_", min_size=1, max_size=12).filter(lambda k: k not in known),
+        label="unknown field",
+    )
     return {**payload, extra: data.draw(st.one_of(st.integers(), arg_text), label="its value")}
 
 
@@ -121,8 +135,16 @@ def _corrupt(data: st.DataObject, payload: dict[str, Any], known: set[str]) -> d
 @EXAMPLES
 @given(data=st.data())
 def test_advance_with_malformed_input_is_refused_and_writes_nothing(world: World, data: st.DataObject) -> None:
-    kinds = ["unknown trigger", "bad payload", "payload file", "not allowed here", "bad --at", "stale --if-version",
-             "reused --key", "usage"]  # fmt: skip
+    kinds = [
+        "unknown trigger",
+        "bad payload",
+        "payload file",
+        "not allowed here",
+        "bad --at",
+        "stale --if-version",
+        "reused --key",
+        "usage",
+    ]
     kind = data.draw(st.sampled_from(kinds), label="kind")
     cid = data.draw(st.sampled_from([world.sourced, world.final]), label="candidate")
     stage = Stage.SOURCED if cid == world.sourced else Stage.FINAL
@@ -144,23 +166,29 @@ def test_advance_with_malformed_input_is_refused_and_writes_nothing(world: World
             args[4] = data.draw(arg_text.filter(lambda t: not _is_json_object(t)), label="--data")
     elif kind == "payload file":
         suffix = data.draw(st.sampled_from([".json", ".yaml"]), label="suffix")
-        content = data.draw(st.one_of(
-            st.binary(min_size=1, max_size=40).filter(lambda b: not _decodes_to_object(b, suffix)),
-            st.just(b"reason: 2026-02-31\n"),  # a YAML date that does not exist
-            st.just(b"\xff\xfe{}"),  # not UTF-8
-            st.just(b"- a list\n- not a mapping\n"),
-        ), label="file content")  # fmt: skip
+        content = data.draw(
+            st.one_of(
+                st.binary(min_size=1, max_size=40).filter(lambda b: not _decodes_to_object(b, suffix)),
+                st.just(b"reason: 2026-02-31\n"),  # a YAML date that does not exist
+                st.just(b"\xff\xfe{}"),  # not UTF-8
+                st.just(b"- a list\n- not a mapping\n"),
+            ),
+            label="file content",
+        )
         args[4] = "@" + str(world.file(f"payload{suffix}", content))
     elif kind == "not allowed here":
         args[2] = data.draw(st.sampled_from([t for t in graph.TRIGGERS if t not in allowed]), label="trigger")
         args[4] = "{}"
     elif kind == "bad --at":
         last = world.last_event_at[cid]
-        at = data.draw(st.one_of(
-            arg_text.filter(_not_a_time),
-            st.integers(1, 10**9).map(lambda s: (world.now + timedelta(seconds=s)).isoformat()),  # the future
-            st.integers(1, 10**8).map(lambda s: (last - timedelta(seconds=s)).isoformat()),  # before the last event
-        ), label="--at")  # fmt: skip
+        at = data.draw(
+            st.one_of(
+                arg_text.filter(_not_a_time),
+                st.integers(1, 10**9).map(lambda s: (world.now + timedelta(seconds=s)).isoformat()),  # the future
+                st.integers(1, 10**8).map(lambda s: (last - timedelta(seconds=s)).isoformat()),  # before the last event
+            ),
+            label="--at",
+        )
         args += ["--at", at]
     elif kind == "stale --if-version":
         version = data.draw(st.integers(-(2**70), 2**70).filter(lambda v: v != world.version[cid]), label="version")
@@ -212,10 +240,16 @@ def _not_a_time(text: str) -> bool:
 @EXAMPLES
 @given(data=st.data())
 def test_candidate_add_with_a_malformed_field_is_refused_and_writes_nothing(world: World, data: st.DataObject) -> None:
-    fields = {"--name": "Ada Example", "--email": "ada@example.com", "--req": str(world.requisition),
-              "--source": "inbound", "--motivators": "cash;remote"}  # fmt: skip
-    broken = data.draw(st.sampled_from(["--name", "--email", "--req", "--source", "--motivators", "--external-id"]),
-                       label="field")  # fmt: skip
+    fields = {
+        "--name": "Ada Example",
+        "--email": "ada@example.com",
+        "--req": str(world.requisition),
+        "--source": "inbound",
+        "--motivators": "cash;remote",
+    }
+    broken = data.draw(
+        st.sampled_from(["--name", "--email", "--req", "--source", "--motivators", "--external-id"]), label="field"
+    )
     if broken == "--name":
         too_long = st.text(min_size=201, max_size=260).filter(lambda t: len(t.strip()) > 200 and "\x00" not in t)
         value = data.draw(st.one_of(st.just(""), st.text(" \t", min_size=1, max_size=3), too_long), label="name")
@@ -227,7 +261,8 @@ def test_candidate_add_with_a_malformed_field_is_refused_and_writes_nothing(worl
         value = data.draw(arg_text.filter(lambda t: t.strip() not in set(SourceChannel)), label="source")
     elif broken == "--motivators":
         unknown = st.text(string.ascii_letters + "_ ", min_size=1, max_size=20).filter(
-            lambda t: t.strip() and t.strip() not in set(Motivator))  # fmt: skip
+            lambda t: t.strip() and t.strip() not in set(Motivator)
+        )
         value = data.draw(unknown, label="motivator")
     else:
         value = TAKEN_EXTERNAL_ID  # used by another candidate: a conflict
@@ -261,24 +296,50 @@ def _valid_row(row: dict[str, str]) -> bool:
 def test_csv_import_with_a_malformed_row_or_file_imports_nothing(world: World, data: st.DataObject) -> None:
     header = "name,email,requisition_id,source,motivators,external_id"
     good = [f"Good {i},good{i}@example.com,{world.requisition},inbound,cash,GOOD-{i}" for i in range(3)]
-    kind = data.draw(st.sampled_from(["bad cell", "extra cells", "repeated external id", "taken external id",
-                                      "draft requisition", "unknown requisition", "bad header", "not UTF-8",
-                                      "huge cell", "empty file"]), label="kind")  # fmt: skip
-    row = {"name": "Bad Row", "email": "bad@example.com", "requisition_id": str(world.requisition),
-           "source": "inbound", "motivators": "", "external_id": ""}  # fmt: skip
+    kind = data.draw(
+        st.sampled_from(
+            [
+                "bad cell",
+                "extra cells",
+                "repeated external id",
+                "taken external id",
+                "draft requisition",
+                "unknown requisition",
+                "bad header",
+                "not UTF-8",
+                "huge cell",
+                "empty file",
+            ]
+        ),
+        label="kind",
+    )
+    row = {
+        "name": "Bad Row",
+        "email": "bad@example.com",
+        "requisition_id": str(world.requisition),
+        "source": "inbound",
+        "motivators": "",
+        "external_id": "",
+    }
     lines = [header, *good]
     if kind == "bad cell":
         column = data.draw(st.sampled_from(["name", "email", "requisition_id", "source", "motivators"]), label="col")
-        row[column] = data.draw({
-            "name": st.sampled_from(["", "   "]),
-            "email": arg_text.filter(lambda t: "@" not in t),
-            "requisition_id": st.one_of(arg_text.filter(lambda t: not t.strip().isdigit()),
-                                        st.integers(max_value=0).map(str),
-                                        st.integers(min_value=MAX_ID + 1).map(str)),
-            "source": arg_text.filter(lambda t: t.strip() not in set(SourceChannel)),
-            "motivators": st.text(string.ascii_lowercase + "_", min_size=1, max_size=15).filter(
-                lambda t: t not in set(Motivator)),
-        }[column], label="value")  # fmt: skip
+        row[column] = data.draw(
+            {
+                "name": st.sampled_from(["", "   "]),
+                "email": arg_text.filter(lambda t: "@" not in t),
+                "requisition_id": st.one_of(
+                    arg_text.filter(lambda t: not t.strip().isdigit()),
+                    st.integers(max_value=0).map(str),
+                    st.integers(min_value=MAX_ID + 1).map(str),
+                ),
+                "source": arg_text.filter(lambda t: t.strip() not in set(SourceChannel)),
+                "motivators": st.text(string.ascii_lowercase + "_", min_size=1, max_size=15).filter(
+                    lambda t: t not in set(Motivator)
+                ),
+            }[column],
+            label="value",
+        )
     elif kind == "extra cells":
         row["external_id"] = "X-1,one too many"
     elif kind == "repeated external id":
@@ -292,16 +353,22 @@ def test_csv_import_with_a_malformed_row_or_file_imports_nothing(world: World, d
     elif kind == "huge cell":
         row["name"] = "x" * data.draw(st.integers(131_073, 200_000), label="length")  # past csv's field limit
     if kind == "bad header":
-        lines[0] = data.draw(st.sampled_from(["name,email,source", "name,email,requisition_id,source,salary",
-                                              "", "naam,email,requisition_id,source"]), label="header")  # fmt: skip
+        lines[0] = data.draw(
+            st.sampled_from(
+                ["name,email,source", "name,email,requisition_id,source,salary", "", "naam,email,requisition_id,source"]
+            ),
+            label="header",
+        )
         content: str | bytes = "\n".join(lines) + "\n"
     elif kind == "not UTF-8":
         content = ("\n".join(lines) + "\n").encode() + b"Bad \xff\xfe,bad@example.com,1,inbound,,\n"
     elif kind == "empty file":
         content = ""
     else:
-        cells = [_csv_cell(row[c]) if c != "external_id" or kind != "extra cells" else row[c]
-                 for c in ("name", "email", "requisition_id", "source", "motivators", "external_id")]  # fmt: skip
+        cells = [
+            _csv_cell(row[c]) if c != "external_id" or kind != "extra cells" else row[c]
+            for c in ("name", "email", "requisition_id", "source", "motivators", "external_id")
+        ]
         position = data.draw(st.integers(1, len(lines)), label="position")
         lines.insert(position, ",".join(cells))
         content = "\n".join(lines) + "\n"
@@ -380,8 +447,11 @@ def _toml(doc: dict[str, Any]) -> str:
         return json.dumps(str(v))
 
     top = [f"{json.dumps(k)} = {value(v)}" for k, v in doc.items() if not isinstance(v, dict) and v is not None]
-    tables = [f"\n[{json.dumps(k)}]\n" + "\n".join(f"{json.dumps(kk)} = {value(vv)}" for kk, vv in v.items())
-              for k, v in doc.items() if isinstance(v, dict)]  # fmt: skip
+    tables = [
+        f"\n[{json.dumps(k)}]\n" + "\n".join(f"{json.dumps(kk)} = {value(vv)}" for kk, vv in v.items())
+        for k, v in doc.items()
+        if isinstance(v, dict)
+    ]
     return "\n".join(top) + "\n" + "\n".join(tables) + "\n"
 
 
@@ -389,8 +459,12 @@ def _toml(doc: dict[str, Any]) -> str:
 @given(data=st.data())
 def test_a_malformed_policy_file_is_refused_before_anything_is_written(world: World, data: st.DataObject) -> None:
     """The policy file is malformed; the command would write (a hold). It must refuse, and write nothing."""
-    kind = data.draw(st.sampled_from(["bad value", "bad value", "bad value", "broken syntax", "not a mapping",
-                                      "not UTF-8", "wrong suffix"]), label="kind")  # fmt: skip
+    kind = data.draw(
+        st.sampled_from(
+            ["bad value", "bad value", "bad value", "broken syntax", "not a mapping", "not UTF-8", "wrong suffix"]
+        ),
+        label="kind",
+    )
     suffix = data.draw(st.sampled_from([".yaml", ".toml"]), label="suffix")
     if kind == "bad value":
         path = data.draw(st.sampled_from(sorted(BAD_LEAVES)), label="setting")
@@ -424,13 +498,21 @@ def test_the_valid_baselines_of_these_proofs_are_accepted(world: World) -> None:
     assert run_cli(["candidate", "list", "--json"], world.env(HIRING_POLICY_FILE=str(policy))).code == 0
     toml = world.file("policy.toml", _toml(VALID_POLICY))
     assert run_cli(["candidate", "list", "--json"], world.env(HIRING_POLICY_FILE=str(toml))).code == 0
-    add = ["candidate", "add", "--name=Ada Example", "--email=ada@example.com", f"--req={world.requisition}",
-           "--source=inbound", "--motivators=cash;remote"]  # fmt: skip
+    add = [
+        "candidate",
+        "add",
+        "--name=Ada Example",
+        "--email=ada@example.com",
+        f"--req={world.requisition}",
+        "--source=inbound",
+        "--motivators=cash;remote",
+    ]
     added = run_cli(add, world.env())
     assert added.code == 0, str(added)
     header = "name,email,requisition_id,source,motivators,external_id"
-    csv = world.file("good.csv", "\n".join([header, f"Good 1,good1@example.com,{world.requisition},inbound,cash,"
-                                                    "GOOD-1"]) + "\n")  # fmt: skip
+    csv = world.file(
+        "good.csv", "\n".join([header, f"Good 1,good1@example.com,{world.requisition},inbound,cash,GOOD-1"]) + "\n"
+    )
     assert run_cli(["candidate", "import", str(csv)], world.env()).code == 0
     advanced = run_cli(["advance", str(world.sourced), "hold", "--data", json.dumps(payloads.reason())], world.env())
     assert advanced.code == 0, str(advanced)

@@ -47,8 +47,9 @@ def test_four_writers_on_fifty_candidates_lose_no_event_and_the_log_replays_to_t
     start = {cid: candidate_row(engine, cid)["version"] for cid in cids}
     at = drive.clock.tick(hours=1).isoformat()
 
-    reports = together(proof_workers.write_events,
-                       [(db_url, f"w{p}", cids, per_process, at, 1000 + p) for p in range(processes)])  # fmt: skip
+    reports = together(
+        proof_workers.write_events, [(db_url, f"w{p}", cids, per_process, at, 1000 + p) for p in range(processes)]
+    )
 
     written: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for report in reports:
@@ -59,8 +60,10 @@ def test_four_writers_on_fifty_candidates_lose_no_event_and_the_log_replays_to_t
     for report in reports:
         failures.update(report["failures"])
     seconds = max(r["seconds"] for r in reports)
-    print(f"\n[{engine.dialect.name}] {processes * per_process} events by {processes} processes on {shared} "
-          f"candidates in {seconds:.1f}s; refused and retried: {dict(failures)}")  # fmt: skip
+    print(
+        f"\n[{engine.dialect.name}] {processes * per_process} events by {processes} processes on {shared} "
+        f"candidates in {seconds:.1f}s; refused and retried: {dict(failures)}"
+    )
     assert sum(len(w) for w in written.values()) == processes * per_process
 
     with Session(engine) as session:
@@ -109,8 +112,10 @@ def test_three_sweepers_on_2000_due_timers_fire_each_level_once_with_one_set_of_
     reports = together(proof_workers.sweep_all, [(db_url, at, 100)] * sweepers)
 
     fired = [f for r in reports for f in r["fired"]]
-    print(f"\n[{engine.dialect.name}] {sweepers} sweepers, {timers_due} timers: fired per process "
-          f"{[len(r['fired']) for r in reports]} in {[round(r['seconds'], 1) for r in reports]}s")  # fmt: skip
+    print(
+        f"\n[{engine.dialect.name}] {sweepers} sweepers, {timers_due} timers: fired per process "
+        f"{[len(r['fired']) for r in reports]} in {[round(r['seconds'], 1) for r in reports]}s"
+    )
     levels = [level.value for level in Level]
     with Session(engine) as session:
         timer_ids = list(session.execute(select(Timer.id)).scalars())
@@ -128,8 +133,9 @@ def test_three_sweepers_on_2000_due_timers_fire_each_level_once_with_one_set_of_
         rows_of[row.escalation_id].append(row.channel)
     assert set(rows_of) == {e.id for e in escalations}  # no outbox row without its escalation
     for e in escalations:  # nobody is in the people directory: no preferred channels narrow the routing
-        routed = channels_for(Level(e.level), Role(e.audience_role), proof_workers.SWEEP_POLICY,
-                              proof_workers.ALL_CHANNELS)  # fmt: skip
+        routed = channels_for(
+            Level(e.level), Role(e.audience_role), proof_workers.SWEEP_POLICY, proof_workers.ALL_CHANNELS
+        )
         assert sorted(rows_of[e.id]) == sorted(routed), (e.timer_id, e.level, rows_of[e.id])
     assert len(outbox) == sum(n for *_, n in fired)
     assert max(len(channels) for channels in rows_of.values()) > 1  # some sets have several rows (slack, email)
@@ -143,8 +149,10 @@ def test_three_dispatchers_deliver_each_of_2000_rows_exactly_once(engine, db_url
     (digest off), claiming in batches of 25 so they interleave. Each row is delivered exactly once, every row
     ends `sent` after one attempt, and the processes' sent counts add up to 2,000."""
     if engine.dialect.name == "sqlite":
-        pytest.skip("SQLite: the issue promises concurrent dispatchers on PostgreSQL (FOR UPDATE SKIP LOCKED); "
-                    "on SQLite claims are serialised by the write lock")  # fmt: skip
+        pytest.skip(
+            "SQLite: the issue promises concurrent dispatchers on PostgreSQL (FOR UPDATE SKIP LOCKED); "
+            "on SQLite claims are serialised by the write lock"
+        )
     rows, dispatchers = 2000, 3
     add_people(engine)
     ids = []
@@ -160,9 +168,11 @@ def test_three_dispatchers_deliver_each_of_2000_rows_exactly_once(engine, db_url
         requests = len(slack.deliveries)
         unreadable = list(slack.unreadable)
 
-    print(f"\n[{engine.dialect.name}] {dispatchers} dispatchers, {rows} rows: sent per process "
-          f"{[r['sent'] for r in reports]} in {[round(r['seconds'], 1) for r in reports]}s; "
-          f"{requests} requests, {duplicates(counts)} duplicate(s)")  # fmt: skip
+    print(
+        f"\n[{engine.dialect.name}] {dispatchers} dispatchers, {rows} rows: sent per process "
+        f"{[r['sent'] for r in reports]} in {[round(r['seconds'], 1) for r in reports]}s; "
+        f"{requests} requests, {duplicates(counts)} duplicate(s)"
+    )
     assert unreadable == []
     assert set(counts) == set(ids)
     assert duplicates(counts) == 0 and requests == rows

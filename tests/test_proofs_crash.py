@@ -65,8 +65,14 @@ class Serve:
         environment = procs.hiring_env(db_url)
         environment.pop("PREFECT_API_URL", None)
         environment.update(env)
-        self.proc = subprocess.Popen([procs.HIRING, "serve", "--interval", "5"], env=environment, cwd=cwd,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [procs.HIRING, "serve", "--interval", "5"],
+            env=environment,
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -89,8 +95,12 @@ def due_levels(engine: Engine, at: datetime) -> set[tuple[int, str]]:
     ladder, cal = DEFAULT_POLICY.ladder, DEFAULT_POLICY.cal()
     with Session(engine) as session:
         timers = list(session.execute(select(Timer)).scalars())
-    return {(t.id, level.value) for t in timers for level, when in schedule(t.window_start, t.due_at, ladder, cal)
-            if when <= at}  # fmt: skip
+    return {
+        (t.id, level.value)
+        for t in timers
+        for level, when in schedule(t.window_start, t.due_at, ladder, cal)
+        if when <= at
+    }
 
 
 def escalations(engine: Engine) -> list[Escalation]:
@@ -128,8 +138,9 @@ def test_serve_killed_20_times_fires_every_escalation_once_and_sends_every_row(
         for _ in range(KILLS):
             serve = Serve(db_url, tmp_path, env)
             # More timers, opened by another process while serve runs: due within the next 3 s.
-            add_due(engine, open_requisition, real_now() + timedelta(seconds=rng.uniform(0, 3)), 3,
-                    after=REMINDER_AFTER)  # fmt: skip
+            add_due(
+                engine, open_requisition, real_now() + timedelta(seconds=rng.uniform(0, 3)), 3, after=REMINDER_AFTER
+            )
             life = rng.uniform(0.3, 2.5)  # serve's own start-up takes part of it: some kills land before work
             time.sleep(life)
             code = serve.stop(signal.SIGKILL)
@@ -150,8 +161,11 @@ def test_serve_killed_20_times_fires_every_escalation_once_and_sends_every_row(
         def settled() -> bool:
             fired = {(e.timer_id, e.level) for e in escalations(engine)}
             rows = outbox(engine)
-            return fired >= due_levels(engine, real_now()) and len([r for r in rows if r.escalation_id]) == len(
-                fired) and all(r.status in ("sent", "dead") for r in rows)  # fmt: skip
+            return (
+                fired >= due_levels(engine, real_now())
+                and len([r for r in rows if r.escalation_id]) == len(fired)
+                and all(r.status in ("sent", "dead") for r in rows)
+            )
 
         while not settled() and time.monotonic() < deadline and final.proc.poll() is None:
             time.sleep(0.25)
@@ -164,11 +178,13 @@ def test_serve_killed_20_times_fires_every_escalation_once_and_sends_every_row(
     rows = outbox(engine)
     fired = escalations(engine)
     dupes = duplicates(counts)
-    print(f"\n[{engine.dialect.name}] {KILLS} SIGKILLs in {killed_at - started:.1f}s (lives "
-          f"{min(lives):.1f}-{max(lives):.1f}s), {rows_sent_while_killing} of {len(rows)} rows sent before the "
-          f"final run; final run {time.monotonic() - killed_at:.1f}s; {len(fired)} escalations; "
-          f"{sum(counts.values())} deliveries of {len(counts)} rows: {dupes} duplicate(s) for {KILLS} kills; "
-          f"attempts per row {dict(sorted(Counter(r.attempts for r in rows).items()))}")  # fmt: skip
+    print(
+        f"\n[{engine.dialect.name}] {KILLS} SIGKILLs in {killed_at - started:.1f}s (lives "
+        f"{min(lives):.1f}-{max(lives):.1f}s), {rows_sent_while_killing} of {len(rows)} rows sent before the "
+        f"final run; final run {time.monotonic() - killed_at:.1f}s; {len(fired)} escalations; "
+        f"{sum(counts.values())} deliveries of {len(counts)} rows: {dupes} duplicate(s) for {KILLS} kills; "
+        f"attempts per row {dict(sorted(Counter(r.attempts for r in rows).items()))}"
+    )
     assert code == 0, "\n".join(final.lines)
     assert unreadable == []
     # Every due escalation exactly once (the unique key), and nothing that was not due.
@@ -182,7 +198,8 @@ def test_serve_killed_20_times_fires_every_escalation_once_and_sends_every_row(
     assert sorted(r.escalation_id for r in rows if r.kind == "escalation") == sorted(e.id for e in fired)
     assert Counter(r.kind for r in rows if r.kind != "escalation") <= Counter(digest=1)
     assert Counter(r.status for r in rows) == {"sent": len(rows)}, [
-        (r.id, r.status, r.attempts, r.last_error) for r in rows if r.status != "sent"]  # fmt: skip
+        (r.id, r.status, r.attempts, r.last_error) for r in rows if r.status != "sent"
+    ]
     assert set(counts) == {r.id for r in rows}
     assert dupes <= KILLS, counts.most_common(5)
 
@@ -203,8 +220,14 @@ def test_a_dispatcher_killed_mid_batch_charges_an_attempt_only_to_the_row_it_was
         for k in range(kills):
             env = procs.hiring_env(db_url, T0 + timedelta(hours=k))
             env.update({**slack.env(), PAUSE_AFTER_SEND_ENV: "60"})
-            proc = subprocess.Popen([procs.HIRING, "dispatch"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)  # fmt: skip
+            proc = subprocess.Popen(
+                [procs.HIRING, "dispatch"],
+                env=env,
+                cwd=tmp_path,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             try:
                 assert proc.stderr is not None
                 assert "pausing" in proc.stderr.readline()  # one message sent, its record not yet written
@@ -215,13 +238,16 @@ def test_a_dispatcher_killed_mid_batch_charges_an_attempt_only_to_the_row_it_was
         tried = set(slack.per_row())  # the rows that were in flight when a run was killed
         env = procs.hiring_env(db_url, T0 + timedelta(hours=kills))
         env.update(slack.env())
-        done = subprocess.run([procs.HIRING, "dispatch"], env=env, cwd=tmp_path, capture_output=True, text=True,
-                              timeout=60)  # fmt: skip
+        done = subprocess.run(
+            [procs.HIRING, "dispatch"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
         counts = slack.per_row()
     rows = {r.id: r for r in outbox(engine)}
     statuses, attempts = Counter(r.status for r in rows.values()), Counter(r.attempts for r in rows.values())
-    print(f"\n[{engine.dialect.name}] after {kills} kills mid-batch and a clean run: {dict(statuses)}, attempts "
-          f"{dict(attempts)}, {sum(counts.values())} deliveries of {len(counts)} row(s)")  # fmt: skip
+    print(
+        f"\n[{engine.dialect.name}] after {kills} kills mid-batch and a clean run: {dict(statuses)}, attempts "
+        f"{dict(attempts)}, {sum(counts.values())} deliveries of {len(counts)} row(s)"
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert 1 <= len(tried) <= kills and duplicates(counts) <= kills
     never_tried = [i for i in ids if i not in tried]

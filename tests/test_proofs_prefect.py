@@ -69,8 +69,10 @@ def test_two_workers_run_sweeps_and_dispatches_concurrently_and_each_escalation_
     engine, db_url, open_requisition, prefect_database, processes, tmp_path, T0
 ) -> None:
     if engine.dialect.name == "sqlite":
-        pytest.skip("the Prefect proof is the team set-up: the app database on PostgreSQL, shared by workers on "
-                    "several machines (a SQLite file cannot be)")  # fmt: skip
+        pytest.skip(
+            "the Prefect proof is the team set-up: the app database on PostgreSQL, shared by workers on "
+            "several machines (a SQLite file cannot be)"
+        )
     started = time.monotonic()
     add_people(engine)
     people = [NewCandidate.model_validate(payloads.new_candidate(open_requisition, n)) for n in range(CANDIDATES)]
@@ -84,25 +86,43 @@ def test_two_workers_run_sweeps_and_dispatches_concurrently_and_each_escalation_
     api, env = start_server(processes, home, prefect_database)
     processes.run("work-pool", [PREFECT, "work-pool", "create", POOL, "--type", "process"], env, tmp_path)
     deploy_file = prefect_file(tmp_path, ("sla-sweep", "dispatch-notifications"))
-    processes.run("deploy", [PREFECT, "--no-prompt", "deploy", "--all", "--prefect-file", str(deploy_file)], env,
-                  REPO, timeout=120)  # fmt: skip
+    processes.run(
+        "deploy",
+        [PREFECT, "--no-prompt", "deploy", "--all", "--prefect-file", str(deploy_file)],
+        env,
+        REPO,
+        timeout=120,
+    )
     sweep_id = api_call("GET", f"{api}/deployments/name/sla-sweep/sla-sweep")["id"]
     dispatch_id = api_call("GET", f"{api}/deployments/name/dispatch-notifications/dispatch-notifications")["id"]
 
     def create(deployment: str, parameters: dict) -> str:  # type: ignore[type-arg]
-        return api_call("POST", f"{api}/deployments/{deployment}/create_flow_run",
-                        json={"parameters": parameters})["id"]  # fmt: skip
+        return api_call("POST", f"{api}/deployments/{deployment}/create_flow_run", json={"parameters": parameters})[
+            "id"
+        ]
 
     with slack_receiver() as slack:
         runs = []
         for at in sweep_times:  # each sweep twice, with dispatches between: all of them queued at once
             runs += [create(sweep_id, {"now": at.isoformat()}) for _ in range(2)]
             runs += [create(dispatch_id, {"now": dispatch_at}) for _ in range(2)]
-        worker_env = {**env, **slack.env(), "HIRING_HOME": str(REPO), "HIRING_DATABASE_URL": db_url,
-                      "HIRING_HEAD_OF_TALENT": "tess", "PREFECT_WORKER_QUERY_SECONDS": "1"}  # fmt: skip
-        workers = [processes.start(f"worker-{i}", [PREFECT, "worker", "start", "--pool", POOL, "--name",
-                                                   f"proof-worker-{i}", "--limit", str(PER_WORKER)],
-                                   worker_env, tmp_path) for i in range(WORKERS)]  # fmt: skip
+        worker_env = {
+            **env,
+            **slack.env(),
+            "HIRING_HOME": str(REPO),
+            "HIRING_DATABASE_URL": db_url,
+            "HIRING_HEAD_OF_TALENT": "tess",
+            "PREFECT_WORKER_QUERY_SECONDS": "1",
+        }
+        workers = [
+            processes.start(
+                f"worker-{i}",
+                [PREFECT, "worker", "start", "--pool", POOL, "--name", f"proof-worker-{i}", "--limit", str(PER_WORKER)],
+                worker_env,
+                tmp_path,
+            )
+            for i in range(WORKERS)
+        ]
         finished = wait_for_runs(api, runs, timeout=90)
         # A sweep skips the timers a concurrent sweep has locked (SKIP LOCKED): if that one swept at an earlier
         # time, the later levels wait for the next tick. This is that tick, then the dispatch after it.
@@ -115,16 +135,20 @@ def test_two_workers_run_sweeps_and_dispatches_concurrently_and_each_escalation_
         unreadable = list(slack.unreadable)
 
     states = {rid: (r["state"] or {}).get("type") for rid, r in finished.items()}
-    ran_by = {i: {rid for rid in runs if f"Flow run '{finished[rid]['name']}' submitted to infrastructure" in log}
-              for i, log in logs.items()}  # fmt: skip
+    ran_by = {
+        i: {rid for rid in runs if f"Flow run '{finished[rid]['name']}' submitted to infrastructure" in log}
+        for i, log in logs.items()
+    }
     overlap = _max_overlap(finished.values())
     # Each sweep run logs what it fired itself (the database decides who fires a level): the sum is every level once.
     pattern = r"'sweep-due-timers-\w+' - sweep at (\S+): (\d+) escalation"
     swept = [(at, int(n)) for log in logs.values() for at, n in re.findall(pattern, log)]
-    print(f"\n[{engine.dialect.name}] {len(states)} flow runs on {WORKERS} workers (runs per worker "
-          f"{[len(v) for v in ran_by.values()]}, at most {overlap} at once) in {time.monotonic() - started:.0f}s; "
-          f"fired per sweep run {sorted(swept)}; {sum(counts.values())} deliveries of {len(counts)} rows, "
-          f"{duplicates(counts)} duplicate(s)")  # fmt: skip
+    print(
+        f"\n[{engine.dialect.name}] {len(states)} flow runs on {WORKERS} workers (runs per worker "
+        f"{[len(v) for v in ran_by.values()]}, at most {overlap} at once) in {time.monotonic() - started:.0f}s; "
+        f"fired per sweep run {sorted(swept)}; {sum(counts.values())} deliveries of {len(counts)} rows, "
+        f"{duplicates(counts)} duplicate(s)"
+    )
     assert Counter(states.values()) == {"COMPLETED": len(runs) + len(catch_up)}, _failures(finished, logs)
     assert all(ran_by.values()), f"a worker ran no flow run: {ran_by}"
     assert overlap >= 2, "no two flow runs overlapped: nothing ran concurrently"

@@ -30,15 +30,29 @@ REFUSED = (EventRefused, OutOfOrder, InvalidInput, Conflict)
 ALL_TRIGGERS = [*graph.TRIGGERS, "promote"]
 OFFERS = ("make_offer", "revise_offer")
 # Most steps are meant to succeed; the rest probe one refusal each.
-VARIANTS = ["valid"] * 8 + ["missing_field", "extra_field", "out_of_order", "outside_band", "approved",
-                            "due_now", "future", "replay_key", "reuse_key"]  # fmt: skip
+VARIANTS = ["valid"] * 8 + [
+    "missing_field",
+    "extra_field",
+    "out_of_order",
+    "outside_band",
+    "approved",
+    "due_now",
+    "future",
+    "replay_key",
+    "reuse_key",
+]
 
 
 NEXT = "next"  # the trigger that moves the candidate along the main path (so sequences get deep)
-MAIN_PATH = {Stage.SOURCED: "screen", Stage.SCREENED: "send_take_home", Stage.DEBRIEF: "advance_to_final",
-             Stage.OFFER: "accept_offer", Stage.REJECTED: "reopen", Stage.WITHDRAWN: "reopen",
-             **dict.fromkeys((Stage.ONBOARDING_30, Stage.ONBOARDING_60, Stage.ONBOARDING_90),
-                             "complete_checkpoint")}  # fmt: skip
+MAIN_PATH = {
+    Stage.SOURCED: "screen",
+    Stage.SCREENED: "send_take_home",
+    Stage.DEBRIEF: "advance_to_final",
+    Stage.OFFER: "accept_offer",
+    Stage.REJECTED: "reopen",
+    Stage.WITHDRAWN: "reopen",
+    **dict.fromkeys((Stage.ONBOARDING_30, Stage.ONBOARDING_60, Stage.ONBOARDING_90), "complete_checkpoint"),
+}
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ from states.diagram import mermaid
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 START, END = "<!-- stage-diagram:start -->", "<!-- stage-diagram:end -->"
-FIX = "run `uv run hiring diagram` and paste its output into README.md as a ```mermaid block between " \
-      f"{START} and {END}"  # fmt: skip
+FIX = f"run `uv run hiring diagram` and paste its output into README.md as a ```mermaid block between {START} and {END}"
 
 
 def readme_diagram() -> str:

@@ -56,7 +56,10 @@ def test_the_report_is_published_under_its_keys_without_personal_data(
 
     [funnel] = artifacts(state, "pipeline-funnel")
     assert [(r["stage"], r["reached"], r["to next"]) for r in rows(funnel)][:3] == [
-        ("sourced", "7", "71%"), ("screened", "5", "80%"), ("take_home", "4", "100%")]  # fmt: skip
+        ("sourced", "7", "71%"),
+        ("screened", "5", "80%"),
+        ("take_home", "4", "100%"),
+    ]
     [sla] = artifacts(state, "pipeline-sla")
     decision = next(r for r in rows(sla) if r["timer"] == "decision")
     assert (decision["met"], decision["overdue"], decision["on time"]) == ("2", "1", "67%")
@@ -71,8 +74,7 @@ def test_the_report_is_published_under_its_keys_without_personal_data(
         assert secret not in text, secret
 
 
-def test_the_weekly_digest_flow_writes_once_per_week(prefect_api: str, app_db: str,
-                                                     log: dict[str, int]) -> None:  # fmt: skip
+def test_the_weekly_digest_flow_writes_once_per_week(prefect_api: str, app_db: str, log: dict[str, int]) -> None:
     first = weekly_digest_flow(now=NOW.isoformat(), return_state=True)
     assert (first.result()["written"], first.result()["week"]) == (2, "2026-W11")
     [md] = artifacts(first, DIGEST_KEY)

@@ -54,10 +54,16 @@ def _parts(*steps: tuple[float, str, int]) -> list[tuple[float, str, dict[str, A
     return [(h, "record_interview", payloads.record_interview(part, score)) for h, part, score in steps]
 
 
-def _to_final(screen: float, send: float, submit: float, score: float, scores: dict[str, Any],
-              final: float) -> list[tuple[float, str, dict[str, Any] | None]]:  # fmt: skip
-    return [(screen, "screen", None), (send, "send_take_home", None), (submit, "submit_take_home", None),
-            (score, "score_take_home", scores), (final, "advance_to_final", None)]  # fmt: skip
+def _to_final(
+    screen: float, send: float, submit: float, score: float, scores: dict[str, Any], final: float
+) -> list[tuple[float, str, dict[str, Any] | None]]:
+    return [
+        (screen, "screen", None),
+        (send, "send_take_home", None),
+        (submit, "submit_take_home", None),
+        (score, "score_take_home", scores),
+        (final, "advance_to_final", None),
+    ]
 
 
 LOG: dict[str, tuple[int, str, list[tuple[float, str, dict[str, Any] | None]]]] = {
@@ -106,9 +112,10 @@ FREE_TEXT = (
 def build_log(engine: Engine) -> dict[str, int]:
     """Two requisitions, the seven candidates above and their events, and three escalations; returns ids by letter."""
     reqs = {}
-    for n, doc in ((1, payloads.requisition()),
-                   (2, payloads.requisition(title="ML Engineer, ranking", role_profile="ml_engineer",
-                                            hiring_manager="mia"))):  # fmt: skip
+    for n, doc in (
+        (1, payloads.requisition()),
+        (2, payloads.requisition(title="ML Engineer, ranking", role_profile="ml_engineer", hiring_manager="mia")),
+    ):
         req = service.add_requisition(engine, RequisitionSpec.model_validate(doc), now=T0)
         service.open_requisition(engine, req.id or 0, now=T0)
         reqs[n] = req.id
@@ -116,8 +123,9 @@ def build_log(engine: Engine) -> dict[str, int]:
     for i, (letter, (req, source, _)) in enumerate(LOG.items(), 1):
         person = NewCandidate.model_validate(payloads.new_candidate(reqs[req], i, source=source))
         [ids[letter]] = service.add_candidates(engine, [person], actor="test", now=T0)
-    steps = sorted((h, letter, trigger, payload) for letter, (_, _, events) in LOG.items()
-                   for h, trigger, payload in events)  # fmt: skip
+    steps = sorted(
+        (h, letter, trigger, payload) for letter, (_, _, events) in LOG.items() for h, trigger, payload in events
+    )
     for hours, letter, trigger, payload in steps:
         at = T0 + timedelta(hours=hours)
         if payload is None:
@@ -132,16 +140,28 @@ def _escalations(engine: Engine, ids: dict[str, int]) -> None:
     with transaction(engine) as session:
 
         def timer_id(letter: str, kind: str) -> int:
-            return session.execute(select(Timer.id).where(Timer.candidate_id == ids[letter], Timer.kind == kind)
-                                   ).scalar_one()  # fmt: skip
+            return session.execute(
+                select(Timer.id).where(Timer.candidate_id == ids[letter], Timer.kind == kind)
+            ).scalar_one()
 
-        for letter, kind, level, late in (("G", "decision", "reminder", 60), ("G", "decision", "level_1", 120),
-                                          ("D", "screen_decision", "level_1", 30)):  # fmt: skip
+        for letter, kind, level, late in (
+            ("G", "decision", "reminder", 60),
+            ("G", "decision", "level_1", 120),
+            ("D", "screen_decision", "level_1", 30),
+        ):
             at = NOW - timedelta(hours=1)
-            session.add(Escalation(timer_id=timer_id(letter, kind), candidate_id=ids[letter], level=level,
-                                   audience_role="recruiter", recipient="rita",
-                                   scheduled_at=at - timedelta(seconds=late), fired_at=at,
-                                   lateness_seconds=late))  # fmt: skip
+            session.add(
+                Escalation(
+                    timer_id=timer_id(letter, kind),
+                    candidate_id=ids[letter],
+                    level=level,
+                    audience_role="recruiter",
+                    recipient="rita",
+                    scheduled_at=at - timedelta(seconds=late),
+                    fired_at=at,
+                    lateness_seconds=late,
+                )
+            )
 
 
 @pytest.fixture(scope="session")
@@ -209,8 +229,10 @@ def test_funnel_counts_each_candidate_once_per_stage_from_the_event_log(report) 
         0.0,
     ]
     assert rows["onboarding_90"]["conversion"] is None
-    where = {s: {k: rows[s][k] for k in ("rejected_by_reason", "withdrawn", "declined", "departed", "open")}
-             for s in ("sourced", "screened", "final", "offer", "onboarding_60")}  # fmt: skip
+    where = {
+        s: {k: rows[s][k] for k in ("rejected_by_reason", "withdrawn", "declined", "departed", "open")}
+        for s in ("sourced", "screened", "final", "offer", "onboarding_60")
+    }
     assert where == {
         "sourced": {"rejected_by_reason": {"experience_level": 1}, "withdrawn": 0, "declined": 0, "departed": 0,
                     "open": 1},
@@ -261,8 +283,9 @@ def test_decision_speed_from_the_fourth_distinct_part_against_48_hours(report, l
     assert (d["within_window"], d["within_window_rate"], d["window_hours"]) == (2, 0.6667, 48.0)
     assert d["outcomes"] == {"make_offer": 2, "reject": 1}
     # G recorded technical calibration twice: the fourth DISTINCT part came at hour 60; 24 h on hold do not count
-    assert d["pending"] == [{"candidate_id": log["G"], "requisition_id": 2, "waiting_hours": 216.0, "on_hold": False,
-                             "over_window": True}]  # fmt: skip
+    assert d["pending"] == [
+        {"candidate_id": log["G"], "requisition_id": 2, "waiting_hours": 216.0, "on_hold": False, "over_window": True}
+    ]
 
 
 def test_sla_health_per_timer_and_escalations(report) -> None:
@@ -292,22 +315,55 @@ def test_sla_health_per_timer_and_escalations(report) -> None:
 
 def test_sources_per_channel_and_role_profile(report) -> None:
     assert report["sources"] == [
-        {"role_profile": "applied_ai_engineer", "source": "employee_referral", "candidates": 3, "take_home": 2,
-         "take_home_rate": 0.6667, "offers": 2, "hires": 1},
-        {"role_profile": "applied_ai_engineer", "source": "inbound", "candidates": 2, "take_home": 1,
-         "take_home_rate": 0.5, "offers": 0, "hires": 0},
-        {"role_profile": "ml_engineer", "source": "conference", "candidates": 2, "take_home": 1,
-         "take_home_rate": 0.5, "offers": 0, "hires": 0},
-    ]  # fmt: skip
+        {
+            "role_profile": "applied_ai_engineer",
+            "source": "employee_referral",
+            "candidates": 3,
+            "take_home": 2,
+            "take_home_rate": 0.6667,
+            "offers": 2,
+            "hires": 1,
+        },
+        {
+            "role_profile": "applied_ai_engineer",
+            "source": "inbound",
+            "candidates": 2,
+            "take_home": 1,
+            "take_home_rate": 0.5,
+            "offers": 0,
+            "hires": 0,
+        },
+        {
+            "role_profile": "ml_engineer",
+            "source": "conference",
+            "candidates": 2,
+            "take_home": 1,
+            "take_home_rate": 0.5,
+            "offers": 0,
+            "hires": 0,
+        },
+    ]
 
 
 def test_rubric_averages_per_requisition(report) -> None:
     first, second = report["rubrics"]
-    assert first["take_home"] == {"n": 3, "overall": 3.0, "items": {
-        "technical_choices": 3.0, "assumptions": 3.0, "edge_cases": 2.67, "trade_offs": 3.33,
-        "maintainability": 3.0, "operational_risk": 3.0}}  # fmt: skip
-    assert first["interview"] == {"n": 3, "overall": 2.83, "parts": {
-        "technical_calibration": 2.67, "project_deep_dive": 3.0, "system_design": 3.0, "behavioral": 2.67}}  # fmt: skip
+    assert first["take_home"] == {
+        "n": 3,
+        "overall": 3.0,
+        "items": {
+            "technical_choices": 3.0,
+            "assumptions": 3.0,
+            "edge_cases": 2.67,
+            "trade_offs": 3.33,
+            "maintainability": 3.0,
+            "operational_risk": 3.0,
+        },
+    }
+    assert first["interview"] == {
+        "n": 3,
+        "overall": 2.83,
+        "parts": {"technical_calibration": 2.67, "project_deep_dive": 3.0, "system_design": 3.0, "behavioral": 2.67},
+    }
     # G's technical calibration counts with its latest score (4), not the first (2)
     assert second["interview"] == {"n": 1, "overall": 4.0, "parts": dict.fromkeys(payloads.INTERVIEW_PARTS, 4.0)}
     assert second["take_home"]["overall"] == 3.0
@@ -316,14 +372,33 @@ def test_rubric_averages_per_requisition(report) -> None:
 def test_offers_and_onboarding(report, log) -> None:
     o = report["offers"]
     assert {k: o[k] for k in ("made", "accepted", "declined", "pending", "acceptance_rate", "declines_by_reason")} == {
-        "made": 2, "accepted": 1, "declined": 1, "pending": 0, "acceptance_rate": 0.5,
-        "declines_by_reason": {"accepted a competing offer": 1}}  # fmt: skip
-    assert o["outside_band"] == [{"candidate_id": log["E"], "requisition_id": 1, "base_salary": 160_000,
-                                  "currency": "EUR", "band": [120_000, 150_000, "EUR"], "off_band_pct": 6.7,
-                                  "approved_by": "ava.chen"}]  # fmt: skip
+        "made": 2,
+        "accepted": 1,
+        "declined": 1,
+        "pending": 0,
+        "acceptance_rate": 0.5,
+        "declines_by_reason": {"accepted a competing offer": 1},
+    }
+    assert o["outside_band"] == [
+        {
+            "candidate_id": log["E"],
+            "requisition_id": 1,
+            "base_salary": 160_000,
+            "currency": "EUR",
+            "band": [120_000, 150_000, "EUR"],
+            "off_band_pct": 6.7,
+            "approved_by": "ava.chen",
+        }
+    ]
     ob = report["onboarding"]
-    assert ob["checkpoints"]["30"] == {"on_time": 1, "late": 0, "overdue": 0, "not_due": 0, "cancelled": 0,
-                                       "on_time_rate": 1.0}  # fmt: skip
+    assert ob["checkpoints"]["30"] == {
+        "on_time": 1,
+        "late": 0,
+        "overdue": 0,
+        "not_due": 0,
+        "cancelled": 0,
+        "on_time_rate": 1.0,
+    }
     assert ob["checkpoints"]["60"]["cancelled"] == 1
     assert (ob["hires"], ob["departures"], ob["departures_before_day_90"]) == (1, 1, 1)
     assert ob["departed"] == [{"candidate_id": log["A"], "requisition_id": 1, "day": 3, "reason": "left for a startup"}]
@@ -346,8 +421,15 @@ def test_filters_by_requisition_profile_source_and_sourcing_date(engine, log) ->
     assert [r["reached"] for r in inbound["funnel"][:3]] == [2, 1, 1]  # B and D
 
 
-@pytest.mark.parametrize("bad", [{"role_profile": "wizard"}, {"source": "carrier_pigeon"}, {"since": "yesterday"},
-                                 {"since": "2026-03-05", "until": "2026-03-01"}])  # fmt: skip
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"role_profile": "wizard"},
+        {"source": "carrier_pigeon"},
+        {"since": "yesterday"},
+        {"since": "2026-03-05", "until": "2026-03-01"},
+    ],
+)
 def test_bad_filters_are_refused_with_what_is_allowed(bad) -> None:
     from hiring.errors import InvalidInput
 
@@ -545,8 +627,10 @@ def test_one_digest_per_hiring_manager_per_channel_per_week(engine, log) -> None
     assert [w.written for w in again] == [False, False]
     assert len(digests(engine)) == 2
     next_week = write_weekly_digests(engine, NOW + timedelta(days=2))  # Monday 16 March: week 12
-    assert [(w.dedupe_key, w.written) for w in next_week] == [("digest:hugo:2026-W12:console", True),
-                                                              ("digest:mia:2026-W12:console", True)]  # fmt: skip
+    assert [(w.dedupe_key, w.written) for w in next_week] == [
+        ("digest:hugo:2026-W12:console", True),
+        ("digest:mia:2026-W12:console", True),
+    ]
     assert len(digests(engine)) == 4
 
 
@@ -560,8 +644,10 @@ def test_the_digest_week_and_send_time_follow_the_configured_time_zone(engine, l
     monday = datetime(2026, 3, 16, 8, 0, tzinfo=UTC)
     assert scheduled_digests(engine, monday - timedelta(minutes=1), timezone="UTC") == []  # hiring serve, hourly
     first = scheduled_digests(engine, monday, timezone="UTC")
-    assert [(w.dedupe_key, w.written) for w in first] == [("digest:hugo:2026-W12:console", True),
-                                                          ("digest:mia:2026-W12:console", True)]  # fmt: skip
+    assert [(w.dedupe_key, w.written) for w in first] == [
+        ("digest:hugo:2026-W12:console", True),
+        ("digest:mia:2026-W12:console", True),
+    ]
     later = scheduled_digests(engine, monday + timedelta(hours=5), timezone="UTC")
     assert [(w.written, w.overdue) for w in later] == [(False, None), (False, None)]  # not built again
 
@@ -608,11 +694,18 @@ def test_digest_channels_follow_the_directory_and_what_is_configured(engine, log
     assert channels_for(None, frozenset({"console", "slack", "email"})) == ["email", "slack"]
     assert channels_for(["slack"], frozenset({"console", "email"})) == ["console"]
     with transaction(engine) as session:
-        session.add(Person(handle="mia", name="Mia", email="mia@example.com", role="hiring_manager",
-                           channels=["slack", "email"]))  # fmt: skip
+        session.add(
+            Person(
+                handle="mia", name="Mia", email="mia@example.com", role="hiring_manager", channels=["slack", "email"]
+            )
+        )
     rows = write_weekly_digests(engine, NOW, channels=frozenset({"console", "email", "slack"}))
-    assert [(w.hiring_manager, w.channel) for w in rows] == [("hugo", "email"), ("hugo", "slack"), ("mia", "slack"),
-                                                             ("mia", "email")]  # fmt: skip
+    assert [(w.hiring_manager, w.channel) for w in rows] == [
+        ("hugo", "email"),
+        ("hugo", "slack"),
+        ("mia", "slack"),
+        ("mia", "email"),
+    ]
 
 
 def test_all_digests_of_a_run_are_one_transaction(engine, log, monkeypatch) -> None:

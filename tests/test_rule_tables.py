@@ -69,8 +69,10 @@ def _reachable_applications():
 
 
 APPLIED = _reachable_applications()
-ALIASES = {"record_interview": lambda src: "fourth interview part recorded",
-           "complete_checkpoint": lambda src: f"checkpoint {src.value[-2:]} completed"}  # fmt: skip
+ALIASES = {
+    "record_interview": lambda src: "fourth interview part recorded",
+    "complete_checkpoint": lambda src: f"checkpoint {src.value[-2:]} completed",
+}
 
 
 def _observed() -> tuple[dict, dict]:
@@ -89,8 +91,11 @@ def _names(prose: str, trigger: str, src: Stage, dst: Stage, moved: bool) -> boo
     """Whether `prose` describes this event: it names the trigger (or what it means, e.g. "fourth interview part
     recorded"), or says "entering <dest>" / "leaving <source>" and the event moves."""
     alias = ALIASES.get(trigger)
-    return bool((moved and (f"entering {dst.value}" in prose or f"leaving {src.value}" in prose))
-                or re.search(rf"\b{trigger}\b", prose) or (alias and alias(src) in prose))  # fmt: skip
+    return bool(
+        (moved and (f"entering {dst.value}" in prose or f"leaving {src.value}" in prose))
+        or re.search(rf"\b{trigger}\b", prose)
+        or (alias and alias(src) in prose)
+    )
 
 
 @pytest.mark.parametrize("kind", list(TimerKind))
@@ -102,8 +107,10 @@ def test_the_timer_table_says_what_plan_does(kind: TimerKind):
     for trigger, src, dst, moved in closed[kind]:
         assert _names(spec.closes_on, trigger, src, dst, moved), f"{kind} closes on {trigger} from {src}"
     # ...and everything the prose names does open or close it
-    for column, seen, word, at in ((spec.opens_on, opened[kind], "entering", 2), (spec.closes_on, closed[kind],
-                                   "leaving", 1)):  # fmt: skip
+    for column, seen, word, at in (
+        (spec.opens_on, opened[kind], "entering", 2),
+        (spec.closes_on, closed[kind], "leaving", 1),
+    ):
         for trigger in graph.TRIGGERS:
             if re.search(rf"\b{trigger}\b", column):
                 assert any(t == trigger for t, *_ in seen), f"{kind}: {trigger} is named but does nothing"
@@ -113,8 +120,12 @@ def test_the_timer_table_says_what_plan_does(kind: TimerKind):
 
 def test_each_stage_opens_one_timer_on_entry_whatever_the_state():
     parts = ((), payloads.INTERVIEW_PARTS)
-    states = [CandidateState(take_home_submitted=s, interview_parts=frozenset(p), start_date=d)
-              for s in (False, True) for p in parts for d in (None, date(2026, 6, 1))]  # fmt: skip
+    states = [
+        CandidateState(take_home_submitted=s, interview_parts=frozenset(p), start_date=d)
+        for s in (False, True)
+        for p in parts
+        for d in (None, date(2026, 6, 1))
+    ]
     for stage in Stage:
         opened = {tuple(k for k in stage_timers(stage) if TIMERS[k].opens_on_entry(s)) for s in states}
         assert all(len(kinds) == (1 if stage_timers(stage) else 0) for kinds in opened), stage
@@ -146,7 +157,11 @@ def test_following_and_previous_levels():
 def test_audiences_and_the_next_step():
     owner = Role.RECRUITER
     assert [ladder.audience(lv, owner, LADDER) for lv in Level] == [
-        Role.RECRUITER, Role.RECRUITER, Role.HIRING_MANAGER, Role.HEAD_OF_TALENT]  # fmt: skip
+        Role.RECRUITER,
+        Role.RECRUITER,
+        Role.HIRING_MANAGER,
+        Role.HEAD_OF_TALENT,
+    ]
     nxt = ladder.next_step(Level.LEVEL_1, owner, LADDER, STEPS)
     assert nxt == ladder.Step(Level.LEVEL_2, Role.HIRING_MANAGER, STEPS[2][1])
     assert ladder.next_step(Level.LEVEL_3, owner, LADDER, STEPS) is None
@@ -162,15 +177,32 @@ def test_recipients_and_channels():
 
 # --- the typed message --------------------------------------------------------------------------------
 
-KEYS = ["candidate_id", "requisition_id", "requisition_title", "stage", "timer", "level", "audience_role",
-        "recipient", "owner_role", "due_at", "scheduled_at", "fired_at", "overdue_seconds", "overdue_human",
-        "due_in_human", "action", "next_escalation"]  # the outbox payload's keys, as stored rows have them
+KEYS = [
+    "candidate_id",
+    "requisition_id",
+    "requisition_title",
+    "stage",
+    "timer",
+    "level",
+    "audience_role",
+    "recipient",
+    "owner_role",
+    "due_at",
+    "scheduled_at",
+    "fired_at",
+    "overdue_seconds",
+    "overdue_human",
+    "due_in_human",
+    "action",
+    "next_escalation",
+]  # the outbox payload's keys, as stored rows have them
 
 
 def test_the_message_serialises_to_the_stored_keys_and_back():
     nxt = NextEscalation(level="level_2", role="hiring_manager", recipient="hugo", at=AT.isoformat())
-    msg = EscalationMessage(candidate_id=1, requisition_id=2, timer="decision", level="level_1",
-                            overdue_seconds=0.0, next_escalation=nxt)  # fmt: skip
+    msg = EscalationMessage(
+        candidate_id=1, requisition_id=2, timer="decision", level="level_1", overdue_seconds=0.0, next_escalation=nxt
+    )
     payload = msg.as_payload()
     assert list(payload) == KEYS
     assert list(payload["next_escalation"]) == ["level", "role", "recipient", "at"]
@@ -178,7 +210,8 @@ def test_the_message_serialises_to_the_stored_keys_and_back():
 
 
 def test_a_stored_row_that_does_not_fit_is_read_as_it_is():
-    odd = EscalationMessage.from_payload({"candidate_id": "not a number", "candidate_name": "Jane",
-                                          "next_escalation": {"level": "level_3"}})  # fmt: skip
+    odd = EscalationMessage.from_payload(
+        {"candidate_id": "not a number", "candidate_name": "Jane", "next_escalation": {"level": "level_3"}}
+    )
     assert odd.candidate_id == "not a number" and odd.candidate_name == "Jane"  # type: ignore[attr-defined]
     assert odd.next_escalation is not None and odd.next_escalation.level == "level_3"

@@ -44,8 +44,9 @@ def real_now() -> datetime:
     return datetime.now(UTC)
 
 
-def add_due(engine: Engine, requisition_id: int, due: datetime, n: int = 1,
-            after: timedelta = REMINDER_AFTER) -> list[int]:  # fmt: skip
+def add_due(
+    engine: Engine, requisition_id: int, due: datetime, n: int = 1, after: timedelta = REMINDER_AFTER
+) -> list[int]:
     """n candidates whose level `after` the start of their screen_decision window comes due at `due`."""
     people = [NewCandidate.model_validate(payloads.new_candidate(requisition_id, next(_numbers))) for _ in range(n)]
     return service.add_candidates(engine, people, actor="test", now=due - after, policy=DEFAULT_POLICY)
@@ -73,13 +74,25 @@ def wait_until(check: Callable[[], bool], timeout: float, every: float = 0.05) -
 class Serve:
     """One `hiring serve` process; its stderr is read as it comes, line by line."""
 
-    def __init__(self, db_url: str, cwd: Path, *args: str, env: dict[str, str] | None = None,
-                 command: tuple[str, ...] = (procs.HIRING,)) -> None:  # fmt: skip
+    def __init__(
+        self,
+        db_url: str,
+        cwd: Path,
+        *args: str,
+        env: dict[str, str] | None = None,
+        command: tuple[str, ...] = (procs.HIRING,),
+    ) -> None:
         environment = procs.hiring_env(db_url)
         environment.pop("PREFECT_API_URL", None)  # the in-process sweep, whatever the developer's shell says
         environment.update(env or {})
-        self.proc = subprocess.Popen([*command, "serve", *args], env=environment, cwd=cwd, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [*command, "serve", *args],
+            env=environment,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: list[str] = []
         self.out: list[str] = []
         self._readers = [
@@ -154,8 +167,10 @@ def test_escalations_fire_within_2_seconds_of_their_due_time(engine, db_url, ope
     for cid in (early, late):
         esc, observed = seen[cid]
         committed_within = (observed - esc.scheduled_at).total_seconds()
-        print(f"candidate {cid}: lateness_seconds {esc.lateness_seconds:.3f}, in the database "
-              f"{committed_within:.3f}s after due")  # fmt: skip
+        print(
+            f"candidate {cid}: lateness_seconds {esc.lateness_seconds:.3f}, in the database "
+            f"{committed_within:.3f}s after due"
+        )
         assert esc.level == "reminder"
         assert 0 <= esc.lateness_seconds <= PROMISE
         assert committed_within <= PROMISE + 0.1  # + one polling period
@@ -218,8 +233,13 @@ def test_with_hiring_now_serve_moves_on_from_the_pinned_instant_never_imports_pr
     pinned = T0 + timedelta(days=10)
     [cid] = add_due(engine, open_requisition, pinned + timedelta(seconds=2))
     # -X importtime lists every module imported: without PREFECT_API_URL, serve must not import prefect.
-    srv = serve(db_url, "--interval", "30", env={"HIRING_NOW": pinned.isoformat()},
-                command=(sys.executable, "-X", "importtime", "-m", "hiring"))  # fmt: skip
+    srv = serve(
+        db_url,
+        "--interval",
+        "30",
+        env={"HIRING_NOW": pinned.isoformat()},
+        command=(sys.executable, "-X", "importtime", "-m", "hiring"),
+    )
     srv.wait_for("policy built-in defaults")
     assert wait_until(lambda: bool(escalations(engine)), timeout=10), srv.log
     [esc] = escalations(engine)
@@ -262,8 +282,9 @@ def test_run_serve_in_a_thread_with_an_injected_clock_stops_on_its_event(engine,
     [cid] = add_due(engine, open_requisition, start + timedelta(seconds=1))
     assert earliest_due(engine) == start + timedelta(seconds=1)
     stop = threading.Event()
-    thread = threading.Thread(target=run_serve, kwargs={"interval": 30, "engine": engine, "stop_event": stop,
-                                                        "now_fn": clock})  # fmt: skip
+    thread = threading.Thread(
+        target=run_serve, kwargs={"interval": 30, "engine": engine, "stop_event": stop, "now_fn": clock}
+    )
     thread.start()
     try:
         assert wait_until(lambda: bool(escalations(engine)), timeout=10)
@@ -329,8 +350,9 @@ def test_serve_writes_the_weekly_digest_once_and_dispatches_it(engine, open_requ
 
     for _ in range(2):  # a second serve the same week writes nothing new
         stop = threading.Event()
-        thread = threading.Thread(target=run_serve, kwargs={"interval": 30, "engine": engine, "stop_event": stop,
-                                                            "now_fn": clock})  # fmt: skip
+        thread = threading.Thread(
+            target=run_serve, kwargs={"interval": 30, "engine": engine, "stop_event": stop, "now_fn": clock}
+        )
         thread.start()
         try:
             assert wait_until(lambda: any(r.status == "sent" for r in digests()), timeout=15)

@@ -41,8 +41,9 @@ def test_apply_event_writes_one_event_row_and_bumps_the_version(engine, candidat
     cid = candidate()
     occurred = clock.now + timedelta(minutes=5)
     now = clock.now + timedelta(hours=2)
-    out = service.apply_event(engine, cid, "screen", payloads.screen(), actor="rita", occurred_at=occurred,
-                              key="screen-1", now=now)  # fmt: skip
+    out = service.apply_event(
+        engine, cid, "screen", payloads.screen(), actor="rita", occurred_at=occurred, key="screen-1", now=now
+    )
     assert (out.candidate_id, out.seq, out.version, out.replayed) == (cid, 2, 2, False)
     assert (out.trigger, out.from_stage, out.to_stage) == ("screen", "sourced", "screened")
     assert out.occurred_at == occurred
@@ -136,8 +137,7 @@ def test_an_event_earlier_than_the_last_one_is_refused(engine, candidate, drive,
     drive(cid, "screen")
     before = fingerprint(engine, cid)
     with pytest.raises(OutOfOrder):
-        service.apply_event(engine, cid, "hold", payloads.reason(), actor="x",
-                            occurred_at=T0, now=drive.clock.now)  # fmt: skip
+        service.apply_event(engine, cid, "hold", payloads.reason(), actor="x", occurred_at=T0, now=drive.clock.now)
     assert fingerprint(engine, cid) == before
 
 
@@ -145,8 +145,15 @@ def test_an_event_in_the_future_is_refused(engine, candidate, clock) -> None:
     cid = candidate()
     before = fingerprint(engine, cid)
     with pytest.raises(InvalidInput, match="in the future"):
-        service.apply_event(engine, cid, "screen", payloads.screen(), actor="x",
-                            occurred_at=clock.now + timedelta(seconds=1), now=clock.now)  # fmt: skip
+        service.apply_event(
+            engine,
+            cid,
+            "screen",
+            payloads.screen(),
+            actor="x",
+            occurred_at=clock.now + timedelta(seconds=1),
+            now=clock.now,
+        )
     assert fingerprint(engine, cid) == before
 
 
@@ -154,8 +161,15 @@ def test_a_naive_occurred_at_is_invalid_input(engine, candidate, clock) -> None:
     cid = candidate()
     before = fingerprint(engine, cid)
     with pytest.raises(InvalidInput, match=r"time ?zone"):
-        service.apply_event(engine, cid, "screen", payloads.screen(), actor="x",
-                            occurred_at=clock.now.replace(tzinfo=None), now=clock.now)  # fmt: skip
+        service.apply_event(
+            engine,
+            cid,
+            "screen",
+            payloads.screen(),
+            actor="x",
+            occurred_at=clock.now.replace(tzinfo=None),
+            now=clock.now,
+        )
     assert fingerprint(engine, cid) == before
 
 
@@ -271,18 +285,28 @@ def test_an_incomplete_draft_cannot_open_and_says_what_is_missing(engine, T0) ->
 def test_a_title_only_draft_lists_every_missing_field() -> None:
     missing = RequisitionSpec(title="x").missing()
     assert set(missing) == {
-        "role_profile", "engagement", "salary_band", "recruiter", "hiring_manager",
-        "role_definition.business_problem", "role_definition.system_to_build",
-        "role_definition.key_constraints", "role_definition.collaborators",
-        "job_description.business_context", "job_description.core_responsibilities", "job_description.stack",
-        "job_description.success_criteria", "job_description.decision_rights",
-    }  # fmt: skip
+        "role_profile",
+        "engagement",
+        "salary_band",
+        "recruiter",
+        "hiring_manager",
+        "role_definition.business_problem",
+        "role_definition.system_to_build",
+        "role_definition.key_constraints",
+        "role_definition.collaborators",
+        "job_description.business_context",
+        "job_description.core_responsibilities",
+        "job_description.stack",
+        "job_description.success_criteria",
+        "job_description.decision_rights",
+    }
 
 
 def test_an_open_requisition_cannot_be_updated_into_a_draft(engine, open_requisition) -> None:
     with pytest.raises(InvalidInput, match="recruiter"):
-        service.update_requisition(engine, open_requisition, RequisitionSpec.model_validate(
-            {**payloads.requisition(), "recruiter": None}))  # fmt: skip
+        service.update_requisition(
+            engine, open_requisition, RequisitionSpec.model_validate({**payloads.requisition(), "recruiter": None})
+        )
 
 
 def test_external_ids_are_unique(engine, open_requisition, candidate, T0) -> None:

@@ -21,7 +21,11 @@ def test_reminder_at_75_percent_of_the_window_to_the_owner(candidate, engine, T0
     assert sweep(engine, T0 + timedelta(days=3.7), POLICY) == []
     [fired] = sweep(engine, T0 + timedelta(days=3, hours=18), POLICY)
     assert (fired.timer, fired.level, fired.audience_role, fired.recipient) == (
-        "screen_decision", "reminder", "recruiter", "rita")
+        "screen_decision",
+        "reminder",
+        "recruiter",
+        "rita",
+    )
     assert fired.lateness == timedelta(0)
 
 
@@ -50,8 +54,7 @@ def test_hiring_manager_timer_escalates_to_head_of_talent_at_level_2(candidate, 
     decision = timer(engine, cid, "decision", "open")
     fired = sweep(engine, decision.due_at + timedelta(hours=24), POLICY)
     mine = [(f.timer, f.level, f.recipient) for f in fired if f.candidate_id == cid and f.timer == "decision"]
-    assert mine == [("decision", "reminder", "hugo"), ("decision", "level_1", "hugo"),
-                    ("decision", "level_2", "tess")]  # fmt: skip
+    assert mine == [("decision", "reminder", "hugo"), ("decision", "level_1", "hugo"), ("decision", "level_2", "tess")]
 
 
 def test_levels_that_came_due_while_nothing_ran_each_fire_once_with_their_lateness(candidate, engine, T0):
@@ -61,8 +64,11 @@ def test_levels_that_came_due_while_nothing_ran_each_fire_once_with_their_latene
     fired = sweep(engine, late_sweep, POLICY)
     assert [f.level for f in fired] == ["reminder", "level_1", "level_2", "level_3"]
     assert [f.lateness for f in fired] == [
-        late_sweep - (T0 + timedelta(days=3.75)), late_sweep - due, late_sweep - due - timedelta(hours=24),
-        late_sweep - due - timedelta(hours=72)]  # fmt: skip
+        late_sweep - (T0 + timedelta(days=3.75)),
+        late_sweep - due,
+        late_sweep - due - timedelta(hours=24),
+        late_sweep - due - timedelta(hours=72),
+    ]
     stored = {e.level: e.lateness_seconds for e in escalations(engine, cid)}
     assert stored == {f.level: f.lateness.total_seconds() for f in fired}
 
@@ -103,8 +109,9 @@ def test_outbox_message_says_who_what_how_late_and_who_is_next(candidate, drive,
         drive(cid, "record_interview", {"part": part, "interviewer": "dana", "score": 3, "notes": "ok"})
     due = timer(engine, cid, "decision", "open").due_at
     sweep(engine, due + timedelta(hours=5), POLICY)
-    [message] = [r.payload for r in outbox(engine) if r.payload["timer"] == "decision" and
-                 r.payload["level"] == "level_1"]  # fmt: skip
+    [message] = [
+        r.payload for r in outbox(engine) if r.payload["timer"] == "decision" and r.payload["level"] == "level_1"
+    ]
     assert message["candidate_id"] == cid and message["stage"] == "final"
     assert message["overdue_human"] == "5h"
     assert "hire/no-hire" in message["action"]
@@ -133,20 +140,26 @@ def test_paused_timer_does_not_fire_until_resumed(candidate, drive, engine, cloc
 
 
 def test_policy_overrides_per_role_profile_and_requisition(engine, candidate, T0, open_requisition):
-    policy = parse_policy({
-        "head_of_talent": "tess",
-        "durations": {"screen_decision": "2d"},
-        "role_profiles": {"applied_ai_engineer": {"durations": {"screen_decision": "3d"}}},
-        "requisitions": {str(open_requisition): {"ladder": {"level_2_after": "6h"}}},
-    })  # fmt: skip
+    policy = parse_policy(
+        {
+            "head_of_talent": "tess",
+            "durations": {"screen_decision": "2d"},
+            "role_profiles": {"applied_ai_engineer": {"durations": {"screen_decision": "3d"}}},
+            "requisitions": {str(open_requisition): {"ladder": {"level_2_after": "6h"}}},
+        }
+    )
     candidate()
     # the candidate was added with the default policy (5d); the override applies to timers it opens
     from hiring.service import add_candidates
     from states.intake import NewCandidate
 
-    [cid] = add_candidates(engine, [NewCandidate(name="Pat", email="pat@example.com",
-                                                 requisition_id=open_requisition, source="inbound")],
-                           actor="t", now=T0, policy=policy)  # fmt: skip
+    [cid] = add_candidates(
+        engine,
+        [NewCandidate(name="Pat", email="pat@example.com", requisition_id=open_requisition, source="inbound")],
+        actor="t",
+        now=T0,
+        policy=policy,
+    )
     t = timer(engine, cid, "screen_decision", "open")
     assert t.due_at == T0 + timedelta(days=3)
     fired = [f for f in sweep(engine, t.due_at + timedelta(hours=6), policy) if f.candidate_id == cid]
@@ -167,8 +180,9 @@ def test_concurrent_sweepers_fire_each_level_exactly_once(engine, db_url, candid
     from tests.payloads import new_candidate
 
     req = timer(engine, candidate(), "screen_decision").requisition_id
-    add_candidates(engine, [NewCandidate.model_validate(new_candidate(req, n)) for n in range(2, 301)], actor="t",
-                   now=T0)  # fmt: skip
+    add_candidates(
+        engine, [NewCandidate.model_validate(new_candidate(req, n)) for n in range(2, 301)], actor="t", now=T0
+    )
     at = (T0 + timedelta(days=30)).isoformat()
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager:
@@ -179,7 +193,8 @@ def test_concurrent_sweepers_fire_each_level_exactly_once(engine, db_url, candid
     with Session(engine) as session:
         assert session.execute(select(func.count()).select_from(Escalation)).scalar() == 300 * 4
         dupes = session.execute(
-            select(Escalation.timer_id, Escalation.level).group_by(Escalation.timer_id, Escalation.level)
+            select(Escalation.timer_id, Escalation.level)
+            .group_by(Escalation.timer_id, Escalation.level)
             .having(func.count() > 1)
         ).all()
         assert dupes == []
@@ -204,14 +219,35 @@ def test_routing_per_audience_role_and_preferred_channels(candidate, engine, T0)
     from hiring.service import add_candidates
     from states.intake import NewCandidate
 
-    policy = parse_policy({"head_of_talent": "tess", "routing": {
-        "level_2": {"hiring_manager": ["email"], "head_of_talent": ["slack"]},
-        "level_3": ["slack", "email"]}})  # fmt: skip
-    add_person(engine, parse_person({"handle": "tess", "name": "Tess T", "role": "head_of_talent",
-                                     "email": "tess@example.com", "channels": ["email"]}))  # fmt: skip
+    policy = parse_policy(
+        {
+            "head_of_talent": "tess",
+            "routing": {
+                "level_2": {"hiring_manager": ["email"], "head_of_talent": ["slack"]},
+                "level_3": ["slack", "email"],
+            },
+        }
+    )
+    add_person(
+        engine,
+        parse_person(
+            {
+                "handle": "tess",
+                "name": "Tess T",
+                "role": "head_of_talent",
+                "email": "tess@example.com",
+                "channels": ["email"],
+            }
+        ),
+    )
     req = timer(engine, candidate(), "screen_decision").requisition_id
-    [cid] = add_candidates(engine, [NewCandidate(name="Ira", email="ira@example.com", requisition_id=req,
-                                                 source="inbound")], actor="t", now=T0, policy=policy)  # fmt: skip
+    [cid] = add_candidates(
+        engine,
+        [NewCandidate(name="Ira", email="ira@example.com", requisition_id=req, source="inbound")],
+        actor="t",
+        now=T0,
+        policy=policy,
+    )
     everything = frozenset({"console", "slack", "email"})
     sweep(engine, T0 + timedelta(days=5, hours=72), policy, channels=everything)
     mine = {(r.payload["level"], r.recipient, r.channel) for r in outbox(engine) if r.candidate_id == cid}

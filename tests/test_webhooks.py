@@ -103,8 +103,17 @@ def test_the_signature_is_hmac_sha256_of_the_raw_body_as_greenhouse_documents_it
     reencoded = json.dumps(json.loads(body), ensure_ascii=False).encode()  # same JSON, Unicode unescaped
     assert json.loads(reencoded) == json.loads(body)
     assert not verify_signature(SECRET, reencoded, signature(body))
-    for header in (None, "", "sha256", "sha256 ", "sha1 " + signature(body)[7:], "sha256=" + signature(body)[7:],
-                   signature(body)[:-1], "sha256 ☃" + signature(body)[8:], "sha256 " + "0" * 64):  # fmt: skip
+    for header in (
+        None,
+        "",
+        "sha256",
+        "sha256 ",
+        "sha1 " + signature(body)[7:],
+        "sha256=" + signature(body)[7:],
+        signature(body)[:-1],
+        "sha256 ☃" + signature(body)[8:],
+        "sha256 " + "0" * 64,
+    ):
         assert not verify_signature(SECRET, body, header), header
     assert not verify_signature("", body, signature(body, ""))
 
@@ -182,10 +191,18 @@ def test_a_new_application_creates_the_candidate_in_the_mapped_requisition(api, 
     assert (ev.actor, ev.occurred_at) == ("greenhouse", now.value)  # the delivery time is the event time
     link = ats_app(engine)
     assert (link.candidate_id, link.ats_candidate_id, link.job_id, link.last_stage) == (
-        cand.id, "60304594", str(JOB), "Application Review")  # fmt: skip
+        cand.id,
+        "60304594",
+        str(JOB),
+        "Application Review",
+    )
     [row] = deliveries(engine)
     assert (row.status, row.action, row.application_id, row.ats_stage) == (
-        "applied", "new_candidate_application", str(APP), "Application Review")  # fmt: skip
+        "applied",
+        "new_candidate_application",
+        str(APP),
+        "Application Review",
+    )
     assert "José" not in (row.detail or "") and "example.com" not in (row.detail or "")
 
 
@@ -203,8 +220,11 @@ def test_a_stage_change_fires_the_mapped_trigger_at_the_delivery_time(api, engin
     assert ev.payload["due_at"] == (sent + timedelta(days=5)).isoformat().replace("+00:00", "Z")
     assert ev.idempotency_key == "greenhouse:e2"
     row = deliveries(engine)[-1]
-    assert (row.previous_stage, row.ats_stage, row.trigger) == ("Application Review", "Take Home Test",
-                                                                 "send_take_home")  # fmt: skip
+    assert (row.previous_stage, row.ats_stage, row.trigger) == (
+        "Application Review",
+        "Take Home Test",
+        "send_take_home",
+    )
     assert ats_app(engine).last_stage == "Take Home Test"
 
 
@@ -233,7 +253,9 @@ def test_an_unmapped_stage_is_recorded_and_reported_and_answered_200(api, engine
     assert ats_app(engine).last_stage == "Culture Chat 2"
     summary = unmapped_summary(engine)
     assert [(e["kind"], e["value"], e["deliveries"], e["jobs"]) for e in summary] == [
-        ("stage", "Culture Chat 1", 1, [str(JOB)]), ("stage", "Culture Chat 2", 1, [str(JOB)])]  # fmt: skip
+        ("stage", "Culture Chat 1", 1, [str(JOB)]),
+        ("stage", "Culture Chat 2", 1, [str(JOB)]),
+    ]
     assert [d["status"] for d in list_deliveries(engine, unmapped=True)] == ["unmapped_stage"] * 2
 
 
@@ -284,8 +306,12 @@ def test_prospects_and_unhandled_actions_are_ignored_but_recorded(api, engine) -
     doc = delivery("new_candidate_application")
     doc["payload"]["application"]["prospect"] = True
     assert deliver(api, doc, event_id="e1").json()["status"] == "ignored"
-    assert deliver(api, {"action": "interview_deleted", "payload": {"interview": {"id": 1}}},
-                   event_id="e2").json()["status"] == "ignored"  # fmt: skip
+    assert (
+        deliver(api, {"action": "interview_deleted", "payload": {"interview": {"id": 1}}}, event_id="e2").json()[
+            "status"
+        ]
+        == "ignored"
+    )
     assert [d.status for d in deliveries(engine)] == ["ignored", "ignored"]
 
 
@@ -299,8 +325,10 @@ def test_reject_maps_the_reason_and_unreject_reopens(api, engine, now) -> None:
     resp = deliver(api, delivery("reject_candidate", status="rejected", rejection_reason=reason), event_id="e2")
     assert resp.json()["status"] == "applied"
     ev = events_of(engine, cid)[-1]
-    assert (ev.trigger, ev.payload) == ("reject", {"reason": "experience_level", "note": "rejected in Greenhouse: "
-                                                                                           "Too Junior"})  # fmt: skip
+    assert (ev.trigger, ev.payload) == (
+        "reject",
+        {"reason": "experience_level", "note": "rejected in Greenhouse: Too Junior"},
+    )
     again = delivery("reject_candidate", status="rejected", rejection_reason=reason)
     again["payload"]["application"]["last_activity_at"] = "2026-03-02T15:00:00Z"  # the same body would be a replay
     assert deliver(api, again, event_id="e3").json()["status"] == "unchanged"
@@ -318,7 +346,8 @@ def test_a_rejection_by_the_candidate_is_a_withdrawal(api, engine) -> None:
     deliver(api, delivery("reject_candidate", status="rejected", rejection_reason=reason), event_id="e2")
     assert the_candidate(engine).stage == "withdrawn"
     assert events_of(engine, the_candidate(engine).id)[-1].payload == {
-        "reason": "withdrew in Greenhouse (Accepted another offer)"}  # fmt: skip
+        "reason": "withdrew in Greenhouse (Accepted another offer)"
+    }
 
 
 def to_the_offer(drive, cid: int) -> None:
@@ -337,15 +366,29 @@ def test_offer_created_makes_the_offer_and_hire_candidate_accepts_it(api, engine
     assert resp.json()["status"] == "applied", resp.text
     ev = events_of(engine, cid)[-1]
     assert ev.trigger == "make_offer"
-    assert (ev.payload["base_salary"], ev.payload["currency"], ev.payload["start_date"]) == (135000, "EUR",
-                                                                                             "2026-06-01")  # fmt: skip
+    assert (ev.payload["base_salary"], ev.payload["currency"], ev.payload["start_date"]) == (
+        135000,
+        "EUR",
+        "2026-06-01",
+    )
     now.set(hours=3)
     assert deliver(api, offer_created(amount="140000.0", version=2), event_id="e3").json()["status"] == "applied"
     assert events_of(engine, cid)[-1].trigger == "revise_offer"
     now.set(hours=4)
-    hire = delivery("hire_candidate", stage="Offer", status="hired", offer={"id": 506409, "version": 2,
-                    "created_at": "2026-03-03T22:49:14Z", "sent_at": "2026-03-03", "resolved_at": None,
-                    "starts_at": "2026-06-15", "custom_fields": {}})  # fmt: skip
+    hire = delivery(
+        "hire_candidate",
+        stage="Offer",
+        status="hired",
+        offer={
+            "id": 506409,
+            "version": 2,
+            "created_at": "2026-03-03T22:49:14Z",
+            "sent_at": "2026-03-03",
+            "resolved_at": None,
+            "starts_at": "2026-06-15",
+            "custom_fields": {},
+        },
+    )
     resp = deliver(api, hire, event_id="e4")
     assert resp.json()["status"] == "applied", resp.text
     cand = candidate_row(engine, cid)
@@ -354,8 +397,9 @@ def test_offer_created_makes_the_offer_and_hire_candidate_accepts_it(api, engine
     assert deliver(api, hire, event_id="e5").json()["status"] == "unchanged"
 
 
-def test_an_offer_missing_what_our_offer_needs_is_refused_naming_the_fields(engine, open_requisition, drive,
-                                                                            now) -> None:  # fmt: skip
+def test_an_offer_missing_what_our_offer_needs_is_refused_naming_the_fields(
+    engine, open_requisition, drive, now
+) -> None:
     with client(engine, gh_policy(open_requisition, offer={"payload": {}})) as api:
         deliver(api, delivery("new_candidate_application"), event_id="e1")
         cid = the_candidate(engine).id
@@ -372,9 +416,14 @@ def test_an_offer_missing_what_our_offer_needs_is_refused_naming_the_fields(engi
 def test_candidate_anonymized_erases_the_candidate(api, engine) -> None:
     deliver(api, delivery("new_candidate_application"), event_id="e1")
     cid = the_candidate(engine).id
-    resp = deliver(api, {"action": "candidate_anonymized",
-                         "payload": {"candidate_id": 60304594, "anonymized_fields": ["full_name", "email_addresses"]}},
-                   event_id="e2")  # fmt: skip
+    resp = deliver(
+        api,
+        {
+            "action": "candidate_anonymized",
+            "payload": {"candidate_id": 60304594, "anonymized_fields": ["full_name", "email_addresses"]},
+        },
+        event_id="e2",
+    )
     assert resp.json()["status"] == "applied"
     cand = the_candidate(engine)
     assert (cand.name, cand.email, cand.external_id) == ("[erased]", "", None)
@@ -393,8 +442,16 @@ def test_candidate_anonymized_erases_the_candidate(api, engine) -> None:
 
 
 def test_a_body_that_is_not_json_is_recorded_as_invalid_and_answered_200(api, engine) -> None:
-    for n, body in enumerate((b"not json", b"[1, 2]", b'{"payload": {}}', b'{"action": "reject_candidate"}',
-                              b"\xff\xfe", b'{"action": "x"' * 2)):  # fmt: skip
+    for n, body in enumerate(
+        (
+            b"not json",
+            b"[1, 2]",
+            b'{"payload": {}}',
+            b'{"action": "reject_candidate"}',
+            b"\xff\xfe",
+            b'{"action": "x"' * 2,
+        )
+    ):
         resp = deliver(api, body, event_id=f"bad-{n}")
         assert resp.status_code == 200, (body, resp.text)
         assert resp.json()["status"] in ("invalid", "ignored")
@@ -420,8 +477,9 @@ def test_a_transient_conflict_is_409_records_nothing_and_the_retry_applies(api, 
     assert deliver(api, doc, event_id="e2").json()["status"] == "applied"
 
 
-def test_a_bug_while_applying_is_recorded_as_failed_answered_200_and_logs_the_type_only(api, engine, monkeypatch,
-                                                                                       caplog) -> None:  # fmt: skip
+def test_a_bug_while_applying_is_recorded_as_failed_answered_200_and_logs_the_type_only(
+    api, engine, monkeypatch, caplog
+) -> None:
     from hiring.webhooks import greenhouse
 
     def broken(ctx: Any, payload: Any) -> Any:
@@ -446,20 +504,46 @@ JSON = st.recursive(
     _containers,
     max_leaves=20,
 )
-ACTIONS = st.sampled_from(["new_candidate_application", "candidate_stage_change", "reject_candidate",
-                           "unreject_candidate", "offer_created", "hire_candidate", "candidate_anonymized", "ping"])
-APPLICATION_FIELDS = st.fixed_dictionaries({}, optional={
-    "id": JSON | st.integers(1, 5), "prospect": JSON, "current_stage": JSON | st.fixed_dictionaries(
-        {"name": st.sampled_from(["Offer", "Face to Face", "Take Home Test", "Nope"])}),
-    "candidate": JSON, "jobs": JSON | st.just([{"id": JOB}]), "rejection_reason": JSON, "offer": JSON,
-})  # fmt: skip
+ACTIONS = st.sampled_from(
+    [
+        "new_candidate_application",
+        "candidate_stage_change",
+        "reject_candidate",
+        "unreject_candidate",
+        "offer_created",
+        "hire_candidate",
+        "candidate_anonymized",
+        "ping",
+    ]
+)
+APPLICATION_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": JSON | st.integers(1, 5),
+        "prospect": JSON,
+        "current_stage": JSON
+        | st.fixed_dictionaries({"name": st.sampled_from(["Offer", "Face to Face", "Take Home Test", "Nope"])}),
+        "candidate": JSON,
+        "jobs": JSON | st.just([{"id": JOB}]),
+        "rejection_reason": JSON,
+        "offer": JSON,
+    },
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(action=ACTIONS, app=APPLICATION_FIELDS, extra=JSON)
 def test_any_signed_delivery_is_answered_200_and_recorded(api, engine, action, app, extra) -> None:
-    doc = {"action": action, "payload": {"application": app, "application_id": extra, "candidate_id": extra,
-                                         "custom_fields": extra, "start_date": extra}}  # fmt: skip
+    doc = {
+        "action": action,
+        "payload": {
+            "application": app,
+            "application_id": extra,
+            "candidate_id": extra,
+            "custom_fields": extra,
+            "start_date": extra,
+        },
+    }
     before = len(deliveries(engine))
     resp = deliver(api, doc, event_id=None)
     assert resp.status_code == 200, resp.text

@@ -33,8 +33,9 @@ def race_to_screen(url: str, name: str, cids: list[int], at: str, barrier: Any) 
     return outcomes
 
 
-def append_interviews(url: str, name: str, cids: list[int], n: int, at: str, checked: bool,
-                      barrier: Any) -> tuple[dict[int, int], int]:  # fmt: skip
+def append_interviews(
+    url: str, name: str, cids: list[int], n: int, at: str, checked: bool, barrier: Any
+) -> tuple[dict[int, int], int]:
     """Append n record_interview events to each candidate, retrying on conflict; (done, conflicts).
 
     checked=True reads the version first and applies with expected_version (read-modify-write, so
@@ -53,8 +54,16 @@ def append_interviews(url: str, name: str, cids: list[int], n: int, at: str, che
                 while True:
                     expected = show_candidate(engine, str(cid))["version"] if checked else None
                     try:
-                        apply_event(engine, cid, "record_interview", payload, actor=name, occurred_at=when,
-                                    now=when, expected_version=expected)  # fmt: skip
+                        apply_event(
+                            engine,
+                            cid,
+                            "record_interview",
+                            payload,
+                            actor=name,
+                            occurred_at=when,
+                            now=when,
+                            expected_version=expected,
+                        )
                         done[cid] += 1
                         break
                     except Conflict:

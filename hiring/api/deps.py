@@ -62,7 +62,12 @@ RequisitionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 def responses(*codes: int) -> dict[int | str, dict[str, object]]:
     """OpenAPI entries for the error answers a route can give (every protected route can give 401)."""
-    what = {401: "No or wrong bearer token.", 404: "Unknown id.", 409: "Conflict: see allowed_triggers.",
-            413: "Body too large.", 422: "Invalid request: each bad field is named.",
-            503: "Database not ready or busy."}  # fmt: skip
+    what = {
+        401: "No or wrong bearer token.",
+        404: "Unknown id.",
+        409: "Conflict: see allowed_triggers.",
+        413: "Body too large.",
+        422: "Invalid request: each bad field is named.",
+        503: "Database not ready or busy.",
+    }
     return {code: {"model": Problem, "description": what[code]} for code in sorted({401, 503, *codes})}

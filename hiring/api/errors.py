@@ -25,8 +25,18 @@ from states.field_problems import field_problems as fields
 
 log = logging.getLogger("hiring.api")
 
-NAMES = {400: "invalid", 401: "unauthorized", 404: "not_found", 405: "invalid", 409: "conflict", 413: "too_large",
-         415: "invalid", 422: "invalid", 500: "internal", 503: "unavailable"}  # fmt: skip
+NAMES = {
+    400: "invalid",
+    401: "unauthorized",
+    404: "not_found",
+    405: "invalid",
+    409: "conflict",
+    413: "too_large",
+    415: "invalid",
+    422: "invalid",
+    500: "internal",
+    503: "unavailable",
+}
 
 
 class ApiError(Exception):
@@ -61,8 +71,11 @@ def to_problem(exc: Exception) -> Problem:
     """A domain or service error as a Problem (without candidate context)."""
     status = status_of(exc)
     if isinstance(exc, InvalidPayload):
-        return problem(422, str(exc).splitlines()[0].rstrip(":"),
-                       errors=[FieldProblem(field=f"payload.{f}", problem=p) for f, p in exc.problems])  # fmt: skip
+        return problem(
+            422,
+            str(exc).splitlines()[0].rstrip(":"),
+            errors=[FieldProblem(field=f"payload.{f}", problem=p) for f, p in exc.problems],
+        )
     if isinstance(exc, UnknownTrigger):
         return problem(422, str(exc), errors=[FieldProblem(field="trigger", problem="is not a known trigger")])
     if isinstance(exc, OutOfOrder | InvalidTime):
@@ -94,8 +107,17 @@ def install(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(_allowed_methods(app, request))
         return answer(exc.status_code, problem(exc.status_code, detail), headers)
 
-    for kind in (InvalidInput, Conflict, NotFound, InvalidPayload, UnknownTrigger, OutOfOrder, InvalidTime,
-                 TriggerNotAllowed, GuardRefused):  # fmt: skip
+    for kind in (
+        InvalidInput,
+        Conflict,
+        NotFound,
+        InvalidPayload,
+        UnknownTrigger,
+        OutOfOrder,
+        InvalidTime,
+        TriggerNotAllowed,
+        GuardRefused,
+    ):
 
         @app.exception_handler(kind)
         async def _domain(_: Request, exc: Exception) -> JSONResponse:

@@ -48,8 +48,7 @@ class FieldProblem(BaseModel):
 class Problem(BaseModel):
     """Every error response: what went wrong, each bad field, and what is allowed instead."""
 
-    error: str = Field(description="unauthorized | invalid | conflict | not_found | too_large | unavailable | "
-                                   "internal")  # fmt: skip
+    error: str = Field(description="unauthorized | invalid | conflict | not_found | too_large | unavailable | internal")
     detail: str
     errors: list[FieldProblem] = []
     allowed_triggers: list[str] | None = Field(
@@ -232,13 +231,16 @@ class OutboxRow(BaseModel):
 
 class WebhookReceipt(BaseModel):
     event_id: str
-    status: str = Field(description="applied | unchanged | unmapped_stage | unmapped_job | refused | stale | "
-                                    "ignored | invalid | failed | ping")  # fmt: skip
+    status: str = Field(
+        description="applied | unchanged | unmapped_stage | unmapped_job | refused | stale | "
+        "ignored | invalid | failed | ping"
+    )
     action: str | None = None
     candidate_id: int | None = None
     detail: str | None = None
-    duplicate: bool = Field(description="True: this Greenhouse-Event-ID, or this very body, was received before; "
-                                       "nothing was applied.")  # fmt: skip
+    duplicate: bool = Field(
+        description="True: this Greenhouse-Event-ID, or this very body, was received before; nothing was applied."
+    )
 
 
 class Delivery(BaseModel):

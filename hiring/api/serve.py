@@ -24,5 +24,6 @@ def serve(engine: Engine, host: str | None = None, port: int | None = None, log_
     # route templates only, so no external id or search term reaches the log.
     config = dict(uvicorn.config.LOGGING_CONFIG)
     config["loggers"] = {**config["loggers"], "hiring": {"handlers": ["default"], "level": log_level.upper()}}
-    uvicorn.run(create_app(engine, settings), host=host, port=port, log_level=log_level, access_log=False,
-                log_config=config)  # fmt: skip
+    uvicorn.run(
+        create_app(engine, settings), host=host, port=port, log_level=log_level, access_log=False, log_config=config
+    )

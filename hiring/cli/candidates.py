@@ -27,8 +27,9 @@ def who(by: str | None) -> str:
 def add(
     name: str = typer.Option(..., "--name"),
     email: str = typer.Option(..., "--email"),
-    requisition: int = typer.Option(..., "--req", "--requisition", min=1, max=2**31 - 1,
-                                    help="Requisition id (must be open)."),
+    requisition: int = typer.Option(
+        ..., "--req", "--requisition", min=1, max=2**31 - 1, help="Requisition id (must be open)."
+    ),
     source: str = typer.Option(..., "--source", help="Source channel, e.g. employee_referral."),
     motivators: str = typer.Option("", "--motivators", help="e.g. 'remote;team_quality'."),
     external_id: str = typer.Option(None, "--external-id"),
@@ -43,9 +44,15 @@ def add(
 
     try:
         spec = NewCandidate.model_validate(
-            {"name": name, "email": email, "requisition_id": requisition, "source": source,
-             "motivators": motivators, "external_id": external_id}
-        )  # fmt: skip
+            {
+                "name": name,
+                "email": email,
+                "requisition_id": requisition,
+                "source": source,
+                "motivators": motivators,
+                "external_id": external_id,
+            }
+        )
     except ValidationError as exc:
         raise InvalidInput(f"invalid candidate:\n{validation_problems(exc)}") from None
     [cid] = add_candidates(engine(), [spec], actor=who(by))
@@ -69,8 +76,13 @@ def import_(
 
     report = import_csv(engine(), file, actor=who(by), skip_invalid=skip_invalid)
     if as_json:
-        print_json({"added": len(report.added), "ids": report.added,
-                    "skipped": [{"line": line, "reason": r} for line, r in report.bad]})  # fmt: skip
+        print_json(
+            {
+                "added": len(report.added),
+                "ids": report.added,
+                "skipped": [{"line": line, "reason": r} for line, r in report.bad],
+            }
+        )
         return
     console.print(line(f"imported {len(report.added)} of {report.rows} rows from {file}"))
     for number, reason in report.bad:
@@ -102,15 +114,19 @@ def candidate_table(rows: list[dict[str, Any]]) -> Table:
     table = Table("id", "name", "req", "stage", "source", "last event")
     for c in rows:
         stage_text = c["stage"] + (" (on hold)" if c["on_hold"] else "")
-        table.add_row(str(c["id"]), plain(c["name"]), str(c["requisition_id"]), plain(stage_text), plain(c["source"]),
-                      local(c["last_event_at"]))  # fmt: skip
+        table.add_row(
+            str(c["id"]),
+            plain(c["name"]),
+            str(c["requisition_id"]),
+            plain(stage_text),
+            plain(c["source"]),
+            local(c["last_event_at"]),
+        )
     return table
 
 
 @app.command("show")
-def show(
-    ref: str = typer.Argument(..., metavar="CANDIDATE"), as_json: bool = typer.Option(False, "--json")
-) -> None:
+def show(ref: str = typer.Argument(..., metavar="CANDIDATE"), as_json: bool = typer.Option(False, "--json")) -> None:
     """One candidate: stage, facts, what can happen next."""
     from hiring.queries import show_candidate
 
@@ -135,6 +151,11 @@ def candidate_lines(c: dict[str, Any]) -> list[Text]:
     for t in c["timers"]:
         nxt = t["next_escalation"]
         after = f"; next: {nxt['level']} to {nxt['recipient'] or nxt['role']}" if nxt else ""
-        lines.append(line(f"deadline {t['timer']} ({t['owner'] or t['owner_role']}): {local(t['due_at'])}, ",
-                          timer_status(t, "OVERDUE by"), after))  # fmt: skip
+        lines.append(
+            line(
+                f"deadline {t['timer']} ({t['owner'] or t['owner_role']}): {local(t['due_at'])}, ",
+                timer_status(t, "OVERDUE by"),
+                after,
+            )
+        )
     return lines

@@ -55,9 +55,7 @@ def load_data(text: str | None) -> dict[str, Any]:
     except RecursionError:
         raise InvalidInput(f"{source} is nested too deeply") from None
     except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+        raise InvalidInput(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
 
 
 def read_document(path: Path) -> dict[str, Any]:

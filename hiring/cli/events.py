@@ -26,17 +26,24 @@ def advance(
     at: str = typer.Option(None, "--at", help="When it happened (ISO 8601; default now)."),
     by: str = actor_option(),
     key: str = typer.Option(None, "--key", help="Idempotency key: a retry with it writes nothing twice."),
-    if_version: int = typer.Option(None, "--if-version", min=1, max=2**31 - 1,
-                                   help="Refuse (exit 3) if the candidate changed."),
+    if_version: int = typer.Option(
+        None, "--if-version", min=1, max=2**31 - 1, help="Refuse (exit 3) if the candidate changed."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Apply one event to a candidate: validated, recorded in the audit log, in one transaction."""
     from hiring.service import apply_event
 
     out = apply_event(
-        engine(), ref, trigger, load_data(data), actor=who(by), occurred_at=parse_at(at), key=key,
+        engine(),
+        ref,
+        trigger,
+        load_data(data),
+        actor=who(by),
+        occurred_at=parse_at(at),
+        key=key,
         expected_version=if_version,
-    )  # fmt: skip
+    )
     if as_json:
         print_json(out.as_dict())
         return
@@ -45,9 +52,7 @@ def advance(
     console.print(line(f"candidate {out.candidate_id}: {trigger} ({moved}), version {out.version}{note}"))
 
 
-def history(
-    ref: str = typer.Argument(..., metavar="CANDIDATE"), as_json: bool = typer.Option(False, "--json")
-) -> None:
+def history(ref: str = typer.Argument(..., metavar="CANDIDATE"), as_json: bool = typer.Option(False, "--json")) -> None:
     """A candidate's audit log, oldest first."""
     from hiring.queries import candidate_history
 
@@ -62,8 +67,15 @@ def history_table(cand: dict[str, Any], events: list[dict[str, Any]]) -> Table:
     table = Table("#", "when", "trigger", "from", "to", "by", "details", title=plain(f"#{cand['id']} {cand['name']}"))
     for e in events:
         details = ", ".join(f"{k}={v}" for k, v in e["payload"].items())
-        table.add_row(str(e["seq"]), local(e["occurred_at"]), plain(e["trigger"]), plain(e["from_stage"] or "-"),
-                      plain(e["to_stage"]), plain(e["actor"]), plain(details[:120]))  # fmt: skip
+        table.add_row(
+            str(e["seq"]),
+            local(e["occurred_at"]),
+            plain(e["trigger"]),
+            plain(e["from_stage"] or "-"),
+            plain(e["to_stage"]),
+            plain(e["actor"]),
+            plain(details[:120]),
+        )
     return table
 
 

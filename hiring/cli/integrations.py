@@ -50,21 +50,48 @@ def webhooks(
 
 
 def unmapped_table(summary: list[dict[str, Any]]) -> Table:
-    table = Table("kind", "ATS value", "deliveries", "jobs", "last received",
-                  title="unmapped: add these to the policy file's `ats.stages` / `ats.jobs`")  # fmt: skip
+    table = Table(
+        "kind",
+        "ATS value",
+        "deliveries",
+        "jobs",
+        "last received",
+        title="unmapped: add these to the policy file's `ats.stages` / `ats.jobs`",
+    )
     for e in summary:
-        table.add_row(plain(e["kind"]), plain(e["value"]), str(e["deliveries"]), plain(", ".join(e["jobs"]) or "-"),
-                      local(e["last_received_at"]))  # fmt: skip
+        table.add_row(
+            plain(e["kind"]),
+            plain(e["value"]),
+            str(e["deliveries"]),
+            plain(", ".join(e["jobs"]) or "-"),
+            local(e["last_received_at"]),
+        )
     return table
 
 
 def deliveries_table(rows: list[dict[str, Any]]) -> Table:
     """Every value here came from the ATS: shown as text."""
-    table = Table("received", "event", "action", "status", "application", "stage", "cand", "detail",
-                  title="webhook deliveries (newest first)")  # fmt: skip
+    table = Table(
+        "received",
+        "event",
+        "action",
+        "status",
+        "application",
+        "stage",
+        "cand",
+        "detail",
+        title="webhook deliveries (newest first)",
+    )
     for r in rows:
-        cells = (r["event_id"], r["action"], r["status"], r["application_id"] or "-", r["ats_stage"] or "-",
-                 r["candidate_id"] or "-", (r["detail"] or "")[:100])  # fmt: skip
+        cells = (
+            r["event_id"],
+            r["action"],
+            r["status"],
+            r["application_id"] or "-",
+            r["ats_stage"] or "-",
+            r["candidate_id"] or "-",
+            (r["detail"] or "")[:100],
+        )
         table.add_row(local(r["received_at"]), *(plain(c) for c in cells))
     return table
 
@@ -82,12 +109,17 @@ def erase(
         print_json(out.as_dict())
         return
     if out.already:
-        console.print(line(f"candidate {out.candidate_id} was already erased on {local(out.erased_at)} "
-                           f"by {out.erased_by}"))
+        console.print(
+            line(f"candidate {out.candidate_id} was already erased on {local(out.erased_at)} by {out.erased_by}")
+        )
         return
-    console.print(line(f"candidate {out.candidate_id} erased by {out.erased_by}: {out.events_scrubbed} event(s) and "
-                       f"{out.outbox_scrubbed} sent notification(s) scrubbed, {out.outbox_cancelled} unsent "
-                       f"notification(s) and {out.timers_cancelled} timer(s) cancelled"))  # fmt: skip
+    console.print(
+        line(
+            f"candidate {out.candidate_id} erased by {out.erased_by}: {out.events_scrubbed} event(s) and "
+            f"{out.outbox_scrubbed} sent notification(s) scrubbed, {out.outbox_cancelled} unsent "
+            f"notification(s) and {out.timers_cancelled} timer(s) cancelled"
+        )
+    )
 
 
 def retention(

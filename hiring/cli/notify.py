@@ -10,8 +10,7 @@ from rich.table import Table
 from hiring.cli.common import console, engine, print_json
 from hiring.terminal import line, local, plain
 
-people_app = typer.Typer(help="The people directory: who gets notified, and how to reach them.",
-                         no_args_is_help=True)  # fmt: skip
+people_app = typer.Typer(help="The people directory: who gets notified, and how to reach them.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Notifications waiting, sent and dead; retry dead ones.", invoke_without_command=True)
 
 
@@ -38,10 +37,18 @@ def people_add(
     """Add a person to the directory."""
     from hiring.people import add_person, parse_person
 
-    spec = parse_person({"handle": handle, "name": name, "role": role, "email": email, "slack_user_id": slack_id,
-                         "timezone": timezone,
-                         "channels": [c.strip() for c in channels.split(",") if c.strip()] if channels else None},
-                        "--handle/--name/...")  # fmt: skip
+    spec = parse_person(
+        {
+            "handle": handle,
+            "name": name,
+            "role": role,
+            "email": email,
+            "slack_user_id": slack_id,
+            "timezone": timezone,
+            "channels": [c.strip() for c in channels.split(",") if c.strip()] if channels else None,
+        },
+        "--handle/--name/...",
+    )
     person = add_person(engine(), spec)
     if as_json:
         print_json(person)
@@ -64,9 +71,20 @@ def people_list(as_json: bool = typer.Option(False, "--json")) -> None:
 def people_table(people: list[dict[str, Any]]) -> Table:
     table = Table("handle", "name", "role", "email", "slack id", "time zone", "channels", title="people")
     for p in people:
-        table.add_row(*(plain(v) for v in (p["handle"], p["name"], p["role"], p["email"] or "-",
-                                           p["slack_user_id"] or "-", p["timezone"],
-                                           ",".join(p["channels"] or []) or "-")))  # fmt: skip
+        table.add_row(
+            *(
+                plain(v)
+                for v in (
+                    p["handle"],
+                    p["name"],
+                    p["role"],
+                    p["email"] or "-",
+                    p["slack_user_id"] or "-",
+                    p["timezone"],
+                    ",".join(p["channels"] or []) or "-",
+                )
+            )
+        )
     return table
 
 
@@ -110,14 +128,30 @@ def outbox(
 
 
 def outbox_table(rows: list[dict[str, Any]], status: str | None) -> Table:
-    table = Table("id", "status", "channel", "to", "what", "tries", "when", "last error",
-                  title=plain(f"outbox ({status or 'all'})"))  # fmt: skip
+    table = Table(
+        "id",
+        "status",
+        "channel",
+        "to",
+        "what",
+        "tries",
+        "when",
+        "last error",
+        title=plain(f"outbox ({status or 'all'})"),
+    )
     colours = {"dead": "bold red", "pending": "yellow", "sending": "cyan", "sent": "green"}
     for r in rows:
         when = local(r["sent_at"]) if r["status"] == "sent" else local(r["next_attempt_at"])
-        table.add_row(str(r["id"]), plain(r["status"], colours.get(r["status"], "")), plain(r["channel"]),
-                      plain(r["recipient"] or f"({r['recipient_role'] or '?'}: nobody)"), plain(r["summary"]),
-                      str(r["attempts"]), when, plain(r["last_error"] or ""))  # fmt: skip
+        table.add_row(
+            str(r["id"]),
+            plain(r["status"], colours.get(r["status"], "")),
+            plain(r["channel"]),
+            plain(r["recipient"] or f"({r['recipient_role'] or '?'}: nobody)"),
+            plain(r["summary"]),
+            str(r["attempts"]),
+            when,
+            plain(r["last_error"] or ""),
+        )
     return table
 
 
@@ -138,8 +172,12 @@ def outbox_retry(
     if as_json:
         print_json({"queued": ids})
         return
-    console.print(line(f"{len(ids)} notification(s) queued for the next dispatch"
-                       + (f": {', '.join(map(str, ids))}" if ids else "")))  # fmt: skip
+    console.print(
+        line(
+            f"{len(ids)} notification(s) queued for the next dispatch"
+            + (f": {', '.join(map(str, ids))}" if ids else "")
+        )
+    )
 
 
 # --- dispatch -----------------------------------------------------------------------------------
@@ -157,12 +195,21 @@ def dispatch(as_json: bool = typer.Option(False, "--json")) -> None:
     if as_json:
         print_json({"at": when, **result.as_dict(), "console": lines})
         return
-    console.print(line(f"dispatch at {local(when)}: {result.sent} sent in {result.messages} message(s), "
-                       f"{result.retried} to retry, {result.dead} dead"
-                       + (f", {result.reclaimed} reclaimed" if result.reclaimed else "")
-                       + (f", {result.deferred} deferred" if result.deferred else "")))  # fmt: skip
+    console.print(
+        line(
+            f"dispatch at {local(when)}: {result.sent} sent in {result.messages} message(s), "
+            f"{result.retried} to retry, {result.dead} dead"
+            + (f", {result.reclaimed} reclaimed" if result.reclaimed else "")
+            + (f", {result.deferred} deferred" if result.deferred else "")
+        )
+    )
     for f in result.failures:
-        console.print(line(f"  outbox {', '.join(map(str, f['ids']))} via {f['channel']} to {f['recipient'] or '-'}: "
-                           f"{f['outcome']}: {f['error']}"), soft_wrap=True)  # fmt: skip
+        console.print(
+            line(
+                f"  outbox {', '.join(map(str, f['ids']))} via {f['channel']} to {f['recipient'] or '-'}: "
+                f"{f['outcome']}: {f['error']}"
+            ),
+            soft_wrap=True,
+        )
     if result.dead:
         console.print(line("  see `hiring outbox --status dead`; fix the cause, then `hiring outbox retry --all-dead`"))

@@ -82,6 +82,10 @@ def digest(as_json: bool = typer.Option(False, "--json")) -> None:
         if not r.written:
             console.print(line(f"  {r.hiring_manager} via {r.channel}: already written this week"))
             continue
-        console.print(line(f"  {r.hiring_manager} via {r.channel}: written (outbox #{r.outbox_id}); "
-                           f"{r.requisitions} requisition(s), {r.overdue} overdue, "
-                           f"{r.decisions_pending} decision(s) pending"))  # fmt: skip
+        console.print(
+            line(
+                f"  {r.hiring_manager} via {r.channel}: written (outbox #{r.outbox_id}); "
+                f"{r.requisitions} requisition(s), {r.overdue} overdue, "
+                f"{r.decisions_pending} decision(s) pending"
+            )
+        )

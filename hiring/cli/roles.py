@@ -114,10 +114,9 @@ def requisition_lines(r: dict[str, Any]) -> list[Table | Text]:
         ("recruiter", r["recruiter"]),
         ("hiring manager", r["hiring_manager"]),
         *((k.replace("_", " "), v) for k, v in r["role_definition"].items()),
-        *((k.replace("_", " "), "; ".join(v) if isinstance(v, list) else v)
-          for k, v in r["job_description"].items()),
+        *((k.replace("_", " "), "; ".join(v) if isinstance(v, list) else v) for k, v in r["job_description"].items()),
         ("candidates", ", ".join(f"{s}: {n}" for s, n in r["candidates_by_stage"].items()) or "none"),
-    ]  # fmt: skip
+    ]
     for label, value in rows:
         shown = plain(value, keep_newlines=True) if value else plain("missing", "yellow")
         table.add_row(plain(label, "bold"), shown)

@@ -39,14 +39,30 @@ def sla(
 
 
 def timers_table(rows: list[dict[str, Any]], when: datetime) -> Table:
-    table = Table("cand", "name", "req", "timer", "owner", "due", "status", "next escalation",
-                  title=f"open SLA timers as of {local(when)}")  # fmt: skip
+    table = Table(
+        "cand",
+        "name",
+        "req",
+        "timer",
+        "owner",
+        "due",
+        "status",
+        "next escalation",
+        title=f"open SLA timers as of {local(when)}",
+    )
     for r in rows:
         nxt = r["next_escalation"]
         nxt_text = f"{nxt['level']} -> {nxt['recipient'] or nxt['role']} at {local(nxt['at'])}" if nxt else "-"
-        table.add_row(str(r["candidate_id"]), plain(r["candidate_name"]), str(r["requisition_id"]), plain(r["timer"]),
-                      plain(r["owner"] or r["owner_role"]), local(r["due_at"]), timer_status(r),
-                      plain(nxt_text))  # fmt: skip
+        table.add_row(
+            str(r["candidate_id"]),
+            plain(r["candidate_name"]),
+            str(r["requisition_id"]),
+            plain(r["timer"]),
+            plain(r["owner"] or r["owner_role"]),
+            local(r["due_at"]),
+            timer_status(r),
+            plain(nxt_text),
+        )
     return table
 
 
@@ -87,8 +103,12 @@ def sweep(as_json: bool = typer.Option(False, "--json")) -> None:
         return
     console.print(f"sweep at {local(when)}: {len(fired)} escalation(s) fired")
     for f in fired:
-        console.print(line(f"  candidate {f.candidate_id} req {f.requisition_id}: {f.timer} {f.level} -> "
-                           f"{f.recipient or f.audience_role} (fired {human(f.lateness)} after its time)"))  # fmt: skip
+        console.print(
+            line(
+                f"  candidate {f.candidate_id} req {f.requisition_id}: {f.timer} {f.level} -> "
+                f"{f.recipient or f.audience_role} (fired {human(f.lateness)} after its time)"
+            )
+        )
 
 
 def serve(

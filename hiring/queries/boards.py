@@ -34,8 +34,13 @@ def board(engine: Engine, requisition_id: int | None = None, at: datetime | None
         mine = [c for c in cands if c.requisition_id == req.id]
         stages = {
             stage.value: [
-                {"id": c.id, "name": c.name, "on_hold": c.on_hold, "since": c.last_event_at,
-                 **_deadline(deadlines.get(c.id or 0))}
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "on_hold": c.on_hold,
+                    "since": c.last_event_at,
+                    **_deadline(deadlines.get(c.id or 0)),
+                }
                 for c in mine
                 if c.stage == stage.value
             ]
@@ -43,15 +48,23 @@ def board(engine: Engine, requisition_id: int | None = None, at: datetime | None
         }
         closed = {s.value: sum(1 for c in mine if c.stage == s.value) for s in sorted(TERMINAL)}
         out.append(
-            {"requisition_id": req.id, "title": req.title, "status": req.status,
-             "recruiter": req.recruiter, "hiring_manager": req.hiring_manager,
-             "stages": stages, "closed": closed}
-        )  # fmt: skip
+            {
+                "requisition_id": req.id,
+                "title": req.title,
+                "status": req.status,
+                "recruiter": req.recruiter,
+                "hiring_manager": req.hiring_manager,
+                "stages": stages,
+                "closed": closed,
+            }
+        )
     return out
 
 
 def _deadline(info: dict[str, Any] | None) -> dict[str, Any]:
     if info is None:
         return {"overdue": None, "next_deadline": None}
-    return {"overdue": info["overdue"] and f"{info['timer']} by {info['overdue']}",
-            "next_deadline": {"timer": info["timer"], "due_at": info["due_at"], "due_in": info["due_in"]}}
+    return {
+        "overdue": info["overdue"] and f"{info['timer']} by {info['overdue']}",
+        "next_deadline": {"timer": info["timer"], "due_at": info["due_at"], "due_in": info["due_in"]},
+    }

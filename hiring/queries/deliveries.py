@@ -9,8 +9,18 @@ from sqlmodel import Session
 from hiring.errors import InvalidInput
 from models.tables_integrations import WebhookDelivery
 
-STATUSES = ("applied", "unchanged", "unmapped_stage", "unmapped_job", "refused", "stale", "ignored", "invalid",
-            "failed", "ping")  # fmt: skip
+STATUSES = (
+    "applied",
+    "unchanged",
+    "unmapped_stage",
+    "unmapped_job",
+    "refused",
+    "stale",
+    "ignored",
+    "invalid",
+    "failed",
+    "ping",
+)
 UNMAPPED = ("unmapped_stage", "unmapped_job")
 
 
@@ -33,8 +43,9 @@ def delivery_dict(row: WebhookDelivery) -> dict[str, Any]:
     }
 
 
-def list_deliveries(engine: Engine, status: str | None = None, unmapped: bool = False,
-                    limit: int = 100) -> list[dict[str, Any]]:  # fmt: skip
+def list_deliveries(
+    engine: Engine, status: str | None = None, unmapped: bool = False, limit: int = 100
+) -> list[dict[str, Any]]:
     """Newest first."""
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
@@ -51,19 +62,34 @@ def unmapped_summary(engine: Engine) -> list[dict[str, Any]]:
     """Each unmapped stage name / job id once: how many deliveries, when first and last, which jobs."""
     with Session(engine) as session:
         rows = session.execute(
-            select(WebhookDelivery.source, WebhookDelivery.status, WebhookDelivery.ats_stage, WebhookDelivery.job_id,
-                   func.count(), func.min(WebhookDelivery.received_at), func.max(WebhookDelivery.received_at))
+            select(
+                WebhookDelivery.source,
+                WebhookDelivery.status,
+                WebhookDelivery.ats_stage,
+                WebhookDelivery.job_id,
+                func.count(),
+                func.min(WebhookDelivery.received_at),
+                func.max(WebhookDelivery.received_at),
+            )
             .where(WebhookDelivery.status.in_(UNMAPPED))  # type: ignore[attr-defined]
             .group_by(WebhookDelivery.source, WebhookDelivery.status, WebhookDelivery.ats_stage, WebhookDelivery.job_id)
-        ).all()  # fmt: skip
+        ).all()
     groups: dict[tuple[str, str, str | None], dict[str, Any]] = {}
     for source, status, stage, job, count, first, last in rows:
         kind = "stage" if status == "unmapped_stage" else "job"
         first, last = _aware(first), _aware(last)
-        entry = groups.setdefault((source, kind, stage if kind == "stage" else job), {
-            "source": source, "kind": kind, "value": stage if kind == "stage" else job, "deliveries": 0,
-            "jobs": [], "first_received_at": first, "last_received_at": last,
-        })  # fmt: skip
+        entry = groups.setdefault(
+            (source, kind, stage if kind == "stage" else job),
+            {
+                "source": source,
+                "kind": kind,
+                "value": stage if kind == "stage" else job,
+                "deliveries": 0,
+                "jobs": [],
+                "first_received_at": first,
+                "last_received_at": last,
+            },
+        )
         entry["deliveries"] += count
         if job is not None and job not in entry["jobs"]:
             entry["jobs"] = sorted([*entry["jobs"], job])

@@ -19,17 +19,19 @@ def requisition_spec(req: Requisition) -> RequisitionSpec:
         {
             "title": req.title,
             "role_profile": req.role_profile,
-            "role_definition": {k: getattr(req, k) for k in
-                                ("business_problem", "system_to_build", "key_constraints", "collaborators")},
-            "job_description": {k: getattr(req, k) for k in
-                                ("business_context", "core_responsibilities", "stack", "success_criteria",
-                                 "decision_rights")},
+            "role_definition": {
+                k: getattr(req, k) for k in ("business_problem", "system_to_build", "key_constraints", "collaborators")
+            },
+            "job_description": {
+                k: getattr(req, k)
+                for k in ("business_context", "core_responsibilities", "stack", "success_criteria", "decision_rights")
+            },
             "engagement": req.engagement,
             "salary_band": band,
             "recruiter": req.recruiter,
             "hiring_manager": req.hiring_manager,
         }
-    )  # fmt: skip
+    )
 
 
 def requisition_dict(req: Requisition, counts: dict[str, int] | None = None) -> dict[str, Any]:
@@ -47,9 +49,7 @@ def list_requisitions(engine: Engine) -> list[dict[str, Any]]:
     with Session(engine) as session:
         reqs = session.execute(select(Requisition).order_by(Requisition.id)).scalars().all()
         totals = dict(
-            session.execute(
-                select(Candidate.requisition_id, func.count()).group_by(Candidate.requisition_id)
-            ).all()
+            session.execute(select(Candidate.requisition_id, func.count()).group_by(Candidate.requisition_id)).all()
         )
     return [{**requisition_dict(r), "candidates": totals.get(r.id, 0)} for r in reqs]
 

@@ -84,12 +84,18 @@ def _overdue_by_requisition(engine: Engine, at: datetime) -> dict[int, list[dict
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for t in open_timers(engine, at):
         if t["overdue"]:
-            out[t["requisition_id"]].append({
-                "candidate_id": t["candidate_id"],
-                "requisition_id": t["requisition_id"], "stage": t["stage"], "timer": t["timer"],
-                "owner_role": t["owner_role"], "owner": t["owner"], "due_at": t["due_at"].isoformat(),
-                "overdue_by": t["overdue_by"],
-            })  # fmt: skip
+            out[t["requisition_id"]].append(
+                {
+                    "candidate_id": t["candidate_id"],
+                    "requisition_id": t["requisition_id"],
+                    "stage": t["stage"],
+                    "timer": t["timer"],
+                    "owner_role": t["owner_role"],
+                    "owner": t["owner"],
+                    "due_at": t["due_at"].isoformat(),
+                    "overdue_by": t["overdue_by"],
+                }
+            )
     return out
 
 
@@ -117,12 +123,15 @@ def build_digests(engine: Engine, at: datetime, week: str, only: set[str] | None
         sections, late, pending = [], [], []
         for req in mine:
             report = pipeline_report(engine, Filters(requisition_id=req.id), at)
-            sections.append({
-                "requisition_id": req.id, "title": req.title,
-                "funnel": {r["stage"]: r["reached"] for r in report["funnel"]},
-                "active": {r["stage"]: r["open"] for r in report["funnel"] if r.get("open")},
-                "hires": report["scope"]["hires"],
-            })  # fmt: skip
+            sections.append(
+                {
+                    "requisition_id": req.id,
+                    "title": req.title,
+                    "funnel": {r["stage"]: r["reached"] for r in report["funnel"]},
+                    "active": {r["stage"]: r["open"] for r in report["funnel"] if r.get("open")},
+                    "hires": report["scope"]["hires"],
+                }
+            )
             late += overdue.get(req.id, [])
             pending += report["decisions"]["pending"]
         pending = [{**p, "waiting": dur(p["waiting_hours"])} for p in pending]
@@ -130,13 +139,21 @@ def build_digests(engine: Engine, at: datetime, week: str, only: set[str] | None
     return digests
 
 
-def _payload(handle: str, week: str, at: datetime, reqs: list[dict[str, Any]], overdue: list[dict[str, Any]],
-             pending: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+def _payload(
+    handle: str,
+    week: str,
+    at: datetime,
+    reqs: list[dict[str, Any]],
+    overdue: list[dict[str, Any]],
+    pending: list[dict[str, Any]],
+) -> dict[str, Any]:
     from hiring.reports.metrics import DECISION_WINDOW_HOURS
 
     active = sum(n for r in reqs for n in r["active"].values())
-    message = (f"{len(reqs)} open requisition(s), {active} active candidate(s), {len(overdue)} overdue deadline(s), "
-               f"{len(pending)} decision(s) waiting on you")  # fmt: skip
+    message = (
+        f"{len(reqs)} open requisition(s), {active} active candidate(s), {len(overdue)} overdue deadline(s), "
+        f"{len(pending)} decision(s) waiting on you"
+    )
     return {
         "title": f"Weekly hiring digest, {week}: {len(overdue)} overdue, {len(pending)} decision(s) pending",
         "message": message,
@@ -150,9 +167,12 @@ def _payload(handle: str, week: str, at: datetime, reqs: list[dict[str, Any]], o
     }
 
 
-def write_weekly_digests(engine: Engine, now: datetime | None = None,
-                         channels: frozenset[str] = frozenset({"console"}),
-                         timezone: str | None = None) -> list[Written]:  # fmt: skip
+def write_weekly_digests(
+    engine: Engine,
+    now: datetime | None = None,
+    channels: frozenset[str] = frozenset({"console"}),
+    timezone: str | None = None,
+) -> list[Written]:
     """Write this week's digests that are not written yet to the outbox, all in one transaction.
 
     Digests already written this week are reported (outbox_id None) and not built again, so running this
@@ -175,11 +195,24 @@ def write_weekly_digests(engine: Engine, now: datetime | None = None,
             for channel, key in by_channel.items():
                 outbox_id = None
                 if payload is not None and key not in existing:
-                    outbox_id = insert_ignoring_duplicates(session, Outbox, {
-                        "dedupe_key": key, "created_at": at, "candidate_id": None, "escalation_id": None,
-                        "kind": KIND, "recipient": handle, "recipient_role": "hiring_manager", "channel": channel,
-                        "payload": payload, "status": "pending", "attempts": 0, "next_attempt_at": at,
-                    })  # fmt: skip
+                    outbox_id = insert_ignoring_duplicates(
+                        session,
+                        Outbox,
+                        {
+                            "dedupe_key": key,
+                            "created_at": at,
+                            "candidate_id": None,
+                            "escalation_id": None,
+                            "kind": KIND,
+                            "recipient": handle,
+                            "recipient_role": "hiring_manager",
+                            "channel": channel,
+                            "payload": payload,
+                            "status": "pending",
+                            "attempts": 0,
+                            "next_attempt_at": at,
+                        },
+                    )
                 counts = (
                     (len(payload["requisitions"]), len(payload["overdue"]), len(payload["decisions_pending"]))
                     if payload
@@ -189,9 +222,12 @@ def write_weekly_digests(engine: Engine, now: datetime | None = None,
     return written
 
 
-def scheduled_digests(engine: Engine, now: datetime | None = None,
-                      channels: frozenset[str] = frozenset({"console"}),
-                      timezone: str | None = None) -> list[Written]:  # fmt: skip
+def scheduled_digests(
+    engine: Engine,
+    now: datetime | None = None,
+    channels: frozenset[str] = frozenset({"console"}),
+    timezone: str | None = None,
+) -> list[Written]:
     """For a clock that ticks often (`hiring serve`, hourly): this week's digests, once Monday 08:00 (configured
     time zone) has passed. A serve that was down on Monday morning catches up at its next tick."""
     at = now or clock.now()

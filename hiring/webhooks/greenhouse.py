@@ -149,8 +149,10 @@ def receive(
         raise BadSignature("missing or wrong Signature header (expected 'sha256 <hex HMAC of the body>')")
     given = (lowered.get(EVENT_ID_HEADER) or "").strip()
     if len(given) > MAX_EVENT_ID:
-        raise BadEventId(f"the Greenhouse-Event-ID header is {len(given)} characters; at most {MAX_EVENT_ID} are "
-                         "accepted (an id is kept whole or not at all)")  # fmt: skip
+        raise BadEventId(
+            f"the Greenhouse-Event-ID header is {len(given)} characters; at most {MAX_EVENT_ID} are "
+            "accepted (an id is kept whole or not at all)"
+        )
     digest = hashlib.sha256(body).hexdigest()
     event_id = given or "sha256:" + digest
     now = now or clock.now()
@@ -163,14 +165,20 @@ def receive(
         raise  # transient: nothing recorded, the caller answers so that Greenhouse retries
     except Exception as exc:  # a bug: recorded and reported like any delivery, never a 500 (type only: no data)
         log.error("greenhouse delivery %s: unexpected %s", event_id, type(exc).__name__)
-        outcome = Outcome("failed", _action_of(body), detail=f"unexpected {type(exc).__name__} while applying it; "
-                          "see the server log")  # fmt: skip
+        outcome = Outcome(
+            "failed", _action_of(body), detail=f"unexpected {type(exc).__name__} while applying it; see the server log"
+        )
     if not _record(engine, event_id, digest, now, outcome):
         first = _recorded(engine, event_id, digest)  # a concurrent delivery of the same event recorded it first
         if first is not None:
             return first
-    log.info("greenhouse delivery %s: %s -> %s (candidate %s)", event_id, outcome.action, outcome.status,
-             outcome.candidate_id)  # fmt: skip
+    log.info(
+        "greenhouse delivery %s: %s -> %s (candidate %s)",
+        event_id,
+        outcome.action,
+        outcome.status,
+        outcome.candidate_id,
+    )
     return Receipt(event_id, outcome.status, outcome.action, outcome.candidate_id, outcome.detail)
 
 
@@ -187,14 +195,20 @@ def _recorded(engine: Engine, event_id: str, digest: str) -> Receipt | None:
     with transaction(engine) as session:
         row = session.execute(
             select(WebhookDelivery)
-            .where(WebhookDelivery.source == SOURCE,
-                   or_(WebhookDelivery.event_id == event_id, WebhookDelivery.body_sha256 == digest))
-            .order_by(WebhookDelivery.id).limit(1)  # type: ignore[arg-type]
-        ).scalar_one_or_none()  # fmt: skip
+            .where(
+                WebhookDelivery.source == SOURCE,
+                or_(WebhookDelivery.event_id == event_id, WebhookDelivery.body_sha256 == digest),
+            )
+            .order_by(WebhookDelivery.id)
+            .limit(1)  # type: ignore[arg-type]
+        ).scalar_one_or_none()
         if row is None:
             return None
-        session.execute(update(WebhookDelivery).where(WebhookDelivery.id == row.id)  # type: ignore[arg-type]
-                        .values(repeats=WebhookDelivery.repeats + 1))  # fmt: skip
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == row.id)  # type: ignore[arg-type]
+            .values(repeats=WebhookDelivery.repeats + 1)
+        )
     detail = row.detail
     if row.event_id != event_id:
         detail = f"the same body as delivery {row.event_id} ({row.status}): not applied again"
@@ -208,13 +222,26 @@ def _record(engine: Engine, event_id: str, digest: str, now: datetime, o: Outcom
         with transaction(engine) as session:
             if o.application_id and o.candidate_id and o.status != "stale":
                 _link(session, o, now)
-            new_id = insert_ignoring_duplicates(session, WebhookDelivery, {
-                "source": SOURCE, "event_id": event_id, "body_sha256": digest, "received_at": now,
-                "action": o.action[:100],
-                "status": o.status, "application_id": o.application_id, "job_id": o.job_id,
-                "ats_stage": o.ats_stage, "previous_stage": o.previous_stage, "candidate_id": o.candidate_id,
-                "trigger": o.trigger, "detail": (o.detail or "")[:2000] or None, "repeats": 0,
-            })  # fmt: skip
+            new_id = insert_ignoring_duplicates(
+                session,
+                WebhookDelivery,
+                {
+                    "source": SOURCE,
+                    "event_id": event_id,
+                    "body_sha256": digest,
+                    "received_at": now,
+                    "action": o.action[:100],
+                    "status": o.status,
+                    "application_id": o.application_id,
+                    "job_id": o.job_id,
+                    "ats_stage": o.ats_stage,
+                    "previous_stage": o.previous_stage,
+                    "candidate_id": o.candidate_id,
+                    "trigger": o.trigger,
+                    "detail": (o.detail or "")[:2000] or None,
+                    "repeats": 0,
+                },
+            )
             if new_id is None:
                 raise _AlreadyRecorded
     except _AlreadyRecorded:
@@ -330,9 +357,15 @@ class _App:
         app = app if isinstance(app, dict) else {}
         jobs = app.get("jobs") if isinstance(app.get("jobs"), list) else []
         job_id = _id(_get(jobs[0], "id"), "job id") if jobs else _id(_get(app, "job", "id"), "job id")
-        return cls(_id(app.get("id"), "application id"), _id(_get(app, "candidate", "id"), "candidate id"), job_id,
-                   _text(_get(app, "current_stage", "name")), app.get("prospect") is True, app,
-                   _instant(app.get("last_activity_at")))  # fmt: skip
+        return cls(
+            _id(app.get("id"), "application id"),
+            _id(_get(app, "candidate", "id"), "candidate id"),
+            job_id,
+            _text(_get(app, "current_stage", "name")),
+            app.get("prospect") is True,
+            app,
+            _instant(app.get("last_activity_at")),
+        )
 
 
 def _instant(value: Any) -> datetime | None:
@@ -349,8 +382,13 @@ def _instant(value: Any) -> datetime | None:
 def _outcome(ctx: _Context, status: str, app: _App | None = None, **fields: Any) -> Outcome:
     base: dict[str, Any] = {}
     if app is not None:
-        base = {"application_id": app.id, "ats_candidate_id": app.candidate_id, "job_id": app.job_id,
-                "ats_stage": app.stage, "at": app.activity}  # fmt: skip
+        base = {
+            "application_id": app.id,
+            "ats_candidate_id": app.candidate_id,
+            "job_id": app.job_id,
+            "ats_stage": app.stage,
+            "at": app.activity,
+        }
     return Outcome(status, ctx.action, **{**base, **fields})
 
 
@@ -360,9 +398,10 @@ def _linked(engine: Engine, application_id: str | None) -> tuple[int | None, str
         return None, None
     with Session(engine) as session:
         row = session.execute(
-            select(AtsApplication).where(AtsApplication.source == SOURCE,
-                                         AtsApplication.application_id == application_id)
-        ).scalar_one_or_none()  # fmt: skip
+            select(AtsApplication).where(
+                AtsApplication.source == SOURCE, AtsApplication.application_id == application_id
+            )
+        ).scalar_one_or_none()
         if row is not None:
             return row.candidate_id, row.last_stage
         cid = session.execute(
@@ -378,14 +417,18 @@ def _claim(ctx: _Context, app: _App, cid: int) -> Outcome | None:
     mark = min(app.activity, ctx.now) if app.activity else None  # a future time cannot block the next ones
     where = (AtsApplication.source == SOURCE, AtsApplication.application_id == app.id)
     with transaction(ctx.engine) as session:
-        new = insert_ignoring_duplicates(session, AtsApplication, {
-            "source": SOURCE, "application_id": app.id, "candidate_id": cid, "last_activity_at": mark})  # fmt: skip
+        new = insert_ignoring_duplicates(
+            session,
+            AtsApplication,
+            {"source": SOURCE, "application_id": app.id, "candidate_id": cid, "last_activity_at": mark},
+        )
         if new is None and mark is not None:
             latest = AtsApplication.last_activity_at
             moved = session.execute(
-                update(AtsApplication).where(*where, or_(latest.is_(None), latest <= mark))  # type: ignore[union-attr,operator]
+                update(AtsApplication)
+                .where(*where, or_(latest.is_(None), latest <= mark))  # type: ignore[union-attr,operator]
                 .values(last_activity_at=mark)
-            ).rowcount  # type: ignore[attr-defined]  # fmt: skip
+            ).rowcount  # type: ignore[attr-defined]
             if moved != 1:
                 known = session.execute(select(latest).where(*where)).scalar_one()
                 return _stale(ctx, app, cid, known)
@@ -395,9 +438,16 @@ def _claim(ctx: _Context, app: _App, cid: int) -> Outcome | None:
 
 def _stale(ctx: _Context, app: _App, cid: int, known: datetime) -> Outcome:
     shown = app.activity.isoformat() if app.activity else "?"
-    return _outcome(ctx, "stale", app, candidate_id=cid, detail=(
-        f"last_activity_at {shown} is older than {known.isoformat()}, already received for application "
-        f"{app.id}: not applied (a late or replayed delivery)"))  # fmt: skip
+    return _outcome(
+        ctx,
+        "stale",
+        app,
+        candidate_id=cid,
+        detail=(
+            f"last_activity_at {shown} is older than {known.isoformat()}, already received for application "
+            f"{app.id}: not applied (a late or replayed delivery)"
+        ),
+    )
 
 
 def _stage_of(engine: Engine, cid: int) -> str:
@@ -417,8 +467,18 @@ def _apply(ctx: _Context, cid: int, trigger: str, payload: dict[str, Any], base:
         base.status, base.detail = "ignored", f"candidate {cid} was erased: nothing more is recorded about them"
         return base
     try:
-        out = apply_event(ctx.engine, cid, trigger, payload, actor=ACTOR, occurred_at=ctx.now, key=ctx.key,
-                          expected_version=ctx.version, now=ctx.now, policy=ctx.policy)  # fmt: skip
+        out = apply_event(
+            ctx.engine,
+            cid,
+            trigger,
+            payload,
+            actor=ACTOR,
+            occurred_at=ctx.now,
+            key=ctx.key,
+            expected_version=ctx.version,
+            now=ctx.now,
+            policy=ctx.policy,
+        )
     except (EventRefused, OutOfOrder, InvalidInput, NotFound) as exc:
         why = _refusal(exc)
         base.status, base.detail = "refused", why if f"'{trigger}'" in why else f"{trigger} refused: {why}"
@@ -522,8 +582,13 @@ def _known_application(ctx: _Context, app: _App) -> tuple[int, str | None] | Out
         return _outcome(ctx, "invalid", app, detail="the payload has no application id")
     cid, previous = _linked(ctx.engine, app.id)
     if cid is None:
-        return _outcome(ctx, "ignored", app, detail=f"application {app.id} is not linked to a candidate here "
-                        "(its new_candidate_application was not received or not mapped)")  # fmt: skip
+        return _outcome(
+            ctx,
+            "ignored",
+            app,
+            detail=f"application {app.id} is not linked to a candidate here "
+            "(its new_candidate_application was not received or not mapped)",
+        )
     return _claim(ctx, app, cid) or (cid, previous)
 
 
@@ -542,8 +607,10 @@ def _reject(ctx: _Context, payload: dict[str, Any]) -> Outcome:
     else:
         trigger, dest = "reject", Stage.REJECTED
         ours = ctx.ats.rejection_reasons.get(reason or "") or ctx.ats.rejection_reasons.get(kind or "")
-        body = {"reason": (ours or "other"), "note": f"rejected in Greenhouse: {reason}" if reason
-                else "rejected in Greenhouse"}  # fmt: skip
+        body = {
+            "reason": (ours or "other"),
+            "note": f"rejected in Greenhouse: {reason}" if reason else "rejected in Greenhouse",
+        }
     if _stage_of(ctx.engine, cid) == dest.value:
         base.candidate_id, base.trigger, base.detail = cid, trigger, f"already {dest.value} here"
         return base
@@ -636,30 +703,47 @@ def _anonymized(ctx: _Context, payload: dict[str, Any]) -> Outcome:
             if cand is not None and not erase_in(session, cand, ACTOR, ANONYMIZED, ctx.now).already:
                 erased.append(cid)
         # The link the erasure keeps for an external id names this person: a repeat finds them by it.
-        session.execute(update(AtsApplication).where(
-            AtsApplication.source == SOURCE, AtsApplication.application_id == person,
-            AtsApplication.candidate_id.in_(cids), AtsApplication.ats_candidate_id.is_(None),  # type: ignore[attr-defined,union-attr]
-        ).values(ats_candidate_id=person))  # fmt: skip
+        session.execute(
+            update(AtsApplication)
+            .where(
+                AtsApplication.source == SOURCE,
+                AtsApplication.application_id == person,
+                AtsApplication.candidate_id.in_(cids),
+                AtsApplication.ats_candidate_id.is_(None),  # type: ignore[attr-defined,union-attr]
+            )
+            .values(ats_candidate_id=person)
+        )
     if not cids:
-        return Outcome("ignored", ctx.action, ats_candidate_id=person,
-                       detail=f"no candidate here comes from Greenhouse candidate {person}")  # fmt: skip
+        return Outcome(
+            "ignored",
+            ctx.action,
+            ats_candidate_id=person,
+            detail=f"no candidate here comes from Greenhouse candidate {person}",
+        )
     detail = f"erased candidate(s) {', '.join(map(str, erased))}" if erased else "already erased"
-    return Outcome("applied" if erased else "unchanged", ctx.action, ats_candidate_id=person, candidate_id=cids[0],
-                   detail=detail)  # fmt: skip
+    return Outcome(
+        "applied" if erased else "unchanged", ctx.action, ats_candidate_id=person, candidate_id=cids[0], detail=detail
+    )
 
 
 def _people(session: Session, person: str) -> set[int]:
     """Our candidates from this Greenhouse person: linked by an application of theirs, or carrying the external
     id greenhouse:<person> unless that id is known as an application of someone else."""
-    linked = set(session.execute(
-        select(AtsApplication.candidate_id).where(AtsApplication.source == SOURCE,
-                                                  AtsApplication.ats_candidate_id == person)
-    ).scalars())  # fmt: skip
+    linked = set(
+        session.execute(
+            select(AtsApplication.candidate_id).where(
+                AtsApplication.source == SOURCE, AtsApplication.ats_candidate_id == person
+            )
+        ).scalars()
+    )
     someone_elses = session.execute(
-        select(AtsApplication.id).where(AtsApplication.source == SOURCE, AtsApplication.application_id == person,
-                                        AtsApplication.ats_candidate_id.is_not(None),  # type: ignore[union-attr]
-                                        AtsApplication.ats_candidate_id != person)
-    ).first()  # fmt: skip
+        select(AtsApplication.id).where(
+            AtsApplication.source == SOURCE,
+            AtsApplication.application_id == person,
+            AtsApplication.ats_candidate_id.is_not(None),  # type: ignore[union-attr]
+            AtsApplication.ats_candidate_id != person,
+        )
+    ).first()
     if someone_elses:
         return linked
     csv = session.execute(select(Candidate.id).where(Candidate.external_id == external_id(person))).scalars()

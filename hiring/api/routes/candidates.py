@@ -96,14 +96,28 @@ def post_event(
     cid = candidate_id(engine, ref)
     at = now()
     if body.occurred_at is not None and body.occurred_at > at:
-        raise ApiError(422, problem(422, "occurred_at is in the future", errors=[
-            FieldProblem(field="occurred_at", problem=f"is after now ({at.isoformat()})")]))  # fmt: skip
+        raise ApiError(
+            422,
+            problem(
+                422,
+                "occurred_at is in the future",
+                errors=[FieldProblem(field="occurred_at", problem=f"is after now ({at.isoformat()})")],
+            ),
+        )
     try:
         refuse_if_erased(engine, cid)
         out = apply_event(
-            engine, cid, body.trigger, body.payload, actor=body.actor, occurred_at=body.occurred_at,
-            key=idempotency_key, expected_version=body.expected_version, now=at, policy=policy,
-        )  # fmt: skip
+            engine,
+            cid,
+            body.trigger,
+            body.payload,
+            actor=body.actor,
+            occurred_at=body.occurred_at,
+            key=idempotency_key,
+            expected_version=body.expected_version,
+            now=at,
+            policy=policy,
+        )
     except (TriggerNotAllowed, GuardRefused, Conflict) as exc:
         raise ApiError(409, _with_state(engine, cid, to_problem(exc))) from None
     if out.replayed:

@@ -74,8 +74,13 @@ def report_router() -> APIRouter | None:
         until: Annotated[Instant | None, Query(description="Candidates sourced before this time.")] = None,
     ) -> dict[str, Any]:
         """The pipeline report: funnel, time in stage, SLA, sources, offers. Ids only, no names."""
-        filters = Filters(requisition_id=requisition_id, role_profile=role_profile.value if role_profile else None,
-                          source=source.value if source else None, since=since, until=until)  # fmt: skip
+        filters = Filters(
+            requisition_id=requisition_id,
+            role_profile=role_profile.value if role_profile else None,
+            source=source.value if source else None,
+            since=since,
+            until=until,
+        )
         return pipeline_report(engine, filters, now())
 
     return reports

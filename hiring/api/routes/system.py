@@ -11,9 +11,13 @@ from models.db import head_revision
 router = APIRouter(tags=["system"])
 
 
-@router.get("/health", response_model=Health, response_model_exclude_none=True,
-            responses={503: {"model": Health, "description": "Not ready."}},
-            openapi_extra={"security": []})  # fmt: skip
+@router.get(
+    "/health",
+    response_model=Health,
+    response_model_exclude_none=True,
+    responses={503: {"model": Health, "description": "Not ready."}},
+    openapi_extra={"security": []},
+)
 def health(engine: EngineDep, response: Response) -> Health:
     try:
         revision = schema_revision(engine)

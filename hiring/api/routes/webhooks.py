@@ -19,12 +19,16 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"], dependencies=[Depends(
 
 _BODY = {
     "required": True,
-    "content": {"application/json": {"schema": {
-        "type": "object",
-        "description": "A Greenhouse webhook body, signed as sent: {\"action\": ..., \"payload\": {...}}.",
-        "properties": {"action": {"type": "string"}, "payload": {"type": "object"}},
-    }}},
-}  # fmt: skip
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "description": 'A Greenhouse webhook body, signed as sent: {"action": ..., "payload": {...}}.',
+                "properties": {"action": {"type": "string"}, "payload": {"type": "object"}},
+            }
+        }
+    },
+}
 
 
 @public.post(
