@@ -15,6 +15,7 @@ from hiring.documents import load_document
 from hiring.errors import Conflict, InvalidInput
 from models.db import transaction
 from models.tables import Person
+from states.field_problems import STANDARD, field_problems, problem_lines
 from states.policy import CHANNELS, Role
 from states.zones import TimeZoneName
 
@@ -47,14 +48,8 @@ class PersonSpec(BaseModel):
 
 
 def _problems(exc: ValidationError, where: str) -> str:
-    lines = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"]) or "value"
-        msg = "is required" if err["type"] == "missing" else str(err["msg"])
-        if err["type"] == "extra_forbidden":
-            msg = "is not a known field (allowed: " + ", ".join(PersonSpec.model_fields) + ")"
-        lines.append(f"  - {field}: {msg}")
-    return f"{where}:\n" + "\n".join(lines)
+    unknown = "is not a known field (allowed: " + ", ".join(PersonSpec.model_fields) + ")"
+    return f"{where}:\n" + problem_lines(field_problems(exc, messages={**STANDARD, "extra_forbidden": unknown}))
 
 
 def parse_person(data: dict[str, Any], where: str = "person") -> PersonSpec:

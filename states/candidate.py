@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from states import graph
 from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, UnknownTrigger
 from states.facts import Applied, Band, CandidateState, Proposed
+from states.field_problems import field_problems
 from states.payloads import Payload, payload_model
 from states.stages import TERMINAL, Stage
 
@@ -40,19 +41,11 @@ def validate_payload(trigger: str, stage: Stage, raw: dict[str, Any] | None) -> 
     try:
         return model.model_validate(raw or {})
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(part) for part in err["loc"]) or "payload"
-            problems.append((where, _describe(err)))
+        problems = field_problems(exc, empty_field="payload", messages=_PAYLOAD_WORDS)
         raise InvalidPayload(trigger, problems) from None
 
 
-def _describe(err: Any) -> str:
-    if err["type"] == "missing":
-        return "is required"
-    if err["type"] == "extra_forbidden":
-        return "is not a field of this trigger"
-    return str(err["msg"])
+_PAYLOAD_WORDS = {"missing": "is required", "extra_forbidden": "is not a field of this trigger"}
 
 
 def apply(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from states.calendar import WEEKDAYS, Calendar
 from states.durations import Duration, human
+from states.field_problems import field_problems
 from states.integrations_policy import AtsMapping, Retention
 from states.timers import TIMERS, Role, TimerKind
 from states.vocabulary import RoleProfile
@@ -178,16 +179,15 @@ class PolicyError(ValueError):
         super().__init__(f"invalid policy {source}:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
+_SETTING_WORDS = {"extra_forbidden": "is not a known setting"}  # otherwise pydantic's own wording
+
+
 def parse_policy(data: dict[str, Any], source: str = "file") -> Policy:
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"])
-            msg = "is not a known setting" if err["type"] == "extra_forbidden" else err["msg"]
-            problems.append(f"{where}: {msg}")
-        raise PolicyError(source, problems) from None
+        found = field_problems(exc, empty_field="", messages=_SETTING_WORDS)
+        raise PolicyError(source, [f"{where}: {msg}" for where, msg in found]) from None
     problems = []
     for scope, overrides in (("role_profiles", policy.role_profiles), ("requisitions", policy.requisitions)):
         for key, override in overrides.items():
@@ -195,9 +195,9 @@ def parse_policy(data: dict[str, Any], source: str = "file") -> Policy:
                 try:
                     Ladder.model_validate({**policy.ladder.model_dump(), **override.ladder})
                 except ValidationError as exc:
-                    problems += [
-                        f"{'.'.join(map(str, (scope, key, 'ladder', *e['loc'])))}: {e['msg']}" for e in exc.errors()
-                    ]
+                    at = f"{scope}.{key}.ladder"
+                    found = field_problems(exc, empty_field="", messages={})
+                    problems += [f"{at}.{where}: {msg}" if where else f"{at}: {msg}" for where, msg in found]
     if problems:
         raise PolicyError(source, problems)
     return policy

@@ -180,8 +180,9 @@ def _replace_text(data: Any, value: str) -> Any:
 @pytest.fixture(scope="module")
 def view_data(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> dict[str, Any]:
     """Real query results (every view's input) from a small seeded database, computed once."""
-    from hiring import queries, sla_queries
+    from hiring import queries
     from hiring.people import list_people
+    from hiring.queries import sla as sla_queries
     from hiring.reports.metrics import parse_filters, pipeline_report
     from notifications.outbox import list_outbox
 

@@ -28,7 +28,7 @@ def sla(
     if ctx.invoked_subcommand is not None:
         return
     from hiring.clock import now
-    from hiring.sla_queries import open_timers
+    from hiring.queries.sla import open_timers
 
     when = parse_at(at) or now()
     rows = open_timers(engine(), when)
@@ -70,7 +70,7 @@ def timers_table(rows: list[dict[str, Any]], when: datetime) -> Table:
 def sla_stats(as_json: bool = typer.Option(False, "--json")) -> None:
     """Met / breached / overdue per timer, escalations per level, and how late escalations fired."""
     from hiring.clock import now
-    from hiring.sla_queries import stats
+    from hiring.queries.sla import stats
 
     data = stats(engine(), now())
     if as_json:

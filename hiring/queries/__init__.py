@@ -1,7 +1,8 @@
 """The read side: everything the CLI, the API and the reports show. No writes here.
 
 `lookup` finds one row (and is what the services use to load the rows they change); the other modules
-build what is shown: requisitions, candidates, the board, webhook deliveries, the schema revision.
+build what is shown: requisitions, candidates, the board, SLA timers and their statistics (`sla`), webhook
+deliveries, the schema revision.
 """
 
 from hiring.queries.boards import board

@@ -14,7 +14,7 @@ def board(engine: Engine, requisition_id: int | None = None, at: datetime | None
     """Per requisition: active candidates grouped by stage (graph order) with their next deadline or how
     overdue they are, and terminal counts."""
     from hiring.clock import now
-    from hiring.sla_queries import overdue_by_candidate
+    from hiring.queries.sla import overdue_by_candidate
 
     deadlines = overdue_by_candidate(engine, at or now())
     with Session(engine) as session:

@@ -74,7 +74,7 @@ def candidate_history(engine: Engine, ref: str) -> tuple[dict[str, Any], list[di
 
 def show_candidate(engine: Engine, ref: str) -> dict[str, Any]:
     from hiring.clock import now
-    from hiring.sla_queries import open_timers
+    from hiring.queries.sla import open_timers
 
     with Session(engine) as session:
         cand = find_candidate(session, ref)

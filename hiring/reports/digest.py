@@ -79,7 +79,7 @@ def channels_for(preferred: list[str] | None, available: frozenset[str]) -> list
 
 
 def _overdue_by_requisition(engine: Engine, at: datetime) -> dict[int, list[dict[str, Any]]]:
-    from hiring.sla_queries import open_timers
+    from hiring.queries.sla import open_timers
 
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for t in open_timers(engine, at):

@@ -19,7 +19,7 @@ def timers(
     candidate_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict[str, Any]:
     """Open SLA timers by due time, overdue first, each with who is escalated next and when."""
-    from hiring.sla_queries import open_timers
+    from hiring.queries.sla import open_timers
 
     when = at or now()
     return {"at": when, "timers": open_timers(engine, when, policy, candidate_id=candidate_id)}
@@ -28,7 +28,7 @@ def timers(
 @router.get("/timers/stats", response_model=dict[str, Any], responses=responses())
 def timer_stats(engine: EngineDep) -> dict[str, Any]:
     """Met / breached / overdue per timer, escalations per level, and how late escalations fired."""
-    from hiring.sla_queries import stats
+    from hiring.queries.sla import stats
 
     return stats(engine, now())
 

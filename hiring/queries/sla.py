@@ -1,4 +1,5 @@
-"""Read side of the SLA: open timers with their next escalation, and met/breached statistics."""
+"""Read side of the SLA: open timers with their next escalation, and met/breached statistics (the write
+side, timers opened by events and the sweep, is hiring/sla.py)."""
 
 from datetime import datetime
 from statistics import quantiles
