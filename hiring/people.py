@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, field_validator
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from hiring.documents import load_document
 from hiring.errors import Conflict, InvalidInput
@@ -94,7 +95,7 @@ def _columns(spec: PersonSpec) -> dict[str, Any]:
 
 def add_person(engine: Engine, spec: PersonSpec) -> dict[str, Any]:
     with transaction(engine) as session:
-        if session.execute(select(Person).where(Person.handle == spec.handle)).scalar_one_or_none():
+        if session.execute(select(Person).where(col(Person.handle) == spec.handle)).scalar_one_or_none():
             raise Conflict(
                 f"a person with handle {spec.handle!r} exists already; "
                 "change them with `hiring people import FILE` (it updates by handle)"
@@ -113,7 +114,9 @@ def upsert_people(engine: Engine, specs: list[PersonSpec]) -> dict[str, list[str
         raise InvalidInput(f"handle(s) listed more than once: {', '.join(dupes)}")
     added, updated = [], []
     with transaction(engine) as session:
-        existing = {p.handle: p for p in session.execute(select(Person).where(Person.handle.in_(handles))).scalars()}  # type: ignore[attr-defined]
+        existing = {
+            p.handle: p for p in session.execute(select(Person).where(col(Person.handle).in_(handles))).scalars()
+        }
         for spec in specs:
             person = existing.get(spec.handle)
             if person is None:

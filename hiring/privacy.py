@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.ats import GREENHOUSE, application_of
@@ -159,7 +159,7 @@ def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datet
     """
     cid = cand.id or 0
     cand = lock_candidate(session, cid) or cand
-    done = session.execute(select(Erasure).where(Erasure.candidate_id == cid)).scalar_one_or_none()
+    done = session.execute(select(Erasure).where(col(Erasure.candidate_id) == cid)).scalar_one_or_none()
     if done is not None:
         return ErasureResult(
             cid,
@@ -178,14 +178,14 @@ def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datet
 
     result.timers_cancelled = _cancel_open_timers(session, cid, now)
 
-    for ev in session.execute(select(Event).where(Event.candidate_id == cid)).scalars():
+    for ev in session.execute(select(Event).where(col(Event.candidate_id) == cid)).scalars():
         payload, changed = scrub_payload(ev.trigger, ev.from_stage, ev.payload)
         if changed:
             ev.payload = payload
             session.add(ev)
             result.events_scrubbed += 1
 
-    rows = list(session.execute(select(Outbox).where(Outbox.candidate_id == cid)).scalars())
+    rows = list(session.execute(select(Outbox).where(col(Outbox.candidate_id) == cid)).scalars())
     for row in rows:
         if row.status in UNSENT:
             session.delete(row)
@@ -227,8 +227,8 @@ def _keep_ats_link(session: Session, cand: Candidate) -> None:
     if application_id is None:
         return
     linked = session.execute(
-        select(AtsApplication.id).where(
-            AtsApplication.source == GREENHOUSE, AtsApplication.application_id == application_id
+        select(col(AtsApplication.id)).where(
+            col(AtsApplication.source) == GREENHOUSE, col(AtsApplication.application_id) == application_id
         )
     ).first()
     if linked is None:
@@ -264,13 +264,13 @@ def due_for_erasure(engine: Engine, now: datetime, policy: Policy | None = None)
     policy = policy or current_policy()
     out: dict[str, list[int]] = {}
     with Session(engine) as session:
-        done = select(Erasure.candidate_id)
+        done = select(col(Erasure.candidate_id))
         for stage, period in policy.retention.erase_after.items():
             ids = session.execute(
-                select(Candidate.id)
-                .where(Candidate.stage == Stage(stage).value, Candidate.last_event_at <= now - period)  # type: ignore[operator]
-                .where(Candidate.id.not_in(done))  # type: ignore[union-attr]
-                .order_by(Candidate.id)
+                select(col(Candidate.id))
+                .where(col(Candidate.stage) == Stage(stage).value, col(Candidate.last_event_at) <= now - period)
+                .where(col(Candidate.id).not_in(done))
+                .order_by(col(Candidate.id))
             ).scalars()
             out[Stage(stage).value] = list(ids)
     return out

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import UserDefinedType
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
@@ -303,7 +303,7 @@ def lock_candidate(session: Session, candidate_id: int) -> Candidate | None:
     the sweeper waits on our timer update, a deadlock. SQLite has no row locks: its writers already run one
     at a time (models.db begins them with BEGIN IMMEDIATE).
     """
-    return one_candidate(session, Candidate.id == candidate_id, lock=True)  # type: ignore[arg-type]
+    return one_candidate(session, col(Candidate.id) == candidate_id, lock=True)
 
 
 def snapshot(cand: Candidate) -> CandidateState:
@@ -369,7 +369,7 @@ def _outcome(ev: Event, replayed: bool) -> EventOutcome:
 
 
 def _replayed(session: Session, key: str, request_hash: str) -> EventOutcome | None:
-    first = session.execute(select(Event).where(Event.idempotency_key == key)).scalar_one_or_none()
+    first = session.execute(select(Event).where(col(Event.idempotency_key) == key)).scalar_one_or_none()
     if first is None:
         return None
     if first.request_hash != request_hash:
