@@ -16,7 +16,8 @@ from hiring.documents import load_document
 from hiring.errors import Conflict, InvalidInput
 from models.db import transaction
 from models.tables import Person
-from states.policy import CHANNELS, Role
+from states.policy import CHANNELS
+from states.timers import Role
 from states.zones import TimeZoneName
 
 Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")]
@@ -60,7 +61,7 @@ def _problems(exc: ValidationError, where: str) -> str:
 
 def parse_person(data: dict[str, Any], where: str = "person") -> PersonSpec:
     # `slack_id` is what the CLI flag says; accept it in files too.
-    if isinstance(data, dict) and "slack_id" in data and "slack_user_id" not in data:
+    if "slack_id" in data and "slack_user_id" not in data:
         data = dict(data)
         data["slack_user_id"] = data.pop("slack_id")
     try:

@@ -27,11 +27,12 @@ from hiring.errors import InvalidInput
 from hiring.policy_file import current_policy
 from hiring.queries.lookup import find_candidate
 from hiring.service import lock_candidate
-from models.db import transaction
+from models.db import rows_matched, transaction
 from models.tables import Candidate, Event, Outbox, Timer
 from models.tables_integrations import AtsApplication, Erasure
+from states.durations import human
 from states.payloads import CHECKPOINT_PAYLOADS, PAYLOADS, Payload
-from states.policy import Policy, human
+from states.policy import Policy
 from states.stages import Stage
 
 log = logging.getLogger("hiring.privacy")
@@ -217,7 +218,7 @@ def _cancel_open_timers(session: Session, cid: int, now: datetime) -> int:
         .values(status="cancelled", closed_at=now, next_level=None, next_fire_at=None)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(cancel).rowcount or 0  # type: ignore[attr-defined]
+    return rows_matched(session.execute(cancel)) or 0
 
 
 def _keep_ats_link(session: Session, cand: Candidate) -> None:
@@ -277,7 +278,8 @@ def due_for_erasure(engine: Engine, now: datetime, policy: Policy | None = None)
 
 
 def _still_due(cand: Candidate, stage: str, now: datetime, policy: Policy) -> bool:
-    return cand.stage == stage and cand.last_event_at <= now - policy.retention.erase_after[Stage(stage)]
+    last = cand.last_event_at  # NULL never matches due_for_erasure's `<=` either
+    return cand.stage == stage and last is not None and last <= now - policy.retention.erase_after[Stage(stage)]
 
 
 def apply_retention(

@@ -20,11 +20,12 @@ from models.db import insert_many_ignoring_duplicates, is_postgres, transaction
 from models.messages import EscalationMessage, NextEscalation
 from models.tables import Candidate, Escalation, Outbox, Person, Requisition, Timer
 from states import ladder as ladders
+from states.durations import human
 from states.facts import Applied
 from states.ladder import Steps
-from states.policy import Ladder, Level, Policy, Role, human
+from states.policy import Ladder, Level, Policy
 from states.sla import Opening, Scope, plan
-from states.timers import TIMERS, TimerKind
+from states.timers import TIMERS, Role, TimerKind
 
 log = logging.getLogger("hiring.sweep")  # the name operators filter on, kept from before the merge
 

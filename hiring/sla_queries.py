@@ -11,7 +11,9 @@ from hiring.policy_file import current_policy
 from hiring.sla import recipient_for
 from models.tables import Candidate, Escalation, Requisition, Timer
 from states import ladder as ladders
-from states.policy import Level, Policy, Role, human
+from states.durations import human
+from states.policy import Level, Policy
+from states.timers import Role
 
 
 def open_timers(

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlmodel import col
 
-from models.db import database_now, is_postgres, transaction
+from models.db import database_now, is_postgres, rows_matched, transaction
 from models.tables import Outbox
 from notifications.config import DispatchConfig
 from notifications.credentials import Scrubber, config_scrubber, slack_config, smtp_config
@@ -90,7 +90,7 @@ def default_worker_id() -> str:
 
 def backoff(attempts: int, rng: random.Random | None = None) -> float:
     """Seconds before attempt `attempts + 1`: exponential, capped, with equal jitter."""
-    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    ceiling: float = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
     return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
@@ -245,7 +245,8 @@ def _deliver(
 ) -> bool:
     """Send a claimed batch. False when the pass should stop (time budget spent)."""
     handles = {r.recipient for r in rows if r.recipient}
-    handles |= {(r.payload.get("next_escalation") or {}).get("recipient") for r in rows} - {None}
+    escalated = ((r.payload.get("next_escalation") or {}).get("recipient") for r in rows)
+    handles |= {h for h in escalated if h is not None}
     people = recipients(engine, handles)
     names = {h: p.name for h, p in people.items()}
     subjects = candidate_names(engine, {cid for r in rows for cid in candidate_ids(r.payload)})
@@ -357,7 +358,8 @@ def _failed(
     permanent: bool,
     retry_after: float | None,
 ) -> None:
-    dead, retried = [], []
+    dead: list[int] = []
+    retried: list[int] = []
     with transaction(engine) as session:
         for row in group:
             if permanent or row.attempts >= max_attempts:
@@ -368,7 +370,7 @@ def _failed(
                 wait = retry_after if retry_after is not None else backoff(row.attempts)
                 values = {"status": "pending", "last_error": reason, "next_attempt_at": now + timedelta(seconds=wait)}
                 bucket = retried
-            if session.execute(_fenced(row.id, worker).values(**values)).rowcount:
+            if rows_matched(session.execute(_fenced(row.id, worker).values(**values))):
                 bucket.append(row.id)
     result.dead += len(dead)
     result.retried += len(retried)

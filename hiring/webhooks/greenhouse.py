@@ -44,7 +44,7 @@ from hiring.policy_file import current_policy
 from hiring.privacy import erase_in
 from hiring.queries.candidates import candidate_erased
 from hiring.service import add_candidates, apply_event
-from models.db import insert_ignoring_duplicates, transaction
+from models.db import insert_ignoring_duplicates, rows_matched, transaction
 from models.tables import Candidate
 from models.tables_integrations import AtsApplication, WebhookDelivery
 from states.candidate import OutOfOrder
@@ -424,11 +424,13 @@ def _claim(ctx: _Context, app: _App, cid: int) -> Outcome | None:
         )
         if new is None and mark is not None:
             latest = col(AtsApplication.last_activity_at)
-            moved = session.execute(
-                update(AtsApplication)
-                .where(*where, or_(latest.is_(None), latest <= mark))
-                .values(last_activity_at=mark)
-            ).rowcount  # type: ignore[attr-defined]
+            moved = rows_matched(
+                session.execute(
+                    update(AtsApplication)
+                    .where(*where, or_(latest.is_(None), latest <= mark))
+                    .values(last_activity_at=mark)
+                )
+            )
             if moved != 1:
                 known = session.execute(select(latest).where(*where)).scalar_one()
                 return _stale(ctx, app, cid, known)
@@ -541,7 +543,8 @@ def _application(ctx: _Context, payload: dict[str, Any]) -> Outcome:
 
 
 def _create(ctx: _Context, app: _App, requisition_id: int) -> int | Outcome:
-    cand = app.raw.get("candidate") if isinstance(app.raw.get("candidate"), dict) else {}
+    given = app.raw.get("candidate")
+    cand: dict[str, Any] = given if isinstance(given, dict) else {}
     name = " ".join(filter(None, [_text(cand.get("first_name")), _text(cand.get("last_name"))]))
     source_name = _text(_get(app.raw, "source", "public_name")) or _text(_get(app.raw, "source", "name"))
     fields = {
@@ -561,9 +564,10 @@ def _create(ctx: _Context, app: _App, requisition_id: int) -> int | Outcome:
     try:
         [cid] = add_candidates(ctx.engine, [spec], actor=ACTOR, now=ctx.now, policy=ctx.policy)
     except Conflict:  # created by an earlier attempt of this delivery (or a concurrent one)
-        cid, _ = _linked(ctx.engine, app.id)
-        if cid is None:
+        linked, _ = _linked(ctx.engine, app.id)
+        if linked is None:
             raise RetryLater("the candidate is being created by a concurrent delivery") from None
+        cid = linked
     except (InvalidInput, NotFound) as exc:
         return _outcome(ctx, "refused", app, detail=f"cannot create the candidate: {_refusal(exc)}")
     return cid
