@@ -25,8 +25,9 @@ def main(ref: str) -> int:
 
     from states.graph import triggers_from
     from states.ladder import audience, schedule
-    from states.policy import DEFAULT_POLICY, Level, Role
+    from states.policy import DEFAULT_POLICY, Level
     from states.stages import Stage
+    from states.timers import Role
 
     console = Console(highlight=False)
     engine = create_engine(os.environ.get("HIRING_DATABASE_URL", "sqlite:///hiring.db"))

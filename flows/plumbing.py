@@ -27,7 +27,7 @@ def at_instant(now: str | None) -> datetime:
 
 def worth_retrying(*permanent: type[BaseException]) -> Callable[[Any, TaskRun, State], bool]:
     """Retry database hiccups; a missing schema (or one of `permanent`) will not fix itself."""
-    lasting = (DatabaseNotReady, *permanent)
+    lasting: tuple[type[BaseException], ...] = (DatabaseNotReady, *permanent)
 
     def retry(_task: Any, _run: TaskRun, state: State) -> bool:
         return not isinstance(state.result(raise_on_failure=False), lasting)

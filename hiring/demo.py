@@ -28,7 +28,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring.errors import InvalidInput
 from hiring.terminal import line
@@ -699,7 +699,7 @@ def _simulate(engine: Engine, the_plan: Plan, console: Console, tick: Tick) -> l
 
 def _stage_counts(engine: Engine) -> Counter[str]:
     with Session(engine) as session:
-        rows = session.execute(select(Candidate.stage, func.count()).group_by(Candidate.stage)).all()
+        rows = session.execute(select(col(Candidate.stage), func.count()).group_by(col(Candidate.stage))).all()
     return Counter({stage: n for stage, n in rows})
 
 
@@ -724,7 +724,7 @@ def _weekly_table(weeks: list[tuple[datetime, Counter[str]]]) -> Table:
 
 def _explain(console: Console, engine: Engine, db: Path, url: str, the_plan: Plan, seconds: float) -> None:
     with Session(engine) as session:
-        ids = dict(session.execute(select(Candidate.external_id, Candidate.id)).all())
+        ids = dict(session.execute(select(col(Candidate.external_id), col(Candidate.id))).all())
         events = session.execute(select(func.count()).select_from(Event)).scalar_one()
     by_fate = {fate: ids.get(ref) for ref, fate in the_plan.fates.items()}
     examples = [

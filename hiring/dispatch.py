@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from hiring import clock
 from hiring.settings import Settings, get_settings
 from notifications.config import DispatchConfig, EmailSetup, SlackSetup
-from notifications.dispatcher import DispatchResult
+from notifications.dispatcher import DispatchResult as DispatchResult  # the flows take it from here
 from notifications.dispatcher import dispatch as dispatch_outbox
 
 

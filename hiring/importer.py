@@ -56,7 +56,7 @@ def read_rows(path: Path) -> tuple[list[tuple[int, NewCandidate]], list[tuple[in
         count += 1
         line = reader.line_num
         if None in row:
-            bad.append((line, f"{len(row[None])} more cells than the header has columns"))  # type: ignore[index]
+            bad.append((line, f"{len(row[None])} more cells than the header has columns"))
             continue
         values = {k: (v or "").strip() for k, v in row.items() if k}
         values = {k: v for k, v in values.items() if v or k in REQUIRED}

@@ -10,13 +10,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, field_validator
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from hiring.documents import load_document
 from hiring.errors import Conflict, InvalidInput
 from models.db import transaction
 from models.tables import Person
 from states.field_problems import STANDARD, field_problems, problem_lines
-from states.policy import CHANNELS, Role
+from states.policy import CHANNELS
+from states.timers import Role
 from states.zones import TimeZoneName
 
 Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")]
@@ -54,7 +56,7 @@ def _problems(exc: ValidationError, where: str) -> str:
 
 def parse_person(data: dict[str, Any], where: str = "person") -> PersonSpec:
     # `slack_id` is what the CLI flag says; accept it in files too.
-    if isinstance(data, dict) and "slack_id" in data and "slack_user_id" not in data:
+    if "slack_id" in data and "slack_user_id" not in data:
         data = dict(data)
         data["slack_user_id"] = data.pop("slack_id")
     try:
@@ -89,7 +91,7 @@ def _columns(spec: PersonSpec) -> dict[str, Any]:
 
 def add_person(engine: Engine, spec: PersonSpec) -> dict[str, Any]:
     with transaction(engine) as session:
-        if session.execute(select(Person).where(Person.handle == spec.handle)).scalar_one_or_none():
+        if session.execute(select(Person).where(col(Person.handle) == spec.handle)).scalar_one_or_none():
             raise Conflict(
                 f"a person with handle {spec.handle!r} exists already; "
                 "change them with `hiring people import FILE` (it updates by handle)"
@@ -108,7 +110,9 @@ def upsert_people(engine: Engine, specs: list[PersonSpec]) -> dict[str, list[str
         raise InvalidInput(f"handle(s) listed more than once: {', '.join(dupes)}")
     added, updated = [], []
     with transaction(engine) as session:
-        existing = {p.handle: p for p in session.execute(select(Person).where(Person.handle.in_(handles))).scalars()}  # type: ignore[attr-defined]
+        existing = {
+            p.handle: p for p in session.execute(select(Person).where(col(Person.handle).in_(handles))).scalars()
+        }
         for spec in specs:
             person = existing.get(spec.handle)
             if person is None:

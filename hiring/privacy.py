@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.ats import GREENHOUSE, application_of
@@ -27,11 +27,12 @@ from hiring.errors import InvalidInput
 from hiring.policy_file import current_policy
 from hiring.queries.lookup import find_candidate
 from hiring.service import lock_candidate
-from models.db import transaction
+from models.db import rows_matched, transaction
 from models.tables import Candidate, Event, Outbox, Timer
 from models.tables_integrations import AtsApplication, Erasure
+from states.durations import human
 from states.payloads import CHECKPOINT_PAYLOADS, PAYLOADS, Payload
-from states.policy import Policy, human
+from states.policy import Policy
 from states.stages import Stage
 
 log = logging.getLogger("hiring.privacy")
@@ -159,7 +160,7 @@ def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datet
     """
     cid = cand.id or 0
     cand = lock_candidate(session, cid) or cand
-    done = session.execute(select(Erasure).where(Erasure.candidate_id == cid)).scalar_one_or_none()
+    done = session.execute(select(Erasure).where(col(Erasure.candidate_id) == cid)).scalar_one_or_none()
     if done is not None:
         return ErasureResult(
             cid,
@@ -178,14 +179,14 @@ def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datet
 
     result.timers_cancelled = _cancel_open_timers(session, cid, now)
 
-    for ev in session.execute(select(Event).where(Event.candidate_id == cid)).scalars():
+    for ev in session.execute(select(Event).where(col(Event.candidate_id) == cid)).scalars():
         payload, changed = scrub_payload(ev.trigger, ev.from_stage, ev.payload)
         if changed:
             ev.payload = payload
             session.add(ev)
             result.events_scrubbed += 1
 
-    rows = list(session.execute(select(Outbox).where(Outbox.candidate_id == cid)).scalars())
+    rows = list(session.execute(select(Outbox).where(col(Outbox.candidate_id) == cid)).scalars())
     for row in rows:
         if row.status in UNSENT:
             session.delete(row)
@@ -217,7 +218,7 @@ def _cancel_open_timers(session: Session, cid: int, now: datetime) -> int:
         .values(status="cancelled", closed_at=now, next_level=None, next_fire_at=None)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(cancel).rowcount or 0  # type: ignore[attr-defined]
+    return rows_matched(session.execute(cancel)) or 0
 
 
 def _keep_ats_link(session: Session, cand: Candidate) -> None:
@@ -227,8 +228,8 @@ def _keep_ats_link(session: Session, cand: Candidate) -> None:
     if application_id is None:
         return
     linked = session.execute(
-        select(AtsApplication.id).where(
-            AtsApplication.source == GREENHOUSE, AtsApplication.application_id == application_id
+        select(col(AtsApplication.id)).where(
+            col(AtsApplication.source) == GREENHOUSE, col(AtsApplication.application_id) == application_id
         )
     ).first()
     if linked is None:
@@ -264,20 +265,21 @@ def due_for_erasure(engine: Engine, now: datetime, policy: Policy | None = None)
     policy = policy or current_policy()
     out: dict[str, list[int]] = {}
     with Session(engine) as session:
-        done = select(Erasure.candidate_id)
+        done = select(col(Erasure.candidate_id))
         for stage, period in policy.retention.erase_after.items():
             ids = session.execute(
-                select(Candidate.id)
-                .where(Candidate.stage == Stage(stage).value, Candidate.last_event_at <= now - period)  # type: ignore[operator]
-                .where(Candidate.id.not_in(done))  # type: ignore[union-attr]
-                .order_by(Candidate.id)
+                select(col(Candidate.id))
+                .where(col(Candidate.stage) == Stage(stage).value, col(Candidate.last_event_at) <= now - period)
+                .where(col(Candidate.id).not_in(done))
+                .order_by(col(Candidate.id))
             ).scalars()
             out[Stage(stage).value] = list(ids)
     return out
 
 
 def _still_due(cand: Candidate, stage: str, now: datetime, policy: Policy) -> bool:
-    return cand.stage == stage and cand.last_event_at <= now - policy.retention.erase_after[Stage(stage)]
+    last = cand.last_event_at  # NULL never matches due_for_erasure's `<=` either
+    return cand.stage == stage and last is not None and last <= now - policy.retention.erase_after[Stage(stage)]
 
 
 def apply_retention(

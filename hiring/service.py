@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import UserDefinedType
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
@@ -28,7 +28,7 @@ from hiring.queries.lookup import (
 )
 from hiring.queries.requisitions import requisition_spec
 from hiring.sla import apply_timer_plan, new_timer
-from models.db import transaction
+from models.db import rows_matched, transaction
 from models.tables import Candidate, Event, Requisition, Timer
 from states.candidate import Applied, Band, CandidateState, apply
 from states.intake import NewCandidate
@@ -265,7 +265,7 @@ def _first_timers(
     req_t = Requisition.__table__  # type: ignore[attr-defined]
     first: dict[int, list[dict[str, Any]]] = {}
     for rid, role_profile in conn.execute(select(req_t.c.id, req_t.c.role_profile).where(req_t.c.id.in_(req_ids))):
-        req = Requisition(id=rid, role_profile=role_profile)  # new_timer reads only these two
+        req = Requisition(id=rid, title="", role_profile=role_profile)  # new_timer reads only id and role_profile
         scope = Scope(role_profile, rid, policy)
         first[rid] = [
             new_timer(0, req, opening, when, policy, None).model_dump(exclude={"id", "candidate_id"})
@@ -303,7 +303,7 @@ def lock_candidate(session: Session, candidate_id: int) -> Candidate | None:
     the sweeper waits on our timer update, a deadlock. SQLite has no row locks: its writers already run one
     at a time (models.db begins them with BEGIN IMMEDIATE).
     """
-    return one_candidate(session, Candidate.id == candidate_id, lock=True)  # type: ignore[arg-type]
+    return one_candidate(session, col(Candidate.id) == candidate_id, lock=True)
 
 
 def snapshot(cand: Candidate) -> CandidateState:
@@ -369,7 +369,7 @@ def _outcome(ev: Event, replayed: bool) -> EventOutcome:
 
 
 def _replayed(session: Session, key: str, request_hash: str) -> EventOutcome | None:
-    first = session.execute(select(Event).where(Event.idempotency_key == key)).scalar_one_or_none()
+    first = session.execute(select(Event).where(col(Event.idempotency_key) == key)).scalar_one_or_none()
     if first is None:
         return None
     if first.request_hash != request_hash:
@@ -480,12 +480,14 @@ def _record(
     """The candidate's new state (version-checked) and the event row; _LostRace if someone wrote since we read."""
     read_version = cand.version
     # The version check: if another writer committed since we read, this matches no row.
-    changed = session.execute(
-        update(Candidate)
-        .where(Candidate.id == cand.id, Candidate.version == read_version)  # type: ignore[arg-type]
-        .values(**_snapshot_columns(applied.after), version=read_version + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
+    changed = rows_matched(
+        session.execute(
+            update(Candidate)
+            .where(col(Candidate.id) == cand.id, col(Candidate.version) == read_version)
+            .values(**_snapshot_columns(applied.after), version=read_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if changed != 1:
         raise _LostRace(f"candidate {cand.id} was changed by someone else; reload and retry")
     ev = Event(

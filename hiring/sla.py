@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, func, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.policy_file import current_policy
@@ -20,11 +20,12 @@ from models.db import insert_many_ignoring_duplicates, is_postgres, transaction
 from models.messages import EscalationMessage, NextEscalation
 from models.tables import Candidate, Escalation, Outbox, Person, Requisition, Timer
 from states import ladder as ladders
+from states.durations import human
 from states.facts import Applied
 from states.ladder import Steps
-from states.policy import Ladder, Level, Policy, Role, human
+from states.policy import Ladder, Level, Policy
 from states.sla import Opening, Scope, plan
-from states.timers import TIMERS, TimerKind
+from states.timers import TIMERS, Role, TimerKind
 
 log = logging.getLogger("hiring.sweep")  # the name operators filter on, kept from before the merge
 
@@ -174,7 +175,7 @@ def earliest_due(engine: Engine) -> datetime | None:
         when = value if isinstance(value, datetime) else datetime.fromisoformat(value)
         return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     with engine.connect() as conn:
-        return conn.execute(select(func.min(Timer.next_fire_at)).where(Timer.status == "open")).scalar()
+        return conn.execute(select(func.min(col(Timer.next_fire_at))).where(col(Timer.status) == "open")).scalar()
 
 
 def sweep(
@@ -193,8 +194,8 @@ def sweep(
         with transaction(engine) as session:
             query = (
                 select(Timer)
-                .where(Timer.status == "open", Timer.next_fire_at <= now)  # type: ignore[operator]
-                .order_by(Timer.next_fire_at, Timer.id)
+                .where(col(Timer.status) == "open", col(Timer.next_fire_at) <= now)
+                .order_by(col(Timer.next_fire_at), col(Timer.id))
                 .limit(batch_size)
             )
             if is_postgres(engine):
@@ -239,7 +240,9 @@ class _Due:
 def _preferences(session: Session, reqs: Any, policy: Policy) -> dict[str, list[str]]:
     """Preferred channels of the people this batch can escalate to (one query per batch)."""
     handles = {h for r in reqs for h in (r.recruiter, r.hiring_manager) if h} | {policy.head_of_talent} - {None}
-    rows = session.execute(select(Person.handle, Person.channels).where(Person.handle.in_(handles))).all()  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(col(Person.handle), col(Person.channels)).where(col(Person.handle).in_(handles))
+    ).all()
     return {handle: list(chosen) for handle, chosen in rows if chosen}
 
 

@@ -4,9 +4,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Row, create_engine, event, inspect, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, Row, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
@@ -163,6 +163,12 @@ def _dialect_insert(session: Session, table: type) -> Any:
 
         return sqlite.insert(table)
     raise NotImplementedError(f"database {dialect} is not supported")  # pragma: no cover - not supported yet
+
+
+def rows_matched(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched: Session.execute types its result as a Result, but for
+    these statements it is a CursorResult, which counts them."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def is_postgres(engine_or_session: Engine | Connection | Session) -> bool:

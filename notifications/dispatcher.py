@@ -31,8 +31,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select, update
+from sqlmodel import col
 
-from models.db import database_now, is_postgres, transaction
+from models.db import database_now, is_postgres, rows_matched, transaction
 from models.tables import Outbox
 from notifications.config import DispatchConfig
 from notifications.credentials import Scrubber, config_scrubber, slack_config, smtp_config
@@ -89,7 +90,7 @@ def default_worker_id() -> str:
 
 def backoff(attempts: int, rng: random.Random | None = None) -> float:
     """Seconds before attempt `attempts + 1`: exponential, capped, with equal jitter."""
-    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    ceiling: float = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
     return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
@@ -135,18 +136,18 @@ def dispatch(
 def _lapsed(db_now: datetime, timeout: timedelta) -> Any:
     """Claims whose deadline has passed on the database's clock. A row claimed without a deadline (before
     migration 0005) lapses by its claim time, on the same clock."""
-    legacy = and_(Outbox.claim_expires_at.is_(None), Outbox.claimed_at <= db_now - timeout)  # type: ignore[union-attr, operator]
-    return or_(Outbox.claim_expires_at <= db_now, legacy)  # type: ignore[operator]
+    legacy = and_(col(Outbox.claim_expires_at).is_(None), col(Outbox.claimed_at) <= db_now - timeout)
+    return or_(col(Outbox.claim_expires_at) <= db_now, legacy)
 
 
 def _claim(engine: Engine, now: datetime, config: DispatchConfig, worker: str, result: DispatchResult) -> list[Claimed]:
     batch = max(1, config.batch_size)
     timeout = timedelta(seconds=config.claim_timeout_seconds)
-    stale_q = select(Outbox).order_by(Outbox.claim_expires_at, Outbox.claimed_at, Outbox.id).limit(batch)
+    stale_q = select(Outbox).order_by(col(Outbox.claim_expires_at), col(Outbox.claimed_at), col(Outbox.id)).limit(batch)
     due_q = (
         select(Outbox)
-        .where(Outbox.status == "pending", Outbox.next_attempt_at <= now)  # type: ignore[operator]
-        .order_by(Outbox.next_attempt_at, Outbox.id)
+        .where(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now)
+        .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
     )
     if is_postgres(engine):  # concurrent dispatchers skip each other's rows instead of waiting on them
         stale_q = stale_q.with_for_update(skip_locked=True)
@@ -155,7 +156,9 @@ def _claim(engine: Engine, now: datetime, config: DispatchConfig, worker: str, r
         # Expiry is judged on the database's clock, never on `now`: a dispatcher pinned in the past (HIRING_NOW)
         # or on a skewed machine would otherwise take claims that are still live, or hand out short ones.
         db_now = database_now(session)
-        stale = list(session.execute(stale_q.where(Outbox.status == "sending", _lapsed(db_now, timeout))).scalars())
+        stale = list(
+            session.execute(stale_q.where(col(Outbox.status) == "sending", _lapsed(db_now, timeout))).scalars()
+        )
         due = list(session.execute(due_q.limit(batch - len(stale))).scalars()) if len(stale) < batch else []
         retaken = [row for row in stale if _reclaimable(session, row, config.max_attempts, result)]
         return [_take(session, row, worker, now, db_now + timeout) for row in retaken + due]
@@ -242,7 +245,8 @@ def _deliver(
 ) -> bool:
     """Send a claimed batch. False when the pass should stop (time budget spent)."""
     handles = {r.recipient for r in rows if r.recipient}
-    handles |= {(r.payload.get("next_escalation") or {}).get("recipient") for r in rows} - {None}
+    escalated = ((r.payload.get("next_escalation") or {}).get("recipient") for r in rows)
+    handles |= {h for h in escalated if h is not None}
     people = recipients(engine, handles)
     names = {h: p.name for h, p in people.items()}
     subjects = candidate_names(engine, {cid for r in rows for cid in candidate_ids(r.payload)})
@@ -354,7 +358,8 @@ def _failed(
     permanent: bool,
     retry_after: float | None,
 ) -> None:
-    dead, retried = [], []
+    dead: list[int] = []
+    retried: list[int] = []
     with transaction(engine) as session:
         for row in group:
             if permanent or row.attempts >= max_attempts:
@@ -365,7 +370,7 @@ def _failed(
                 wait = retry_after if retry_after is not None else backoff(row.attempts)
                 values = {"status": "pending", "last_error": reason, "next_attempt_at": now + timedelta(seconds=wait)}
                 bucket = retried
-            if session.execute(_fenced(row.id, worker).values(**values)).rowcount:
+            if rows_matched(session.execute(_fenced(row.id, worker).values(**values))):
                 bucket.append(row.id)
     result.dead += len(dead)
     result.retried += len(retried)

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, update
+from sqlmodel import col
 
 from models.db import transaction
 from models.tables import Outbox
@@ -51,9 +52,9 @@ def _summary(payload: dict[str, Any], names: dict[int, str]) -> str:
 def list_outbox(engine: Engine, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     if status is not None and status not in STATUSES:
         raise UnknownOutboxStatus(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
-    query = select(Outbox).order_by(Outbox.id.desc()).limit(limit)  # type: ignore[union-attr]
+    query = select(Outbox).order_by(col(Outbox.id).desc()).limit(limit)
     if status:
-        query = query.where(Outbox.status == status)
+        query = query.where(col(Outbox.status) == status)
     with transaction(engine) as session:
         rows = list(session.execute(query).scalars())
     # Rows hold candidate ids, not names: the names shown are read now (an erased candidate shows as erased).
@@ -85,11 +86,15 @@ def retry(engine: Engine, row_id: int, now: datetime) -> dict[str, Any]:
 def retry_all_dead(engine: Engine, now: datetime) -> list[int]:
     """Queue every dead row for sending `now`. Returns their ids."""
     with transaction(engine) as session:
-        ids = list(session.execute(select(Outbox.id).where(Outbox.status == "dead").order_by(Outbox.id)).scalars())
+        ids = list(
+            session.execute(
+                select(col(Outbox.id)).where(col(Outbox.status) == "dead").order_by(col(Outbox.id))
+            ).scalars()
+        )
         if ids:
             session.execute(
                 update(Outbox)
-                .where(Outbox.id.in_(ids), Outbox.status == "dead")  # type: ignore[union-attr]
+                .where(col(Outbox.id).in_(ids), col(Outbox.status) == "dead")
                 .values(status="pending", attempts=0, next_attempt_at=now)
             )
     return ids

@@ -6,6 +6,7 @@ to find an email address, a Slack user id and a time zone. The directory is admi
 """
 
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from models.db import transaction
 from models.tables import Person
@@ -17,7 +18,7 @@ def recipients(engine: Engine, handles: set[str]) -> dict[str, Recipient]:
     if not handles:
         return {}
     with transaction(engine) as session:
-        rows = session.execute(select(Person).where(Person.handle.in_(handles))).scalars()  # type: ignore[attr-defined]
+        rows = session.execute(select(Person).where(col(Person.handle).in_(handles))).scalars()
         return {
             p.handle: Recipient(
                 handle=p.handle,

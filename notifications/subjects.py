@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.tables import Candidate
 from models.tables_integrations import Erasure
@@ -30,8 +30,12 @@ def candidate_names(engine: Engine, ids: Iterable[int]) -> dict[int, str]:
     if not wanted:
         return {}
     with Session(engine) as session:
-        names = dict(session.execute(select(Candidate.id, Candidate.name).where(Candidate.id.in_(wanted))).all())  # type: ignore[union-attr]
-        erased = set(session.execute(select(Erasure.candidate_id).where(Erasure.candidate_id.in_(wanted))).scalars())  # type: ignore[attr-defined]
+        names = dict(
+            session.execute(select(col(Candidate.id), col(Candidate.name)).where(col(Candidate.id).in_(wanted))).all()
+        )
+        erased = set(
+            session.execute(select(col(Erasure.candidate_id)).where(col(Erasure.candidate_id).in_(wanted))).scalars()
+        )
     return {cid: ERASED_NAME if cid in erased else name for cid, name in names.items()}
 
 

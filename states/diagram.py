@@ -12,7 +12,7 @@ GROUPS: dict[tuple[str, ...], str] = {
 }
 
 
-def _names(value: object) -> tuple[str, ...]:
+def _names(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     values = list(value) if isinstance(value, list | tuple) else [value]
     return tuple(Stage(v).value for v in values)
 

@@ -1,6 +1,7 @@
 """README tables generated from the code that defines them (a test keeps the README's copies current)."""
 
 import re
+from collections.abc import Callable
 
 from states.diagram import mermaid
 from states.durations import human
@@ -86,5 +87,10 @@ def fill(text: str) -> str:
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)
         if not pattern.search(text):
             raise ValueError(f"marker <!-- {name}:start --> ... <!-- {name}:end --> not found")
-        text = pattern.sub(lambda m, body=content: m.group(1) + body + m.group(2), text)
+        text = pattern.sub(_between_markers(content), text)
     return text
+
+
+def _between_markers(body: str) -> Callable[[re.Match[str]], str]:
+    """The replacement of a block: its markers kept, `body` between them."""
+    return lambda m: m.group(1) + body + m.group(2)

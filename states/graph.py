@@ -117,11 +117,13 @@ def row_for(trigger: str, source: Stage) -> dict[str, Any]:
 
 
 def sets(trigger: str, source: Stage) -> Callable[[CandidateState, Payload], dict[str, Any]]:
-    return row_for(trigger, source).get("sets", lambda s, p: {})
+    change: Callable[[CandidateState, Payload], dict[str, Any]] = row_for(trigger, source).get("sets", lambda s, p: {})
+    return change
 
 
 def timer_effect(trigger: str, source: Stage) -> TimerEffect:
-    return row_for(trigger, source).get("timers", NO_TIMER_EFFECT)
+    effect: TimerEffect = row_for(trigger, source).get("timers", NO_TIMER_EFFECT)
+    return effect
 
 
 # A trigger's rows agree on how a hold treats it (tests/test_rule_tables.py checks it).

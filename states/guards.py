@@ -5,12 +5,19 @@ Each guard is callable by `transitions` with the EventData (send_event=True) and
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 from transitions import EventData
 
 from states.facts import CandidateState, Proposed
 from states.stages import Stage
 from states.vocabulary import InterviewPart
+
+
+class _HasFacts(Protocol):
+    """The machine's model (states.candidate's, which imports this module) as a guard reads it."""
+
+    facts: CandidateState
 
 
 @dataclass(frozen=True)
@@ -20,7 +27,8 @@ class Guard:
     explain: Callable[[CandidateState, Proposed], str]
 
     def __call__(self, event: EventData) -> bool:
-        return self.test(event.model.facts, event.kwargs["proposed"])
+        model = cast(_HasFacts, event.model)  # transitions types the model as object
+        return self.test(model.facts, event.kwargs["proposed"])
 
     def __repr__(self) -> str:
         return self.name

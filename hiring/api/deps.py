@@ -9,8 +9,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from hiring import clock
-from hiring.api.schemas import MAX_ID, Problem
+from hiring.api.schemas import Problem
 from hiring.bootstrap import load_policy
+from hiring.queries import MAX_ID
 from states.policy import Policy
 
 # Declares the bearer scheme in the OpenAPI document; the check itself is BearerAuth (it runs before routing).
@@ -43,7 +44,8 @@ def _all_query_params(dependant: Any) -> list[Any]:
 
 
 def get_engine(request: Request) -> Engine:
-    return request.app.state.engine
+    engine: Engine = request.app.state.engine  # set by the app factory
+    return engine
 
 
 def get_policy(request: Request) -> Policy:

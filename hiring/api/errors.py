@@ -98,7 +98,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+        raw: object = exc.detail  # typed str, but FastAPI's HTTPException takes any detail
+        detail = raw if isinstance(raw, str) else "request refused"
         headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 400:  # FastAPI's "error parsing the body" (not UTF-8, not JSON): a bad field too
             errors = [FieldProblem(field="body", problem="is not a JSON document in UTF-8")]

@@ -16,7 +16,8 @@ app = typer.Typer(help="Candidates: add, import, list, show.", no_args_is_help=T
 
 
 def actor_option() -> str:
-    return typer.Option(None, "--by", help="Who does this (default: your login name).")
+    option: str = typer.Option(None, "--by", help="Who does this (default: your login name).")  # parses to a str
+    return option
 
 
 def who(by: str | None) -> str:

@@ -102,7 +102,7 @@ def diagram() -> None:
 
 
 def docs(
-    write: Path = typer.Option(None, "--write", help="Update the generated blocks of this file in place."),
+    write: Path | None = typer.Option(None, "--write", help="Update the generated blocks of this file in place."),
 ) -> None:
     """Print the README's generated blocks (diagram, triggers, policy defaults, role profiles)."""
     from states.docs import blocks, fill

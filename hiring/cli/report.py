@@ -16,10 +16,10 @@ def register(root: typer.Typer) -> None:
 
 def report(
     as_json: bool = typer.Option(False, "--json", help="Print every metric as JSON."),
-    html: Path = typer.Option(
+    html: Path | None = typer.Option(
         None, "--html", metavar="FILE", help="Write one self-contained HTML file (charts and tables; opens offline)."
     ),
-    png: Path = typer.Option(None, "--png", metavar="DIR", help="Write each chart as a PNG into DIR."),
+    png: Path | None = typer.Option(None, "--png", metavar="DIR", help="Write each chart as a PNG into DIR."),
     req: int = typer.Option(None, "--req", metavar="ID", min=1, max=2**31 - 1, help="Only this requisition."),
     profile: str = typer.Option(None, "--profile", metavar="P", help="Only requisitions of this role profile."),
     source: str = typer.Option(None, "--source", metavar="S", help="Only candidates from this source channel."),

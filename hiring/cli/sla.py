@@ -94,7 +94,7 @@ def sweep(as_json: bool = typer.Option(False, "--json")) -> None:
     from hiring.clock import now
     from hiring.settings import available_channels
     from hiring.sla import sweep as run_sweep
-    from states.policy import human
+    from states.durations import human
 
     when = now()
     fired = run_sweep(engine(), when, channels=available_channels())

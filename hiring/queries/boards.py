@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.tables import Candidate, Requisition
 from states.stages import ACTIVE, TERMINAL
@@ -19,15 +19,15 @@ def board(engine: Engine, requisition_id: int | None = None, at: datetime | None
     deadlines = overdue_by_candidate(engine, at or now())
     with Session(engine) as session:
         reqs = (
-            session.execute(select(Requisition).where(Requisition.status != "draft").order_by(Requisition.id))
+            session.execute(select(Requisition).where(col(Requisition.status) != "draft").order_by(col(Requisition.id)))
             .scalars()
             .all()
         )
         if requisition_id is not None:
             reqs = [r for r in reqs if r.id == requisition_id]
-        query = select(Candidate).order_by(Candidate.last_event_at, Candidate.id)
+        query = select(Candidate).order_by(col(Candidate.last_event_at), col(Candidate.id))
         if requisition_id is not None:
-            query = query.where(Candidate.requisition_id == requisition_id)
+            query = query.where(col(Candidate.requisition_id) == requisition_id)
         cands = session.execute(query).scalars().all()
     out = []
     for req in reqs:

@@ -3,7 +3,7 @@
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring.queries.lookup import ensure_not_erased, find_candidate, is_erased
 from models.tables import Candidate, Event
@@ -40,11 +40,11 @@ def candidate_id(engine: Engine, ref: str | int) -> int:
 def list_candidates(
     engine: Engine, requisition_id: int | None = None, stage: str | None = None
 ) -> list[dict[str, Any]]:
-    query = select(Candidate).order_by(Candidate.id)
+    query = select(Candidate).order_by(col(Candidate.id))
     if requisition_id is not None:
-        query = query.where(Candidate.requisition_id == requisition_id)
+        query = query.where(col(Candidate.requisition_id) == requisition_id)
     if stage is not None:
-        query = query.where(Candidate.stage == stage)
+        query = query.where(col(Candidate.stage) == stage)
     with Session(engine) as session:
         return [candidate_dict(c) for c in session.execute(query).scalars()]
 

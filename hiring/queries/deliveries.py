@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring.errors import InvalidInput
 from models.tables_integrations import WebhookDelivery
@@ -49,11 +49,11 @@ def list_deliveries(
     """Newest first."""
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
-    query = select(WebhookDelivery).order_by(WebhookDelivery.received_at.desc(), WebhookDelivery.id.desc())  # type: ignore[attr-defined,union-attr]
+    query = select(WebhookDelivery).order_by(col(WebhookDelivery.received_at).desc(), col(WebhookDelivery.id).desc())
     if unmapped:
-        query = query.where(WebhookDelivery.status.in_(UNMAPPED))  # type: ignore[attr-defined]
+        query = query.where(col(WebhookDelivery.status).in_(UNMAPPED))
     if status is not None:
-        query = query.where(WebhookDelivery.status == status)
+        query = query.where(col(WebhookDelivery.status) == status)
     with Session(engine) as session:
         return [delivery_dict(r) for r in session.execute(query.limit(max(1, limit))).scalars()]
 
@@ -63,16 +63,21 @@ def unmapped_summary(engine: Engine) -> list[dict[str, Any]]:
     with Session(engine) as session:
         rows = session.execute(
             select(
-                WebhookDelivery.source,
-                WebhookDelivery.status,
-                WebhookDelivery.ats_stage,
-                WebhookDelivery.job_id,
+                col(WebhookDelivery.source),
+                col(WebhookDelivery.status),
+                col(WebhookDelivery.ats_stage),
+                col(WebhookDelivery.job_id),
                 func.count(),
-                func.min(WebhookDelivery.received_at),
-                func.max(WebhookDelivery.received_at),
+                func.min(col(WebhookDelivery.received_at)),
+                func.max(col(WebhookDelivery.received_at)),
             )
-            .where(WebhookDelivery.status.in_(UNMAPPED))  # type: ignore[attr-defined]
-            .group_by(WebhookDelivery.source, WebhookDelivery.status, WebhookDelivery.ats_stage, WebhookDelivery.job_id)
+            .where(col(WebhookDelivery.status).in_(UNMAPPED))
+            .group_by(
+                col(WebhookDelivery.source),
+                col(WebhookDelivery.status),
+                col(WebhookDelivery.ats_stage),
+                col(WebhookDelivery.job_id),
+            )
         ).all()
     groups: dict[tuple[str, str, str | None], dict[str, Any]] = {}
     for source, status, stage, job, count, first, last in rows:

@@ -4,10 +4,8 @@ Writes use these too (a service loads, and may lock, the candidate it changes), 
 nothing from the services.
 """
 
-from typing import Any
-
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, select
+from sqlmodel import Session, col
 
 from hiring.errors import Conflict, NotFound
 from models.tables import Candidate, Requisition
@@ -24,15 +22,15 @@ def is_numeric_id(text: str) -> bool:
 def find_candidate(session: Session, ref: str | int, lock: bool = False) -> Candidate:
     """A candidate by numeric id or by external id; with `lock`, its row is held until the transaction ends."""
     text = str(ref).strip()
-    cand = one_candidate(session, Candidate.id == int(text), lock) if is_numeric_id(text) else None  # type: ignore[arg-type]
+    cand = one_candidate(session, col(Candidate.id) == int(text), lock) if is_numeric_id(text) else None
     if cand is None:
-        cand = one_candidate(session, Candidate.external_id == text, lock)  # type: ignore[arg-type]
+        cand = one_candidate(session, col(Candidate.external_id) == text, lock)
     if cand is None:
         raise NotFound(f"no candidate with id or external id {text!r}")
     return cand
 
 
-def one_candidate(session: Session, where: Any, lock: bool) -> Candidate | None:
+def one_candidate(session: Session, where: ColumnElement[bool], lock: bool) -> Candidate | None:
     """The candidate matching `where`; with `lock`, FOR NO KEY UPDATE (see service.lock_candidate)."""
     query = select(Candidate).where(where)
     if lock:
@@ -49,15 +47,15 @@ def get_requisition(session: Session, req_id: int) -> Requisition:
 
 def requisition_statuses(session: Session, req_ids: set[int]) -> dict[int, str]:
     """Status by id of the requisitions among `req_ids` that exist."""
-    query = select(Requisition.id, Requisition.status).where(Requisition.id.in_(req_ids))  # type: ignore[union-attr]
-    return dict(session.execute(query).all())  # type: ignore[arg-type]
+    query = select(col(Requisition.id), col(Requisition.status)).where(col(Requisition.id).in_(req_ids))
+    return dict(session.execute(query).all())
 
 
 def taken_external_ids(session: Session, ext: list[str]) -> list[str]:
     """The external ids among `ext` that a candidate already carries, sorted."""
     if not ext:
         return []
-    query = select(Candidate.external_id).where(Candidate.external_id.in_(ext))  # type: ignore[union-attr]
+    query = select(col(Candidate.external_id)).where(col(Candidate.external_id).in_(ext))
     return sorted(str(e) for e in session.execute(query).scalars())
 
 
@@ -66,9 +64,9 @@ def taken_external_ids(session: Session, ext: list[str]) -> list[str]:
 
 def erased_ids(session: Session, ids: set[int] | None = None) -> set[int]:
     """The erased candidates among `ids` (all of them with None)."""
-    query = select(Erasure.candidate_id)
+    query = select(col(Erasure.candidate_id))
     if ids is not None:
-        query = query.where(Erasure.candidate_id.in_(ids))  # type: ignore[attr-defined]
+        query = query.where(col(Erasure.candidate_id).in_(ids))
     return set(session.execute(query).scalars())
 
 

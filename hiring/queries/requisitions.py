@@ -3,7 +3,7 @@
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring.queries.lookup import get_requisition
 from models.tables import Candidate, Requisition
@@ -47,9 +47,11 @@ def requisition_dict(req: Requisition, counts: dict[str, int] | None = None) -> 
 
 def list_requisitions(engine: Engine) -> list[dict[str, Any]]:
     with Session(engine) as session:
-        reqs = session.execute(select(Requisition).order_by(Requisition.id)).scalars().all()
+        reqs = session.execute(select(Requisition).order_by(col(Requisition.id))).scalars().all()
         totals = dict(
-            session.execute(select(Candidate.requisition_id, func.count()).group_by(Candidate.requisition_id)).all()
+            session.execute(
+                select(col(Candidate.requisition_id), func.count()).group_by(col(Candidate.requisition_id))
+            ).all()
         )
     return [{**requisition_dict(r), "candidates": totals.get(r.id, 0)} for r in reqs]
 
@@ -59,9 +61,9 @@ def show_requisition(engine: Engine, req_id: int) -> dict[str, Any]:
         req = get_requisition(session, req_id)
         counts = dict(
             session.execute(
-                select(Candidate.stage, func.count())
-                .where(Candidate.requisition_id == req_id)
-                .group_by(Candidate.stage)
+                select(col(Candidate.stage), func.count())
+                .where(col(Candidate.requisition_id) == req_id)
+                .group_by(col(Candidate.stage))
             ).all()
         )
     return requisition_dict(req, counts)

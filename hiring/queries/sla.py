@@ -6,13 +6,15 @@ from statistics import quantiles
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring.policy_file import current_policy
 from hiring.sla import recipient_for
 from models.tables import Candidate, Escalation, Requisition, Timer
 from states import ladder as ladders
-from states.policy import Level, Policy, Role, human
+from states.durations import human
+from states.policy import Level, Policy
+from states.timers import Role
 
 
 def open_timers(
@@ -21,14 +23,14 @@ def open_timers(
     """Open timers by due time, overdue (as of `at`) first, each with who is escalated next and when."""
     policy = policy or current_policy()
     query = (
-        select(Timer, Candidate.name, Candidate.stage, Requisition)
+        select(Timer, col(Candidate.name), col(Candidate.stage), Requisition)
         .join(Candidate, Candidate.id == Timer.candidate_id)  # type: ignore[arg-type]
         .join(Requisition, Requisition.id == Timer.requisition_id)  # type: ignore[arg-type]
-        .where(Timer.status == "open")
-        .order_by(Timer.due_at, Timer.id)
+        .where(col(Timer.status) == "open")
+        .order_by(col(Timer.due_at), col(Timer.id))
     )
     if candidate_id is not None:
-        query = query.where(Timer.candidate_id == candidate_id)
+        query = query.where(col(Timer.candidate_id) == candidate_id)
     rows = []
     with Session(engine) as session:
         for timer, name, stage, req in session.execute(query).all():
@@ -74,9 +76,9 @@ def overdue_by_candidate(engine: Engine, at: datetime) -> dict[int, dict[str, An
     out: dict[int, dict[str, Any]] = {}
     with Session(engine) as session:
         rows = session.execute(
-            select(Timer.candidate_id, Timer.kind, Timer.due_at, Timer.paused_at)
-            .where(Timer.status == "open")
-            .order_by(Timer.due_at)
+            select(col(Timer.candidate_id), col(Timer.kind), col(Timer.due_at), col(Timer.paused_at))
+            .where(col(Timer.status) == "open")
+            .order_by(col(Timer.due_at))
         ).all()
     for cid, kind, due_at, paused_at in rows:
         if cid in out:
@@ -104,16 +106,16 @@ def _percentiles(values: list[float]) -> dict[str, float | None]:
 def stats(engine: Engine, at: datetime) -> dict[str, Any]:
     with Session(engine) as session:
         by_status = session.execute(
-            select(Timer.kind, Timer.status, func.count()).group_by(Timer.kind, Timer.status)
+            select(col(Timer.kind), col(Timer.status), func.count()).group_by(col(Timer.kind), col(Timer.status))
         ).all()
         overdue = dict(
             session.execute(
-                select(Timer.kind, func.count())
-                .where(Timer.status == "open", Timer.due_at <= at, Timer.paused_at.is_(None))  # type: ignore[union-attr]
-                .group_by(Timer.kind)
+                select(col(Timer.kind), func.count())
+                .where(col(Timer.status) == "open", col(Timer.due_at) <= at, col(Timer.paused_at).is_(None))
+                .group_by(col(Timer.kind))
             ).all()
         )
-        escalations = session.execute(select(Escalation.level, Escalation.lateness_seconds)).all()
+        escalations = session.execute(select(col(Escalation.level), col(Escalation.lateness_seconds))).all()
     timers: dict[str, dict[str, int]] = {}
     for kind, status, count in by_status:
         timers.setdefault(

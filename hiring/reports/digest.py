@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.reports.metrics import Filters, pipeline_report
@@ -102,9 +102,9 @@ def _overdue_by_requisition(engine: Engine, at: datetime) -> dict[int, list[dict
 def _open_requisitions_by_manager(engine: Engine) -> dict[str, list[Any]]:
     with Session(engine) as session:
         reqs = session.execute(
-            select(Requisition.id, Requisition.title, Requisition.hiring_manager)
-            .where(Requisition.status == "open", Requisition.hiring_manager.is_not(None))  # type: ignore[union-attr]
-            .order_by(Requisition.id)
+            select(col(Requisition.id), col(Requisition.title), col(Requisition.hiring_manager))
+            .where(col(Requisition.status) == "open", col(Requisition.hiring_manager).is_not(None))
+            .order_by(col(Requisition.id))
         ).all()
     by_manager: dict[str, list[Any]] = defaultdict(list)
     for req in reqs:
@@ -182,10 +182,12 @@ def write_weekly_digests(
     week = iso_week(at, timezone)
     managers = _open_requisitions_by_manager(engine)
     with Session(engine) as session:
-        preferred = dict(session.execute(select(Person.handle, Person.channels)).all())
+        preferred = dict(session.execute(select(col(Person.handle), col(Person.channels))).all())
         keys = {h: {c: f"digest:{h}:{week}:{c}" for c in channels_for(preferred.get(h), channels)} for h in managers}
         wanted = [k for by_channel in keys.values() for k in by_channel.values()]
-        existing = set(session.execute(select(Outbox.dedupe_key).where(Outbox.dedupe_key.in_(wanted))).scalars())  # type: ignore[attr-defined]
+        existing = set(
+            session.execute(select(col(Outbox.dedupe_key)).where(col(Outbox.dedupe_key).in_(wanted))).scalars()
+        )
     todo = {h for h, by_channel in keys.items() if set(by_channel.values()) - existing}
     digests = build_digests(engine, at, week, only=todo)
     written = []

@@ -25,9 +25,9 @@ from sqlalchemy import Engine, Select, select
 from sqlmodel import Session, col
 
 from models.tables import Candidate, Escalation, Event, Requisition, Timer
-from states.policy import Level, TimerKind
+from states.policy import Level
 from states.stages import TERMINAL, Stage
-from states.timers import TIMERS
+from states.timers import TIMERS, TimerKind
 from states.vocabulary import TAKE_HOME_RUBRIC, InterviewPart
 
 # The funnel in graph order: reaching onboarding_30 is being hired.

@@ -35,7 +35,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.ats import GREENHOUSE, external_id
@@ -44,7 +44,7 @@ from hiring.policy_file import current_policy
 from hiring.privacy import erase_in
 from hiring.queries.candidates import candidate_erased
 from hiring.service import add_candidates, apply_event
-from models.db import insert_ignoring_duplicates, transaction
+from models.db import insert_ignoring_duplicates, rows_matched, transaction
 from models.tables import Candidate
 from models.tables_integrations import AtsApplication, WebhookDelivery
 from states.candidate import OutOfOrder
@@ -196,18 +196,16 @@ def _recorded(engine: Engine, event_id: str, digest: str) -> Receipt | None:
         row = session.execute(
             select(WebhookDelivery)
             .where(
-                WebhookDelivery.source == SOURCE,
-                or_(WebhookDelivery.event_id == event_id, WebhookDelivery.body_sha256 == digest),
+                col(WebhookDelivery.source) == SOURCE,
+                or_(col(WebhookDelivery.event_id) == event_id, col(WebhookDelivery.body_sha256) == digest),
             )
-            .order_by(WebhookDelivery.id)
-            .limit(1)  # type: ignore[arg-type]
+            .order_by(col(WebhookDelivery.id))
+            .limit(1)
         ).scalar_one_or_none()
         if row is None:
             return None
         session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == row.id)  # type: ignore[arg-type]
-            .values(repeats=WebhookDelivery.repeats + 1)
+            update(WebhookDelivery).where(col(WebhookDelivery.id) == row.id).values(repeats=WebhookDelivery.repeats + 1)
         )
     detail = row.detail
     if row.event_id != event_id:
@@ -257,7 +255,9 @@ class _AlreadyRecorded(Exception):
 
 def _link(session: Session, o: Outcome, now: datetime) -> None:
     row = session.execute(
-        select(AtsApplication).where(AtsApplication.source == SOURCE, AtsApplication.application_id == o.application_id)
+        select(AtsApplication).where(
+            col(AtsApplication.source) == SOURCE, col(AtsApplication.application_id) == o.application_id
+        )
     ).scalar_one_or_none()
     if row is None:
         row = AtsApplication(source=SOURCE, application_id=o.application_id or "", candidate_id=o.candidate_id or 0)
@@ -399,13 +399,13 @@ def _linked(engine: Engine, application_id: str | None) -> tuple[int | None, str
     with Session(engine) as session:
         row = session.execute(
             select(AtsApplication).where(
-                AtsApplication.source == SOURCE, AtsApplication.application_id == application_id
+                col(AtsApplication.source) == SOURCE, col(AtsApplication.application_id) == application_id
             )
         ).scalar_one_or_none()
         if row is not None:
             return row.candidate_id, row.last_stage
         cid = session.execute(
-            select(Candidate.id).where(Candidate.external_id == external_id(application_id))
+            select(col(Candidate.id)).where(col(Candidate.external_id) == external_id(application_id))
         ).scalar_one_or_none()
     return cid, None
 
@@ -415,7 +415,7 @@ def _claim(ctx: _Context, app: _App, cid: int) -> Outcome | None:
     or answer `stale` when a later one was received already; and note the candidate's version, so that the
     event applies only if nobody (a newer delivery included) changed the candidate since this check."""
     mark = min(app.activity, ctx.now) if app.activity else None  # a future time cannot block the next ones
-    where = (AtsApplication.source == SOURCE, AtsApplication.application_id == app.id)
+    where = (col(AtsApplication.source) == SOURCE, col(AtsApplication.application_id) == app.id)
     with transaction(ctx.engine) as session:
         new = insert_ignoring_duplicates(
             session,
@@ -423,16 +423,20 @@ def _claim(ctx: _Context, app: _App, cid: int) -> Outcome | None:
             {"source": SOURCE, "application_id": app.id, "candidate_id": cid, "last_activity_at": mark},
         )
         if new is None and mark is not None:
-            latest = AtsApplication.last_activity_at
-            moved = session.execute(
-                update(AtsApplication)
-                .where(*where, or_(latest.is_(None), latest <= mark))  # type: ignore[union-attr,operator]
-                .values(last_activity_at=mark)
-            ).rowcount  # type: ignore[attr-defined]
+            latest = col(AtsApplication.last_activity_at)
+            moved = rows_matched(
+                session.execute(
+                    update(AtsApplication)
+                    .where(*where, or_(latest.is_(None), latest <= mark))
+                    .values(last_activity_at=mark)
+                )
+            )
             if moved != 1:
                 known = session.execute(select(latest).where(*where)).scalar_one()
                 return _stale(ctx, app, cid, known)
-        ctx.version = session.execute(select(Candidate.version).where(Candidate.id == cid)).scalar_one_or_none()
+        ctx.version = session.execute(
+            select(col(Candidate.version)).where(col(Candidate.id) == cid)
+        ).scalar_one_or_none()
     return None
 
 
@@ -539,7 +543,8 @@ def _application(ctx: _Context, payload: dict[str, Any]) -> Outcome:
 
 
 def _create(ctx: _Context, app: _App, requisition_id: int) -> int | Outcome:
-    cand = app.raw.get("candidate") if isinstance(app.raw.get("candidate"), dict) else {}
+    given = app.raw.get("candidate")
+    cand: dict[str, Any] = given if isinstance(given, dict) else {}
     name = " ".join(filter(None, [_text(cand.get("first_name")), _text(cand.get("last_name"))]))
     source_name = _text(_get(app.raw, "source", "public_name")) or _text(_get(app.raw, "source", "name"))
     fields = {
@@ -559,9 +564,10 @@ def _create(ctx: _Context, app: _App, requisition_id: int) -> int | Outcome:
     try:
         [cid] = add_candidates(ctx.engine, [spec], actor=ACTOR, now=ctx.now, policy=ctx.policy)
     except Conflict:  # created by an earlier attempt of this delivery (or a concurrent one)
-        cid, _ = _linked(ctx.engine, app.id)
-        if cid is None:
+        linked, _ = _linked(ctx.engine, app.id)
+        if linked is None:
             raise RetryLater("the candidate is being created by a concurrent delivery") from None
+        cid = linked
     except (InvalidInput, NotFound) as exc:
         return _outcome(ctx, "refused", app, detail=f"cannot create the candidate: {_refusal(exc)}")
     return cid
@@ -706,10 +712,10 @@ def _anonymized(ctx: _Context, payload: dict[str, Any]) -> Outcome:
         session.execute(
             update(AtsApplication)
             .where(
-                AtsApplication.source == SOURCE,
-                AtsApplication.application_id == person,
-                AtsApplication.candidate_id.in_(cids),
-                AtsApplication.ats_candidate_id.is_(None),  # type: ignore[attr-defined,union-attr]
+                col(AtsApplication.source) == SOURCE,
+                col(AtsApplication.application_id) == person,
+                col(AtsApplication.candidate_id).in_(cids),
+                col(AtsApplication.ats_candidate_id).is_(None),
             )
             .values(ats_candidate_id=person)
         )
@@ -731,22 +737,22 @@ def _people(session: Session, person: str) -> set[int]:
     id greenhouse:<person> unless that id is known as an application of someone else."""
     linked = set(
         session.execute(
-            select(AtsApplication.candidate_id).where(
-                AtsApplication.source == SOURCE, AtsApplication.ats_candidate_id == person
+            select(col(AtsApplication.candidate_id)).where(
+                col(AtsApplication.source) == SOURCE, col(AtsApplication.ats_candidate_id) == person
             )
         ).scalars()
     )
     someone_elses = session.execute(
-        select(AtsApplication.id).where(
-            AtsApplication.source == SOURCE,
-            AtsApplication.application_id == person,
-            AtsApplication.ats_candidate_id.is_not(None),  # type: ignore[union-attr]
-            AtsApplication.ats_candidate_id != person,
+        select(col(AtsApplication.id)).where(
+            col(AtsApplication.source) == SOURCE,
+            col(AtsApplication.application_id) == person,
+            col(AtsApplication.ats_candidate_id).is_not(None),
+            col(AtsApplication.ats_candidate_id) != person,
         )
     ).first()
     if someone_elses:
         return linked
-    csv = session.execute(select(Candidate.id).where(Candidate.external_id == external_id(person))).scalars()
+    csv = session.execute(select(col(Candidate.id)).where(col(Candidate.external_id) == external_id(person))).scalars()
     return linked | set(csv)
 
 

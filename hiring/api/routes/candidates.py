@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from hiring.api.deps import CandidateRef, EngineDep, PolicyDep, documented_auth, now, responses
 from hiring.api.errors import ApiError, problem, to_problem
 from hiring.api.schemas import (
-    MAX_ID,
     CandidateDetail,
     CandidateIn,
     CandidateOut,
@@ -22,6 +21,7 @@ from hiring.api.schemas import (
 from hiring.errors import Conflict
 from hiring.privacy import erase
 from hiring.queries import (
+    MAX_ID,
     candidate_erased,
     candidate_history,
     candidate_id,

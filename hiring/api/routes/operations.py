@@ -5,7 +5,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from hiring.api.deps import EngineDep, PolicyDep, documented_auth, now, responses
-from hiring.api.schemas import MAX_ID, Instant, OutboxRow, Timers
+from hiring.api.schemas import Instant, OutboxRow, Timers
+from hiring.queries import MAX_ID
 from states.vocabulary import RoleProfile, SourceChannel
 
 router = APIRouter(tags=["operations"], dependencies=[Depends(documented_auth)])
