@@ -495,12 +495,12 @@ def hiring_cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap
     import sys
 
     from hiring.cli import main
-    from hiring.cli.common import console, err_console
     from tests.procs import clear_cached_settings
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(console, "width", 200)
-    monkeypatch.setattr(err_console, "width", 200)
+    # Rich reads COLUMNS at every print. Setting `console.width` instead would leak: undoing it sets the width
+    # it read then (80) rather than "not set", and later tests' COLUMNS would be ignored.
+    monkeypatch.setenv("COLUMNS", "200")
 
     def run(*args: str, now: datetime = NOW) -> tuple[int, str, str]:
         monkeypatch.setenv("HIRING_DATABASE_URL", db_url)
