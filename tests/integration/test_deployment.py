@@ -79,18 +79,19 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
 
 
 @pytest.fixture
-def prefect_server(tmp_path: Path, processes: Processes) -> tuple[str, dict[str, str]]:
+def prefect_server(db_url: str, tmp_path: Path, processes: Processes) -> tuple[str, dict[str, str]]:
     """A real `prefect server start` on 127.0.0.1 (no scheduler: the every-minute schedule must not race the
-    test's own run); its API URL and the environment of its clients."""
+    test's own run); its API URL and the environment of its clients. It needs the test's database first, so a
+    backend that is skipped (PostgreSQL without HIRING_TEST_POSTGRES_URL) skips before a server starts."""
     return start_server(processes, tmp_path / "prefect-home")
 
 
 @pytest.mark.slow
 def test_sla_sweep_deployment_runs_on_a_real_worker(
+    db_url: str,
     prefect_server: tuple[str, dict[str, str]],
     processes: Processes,
     tmp_path: Path,
-    db_url: str,
     engine: Engine,
     candidate: Callable[..., int],
     T0: datetime,
