@@ -11,7 +11,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +26,15 @@ from models.db import make_engine, upgrade
 from states.intake import NewCandidate
 from states.requisition import RequisitionSpec
 from states.stages import Stage
-from tests import payloads
-from tests.procs import clear_cached_settings
+from tests.support import payloads
+from tests.support.instants import T0 as T0_VALUE  # also the `T0` fixture below
+from tests.support.procs import clear_cached_settings
+
+# Fixtures shared beyond one directory that are no part of this file: real local Slack and SMTP servers.
+pytest_plugins = ["tests.plugins.notify_servers"]
 
 BACKENDS = ["sqlite", "postgresql"]
 POSTGRES_URL = os.environ.get("HIRING_TEST_POSTGRES_URL")
-T0_VALUE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, in the past of any real clock running this
 
 
 def sqlite_url(path: Path) -> str:
