@@ -74,7 +74,7 @@ def read_rows(path: Path) -> tuple[list[tuple[int, NewCandidate]], list[tuple[in
     return good, bad, count
 
 
-def _rows(reader: "csv.DictReader[str]", path: Path):  # type: ignore[no-untyped-def]
+def _rows(reader: "csv.DictReader[str]", path: Path):  # type: ignore[no-untyped-def]  # yields (line, row)
     try:
         yield from reader
     except csv.Error as exc:  # e.g. a cell longer than csv's field limit (131,072 characters)

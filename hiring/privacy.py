@@ -214,7 +214,7 @@ def _cancel_open_timers(session: Session, cid: int, now: datetime) -> int:
     """Cancel the candidate's open timers with one UPDATE (it waits for a sweeper holding one of them)."""
     cancel = (
         update(Timer)
-        .where(Timer.candidate_id == cid, Timer.status == "open")  # type: ignore[arg-type]
+        .where(Timer.candidate_id == cid, Timer.status == "open")  # type: ignore[arg-type]  # SQLModel types column comparisons as bool
         .values(status="cancelled", closed_at=now, next_level=None, next_fire_at=None)
         .execution_options(synchronize_session=False)
     )

@@ -148,7 +148,7 @@ def _sweep_flow(api_url: str) -> Callable[[datetime], Swept]:
 def _flow(entrypoint: str) -> Callable[..., dict[str, Any]]:
     """A flow by its entry point, "module:function": serve runs the deployed flow without importing flows/."""
     module, _, name = entrypoint.partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]  # the flow, found by name
 
 
 def _dispatcher(engine: Engine) -> Callable[[datetime], Any]:

@@ -207,9 +207,9 @@ def _insert_first_timers(
         conn.execute(out.insert(_TIMER_T, timers[0]), timers)
 
 
-_CANDIDATE_T = Candidate.__table__  # type: ignore[attr-defined]
-_EVENT_T = Event.__table__  # type: ignore[attr-defined]
-_TIMER_T = Timer.__table__  # type: ignore[attr-defined]
+_CANDIDATE_T = Candidate.__table__  # type: ignore[attr-defined]  # __table__ is set by SQLModel's metaclass, undeclared
+_EVENT_T = Event.__table__  # type: ignore[attr-defined]  # __table__ is set by SQLModel's metaclass, undeclared
+_TIMER_T = Timer.__table__  # type: ignore[attr-defined]  # __table__ is set by SQLModel's metaclass, undeclared
 
 
 class _Rendered(UserDefinedType[Any]):
@@ -262,7 +262,7 @@ def _first_timers(
     conn: Connection, req_ids: set[int], when: datetime, policy: Policy
 ) -> dict[int, list[dict[str, Any]]]:
     """The timer rows (but candidate_id) a candidate added to each requisition at `when` opens."""
-    req_t = Requisition.__table__  # type: ignore[attr-defined]
+    req_t = Requisition.__table__  # type: ignore[attr-defined]  # __table__ is set by SQLModel's metaclass, undeclared
     first: dict[int, list[dict[str, Any]]] = {}
     for rid, role_profile in conn.execute(select(req_t.c.id, req_t.c.role_profile).where(req_t.c.id.in_(req_ids))):
         req = Requisition(id=rid, title="", role_profile=role_profile)  # new_timer reads only id and role_profile

@@ -104,7 +104,7 @@ def apply_timer_plan(
     timer_plan = plan(applied, Scope(req.role_profile, req.id, policy))
     open_timers = (
         session.execute(
-            select(Timer).where(Timer.candidate_id == cand.id, Timer.status == "open")  # type: ignore[arg-type]
+            select(Timer).where(Timer.candidate_id == cand.id, Timer.status == "open")  # type: ignore[arg-type]  # SQLModel types column comparisons as bool
         )
         .scalars()
         .all()
@@ -247,12 +247,12 @@ def _preferences(session: Session, reqs: Any, policy: Policy) -> dict[str, list[
 
 
 def _by_id(session: Session, table: type, ids: set[int]) -> dict[int, Any]:
-    rows = session.execute(select(table).where(table.id.in_(ids))).scalars()  # type: ignore[attr-defined]
+    rows = session.execute(select(table).where(table.id.in_(ids))).scalars()  # type: ignore[attr-defined]  # table is a model class given at run time
     return {row.id: row for row in rows}
 
 
-_TIMER = Timer.__table__  # type: ignore[attr-defined]
-_OUTBOX = Outbox.__table__  # type: ignore[attr-defined]
+_TIMER = Timer.__table__  # type: ignore[attr-defined]  # __table__ is set by SQLModel's metaclass, undeclared
+_OUTBOX = Outbox.__table__  # type: ignore[attr-defined]  # __table__ is set by SQLModel's metaclass, undeclared
 _ADVANCE = (
     update(_TIMER)
     .where(_TIMER.c.id == bindparam("timer_id"))

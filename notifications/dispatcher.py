@@ -313,10 +313,10 @@ def _send(
 
 
 def _fenced(row_id: int, worker: str) -> Any:
-    return update(Outbox).where(Outbox.id == row_id, Outbox.status == "sending", Outbox.claimed_by == worker)  # type: ignore[arg-type]
+    return update(Outbox).where(Outbox.id == row_id, Outbox.status == "sending", Outbox.claimed_by == worker)  # type: ignore[arg-type]  # SQLModel types column comparisons as bool
 
 
-_OUTBOX = Outbox.__table__  # type: ignore[attr-defined]
+_OUTBOX = Outbox.__table__  # type: ignore[attr-defined]  # __table__ is set by SQLModel's metaclass, undeclared
 
 
 def _fenced_rows(ids: list[int], worker: str) -> Any:

@@ -44,7 +44,7 @@ def role_profiles_table() -> str:
 
 def _fields(model: type) -> str:
     parts = []
-    for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+    for name, field in model.model_fields.items():  # type: ignore[attr-defined]  # a pydantic model class
         parts.append(f"`{name}`" if field.is_required() else f"`{name}`?")
     return ", ".join(parts) or "-"
 

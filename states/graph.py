@@ -126,7 +126,7 @@ def timer_effect(trigger: str, source: Stage) -> TimerEffect:
     return effect
 
 
-# A trigger's rows agree on how a hold treats it (tests/test_rule_tables.py checks it).
+# A trigger's rows agree on how a hold treats it (tests/unit/test_rule_tables.py checks it).
 _HOLD: dict[str, Hold] = {row["trigger"]: row.get("hold", Hold.WAITS) for row in TRANSITIONS}
 
 

@@ -39,7 +39,7 @@ def _outside_band(p: Proposed) -> bool:
     if band is None:
         return False
     pay = p.payload
-    return pay.currency != band.currency or not band.min <= pay.base_salary <= band.max  # type: ignore[attr-defined]
+    return pay.currency != band.currency or not band.min <= pay.base_salary <= band.max  # type: ignore[attr-defined]  # the trigger's payload model has the field
 
 
 take_home_submitted = Guard(
@@ -50,7 +50,7 @@ take_home_submitted = Guard(
 
 due_after_event = Guard(
     "due_after_event",
-    lambda s, p: p.payload.due_at > p.occurred_at,  # type: ignore[attr-defined]
+    lambda s, p: p.payload.due_at > p.occurred_at,  # type: ignore[attr-defined]  # the trigger's payload model has the field
     lambda s, p: f"due_at must be after the event time {p.occurred_at.isoformat()}",
 )
 
@@ -67,10 +67,10 @@ all_interview_parts_recorded = Guard(
 
 within_band_or_approved = Guard(
     "within_band_or_approved",
-    lambda s, p: not _outside_band(p) or bool(p.payload.band_exception_approved_by),  # type: ignore[attr-defined]
+    lambda s, p: not _outside_band(p) or bool(p.payload.band_exception_approved_by),  # type: ignore[attr-defined]  # the trigger's payload model has the field
     lambda s, p: (
-        f"base {p.payload.base_salary} {p.payload.currency} is outside the band "  # type: ignore[attr-defined]
-        f"{p.band.min}-{p.band.max} {p.band.currency}; "  # type: ignore[union-attr]
+        f"base {p.payload.base_salary} {p.payload.currency} is outside the band "  # type: ignore[attr-defined]  # the trigger's payload model has the field
+        f"{p.band.min}-{p.band.max} {p.band.currency}; "  # type: ignore[union-attr]  # only refused when a band is set
         "set band_exception_approved_by to the approver"
     ),
 )

@@ -125,7 +125,7 @@ class Policy(BaseModel):
 
     @field_validator("routing")
     @classmethod
-    def _channels(cls, value: dict[Level, list[str] | dict[Role, list[str]]]) -> dict:  # type: ignore[type-arg]
+    def _channels(cls, value: dict[Level, list[str] | dict[Role, list[str]]]) -> dict:  # type: ignore[type-arg]  # pydantic checks the mapping's shape
         for level, routes in value.items():
             for role, channels in routes.items() if isinstance(routes, dict) else [(None, routes)]:
                 where = f"{level}.{role}" if role else str(level)

@@ -1,6 +1,6 @@
 """The timer table: every SLA timer kind with the stage it belongs to, when it opens and closes, its owner,
 default duration and the action expected of the owner. The runtime (states/sla.py, policy defaults) and the
-README's generated table (states/docs.py) both read it; tests/test_rule_tables.py checks its "opens on" and
+README's generated table (states/docs.py) both read it; tests/unit/test_rule_tables.py checks its "opens on" and
 "closes on" prose against what `states.sla.plan` does for every trigger."""
 
 from collections.abc import Callable

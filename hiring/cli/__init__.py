@@ -79,7 +79,8 @@ def _exit_code(exc: BaseException) -> int:
 
 
 def main() -> None:
-    """Entry point: maps errors to DESIGN.md's exit codes with a one-paragraph message, no traceback."""
+    """Entry point: maps errors to exit codes (0 ok, 1 unexpected, 2 invalid input, 3 conflict, 4 not found)
+    with a one-paragraph message, no traceback."""
     try:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:
@@ -88,7 +89,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except (click.ClickException, typer.exceptions.TyperException) as exc:
         # typer >= 0.29 raises its own (vendored) click's exceptions: its usage errors are not click's
-        exc.show()  # type: ignore[union-attr]
+        exc.show()  # type: ignore[union-attr]  # every click error has show()
         sys.exit(2)
     except (click.exceptions.Abort, typer.Abort):
         err_console.print("aborted")

@@ -14,7 +14,7 @@ from hiring.terminal import line, plain
 app = typer.Typer(help="Requisitions (roles): define, open, list, show.", no_args_is_help=True)
 
 
-def _spec(path: Path):  # type: ignore[no-untyped-def]
+def _spec(path: Path):  # type: ignore[no-untyped-def]  # a spec or a list of them
     from pydantic import ValidationError
 
     from states.requisition import RequisitionSpec

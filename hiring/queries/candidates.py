@@ -67,7 +67,7 @@ def candidate_history(engine: Engine, ref: str) -> tuple[dict[str, Any], list[di
     with Session(engine) as session:
         cand = find_candidate(session, ref)
         events = session.execute(
-            select(Event).where(Event.candidate_id == cand.id).order_by(Event.seq)  # type: ignore[arg-type]
+            select(Event).where(Event.candidate_id == cand.id).order_by(Event.seq)  # type: ignore[arg-type]  # SQLModel types column comparisons as bool
         ).scalars()
         return candidate_dict(cand), [event_dict(e) for e in events]
 

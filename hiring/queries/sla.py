@@ -24,8 +24,8 @@ def open_timers(
     policy = policy or current_policy()
     query = (
         select(Timer, col(Candidate.name), col(Candidate.stage), Requisition)
-        .join(Candidate, Candidate.id == Timer.candidate_id)  # type: ignore[arg-type]
-        .join(Requisition, Requisition.id == Timer.requisition_id)  # type: ignore[arg-type]
+        .join(Candidate, Candidate.id == Timer.candidate_id)  # type: ignore[arg-type]  # SQLModel types column comparisons as bool
+        .join(Requisition, Requisition.id == Timer.requisition_id)  # type: ignore[arg-type]  # SQLModel types column comparisons as bool
         .where(col(Timer.status) == "open")
         .order_by(col(Timer.due_at), col(Timer.id))
     )

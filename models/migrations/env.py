@@ -17,7 +17,7 @@ target_metadata = SQLModel.metadata
 URL_ENV = "HIRING_DATABASE_URL"
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection) -> None:  # type: ignore[no-untyped-def]  # Alembic's Connection
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

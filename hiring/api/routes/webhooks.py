@@ -12,7 +12,7 @@ from hiring.queries.deliveries import STATUSES, list_deliveries, unmapped_summar
 from hiring.webhooks import BadEventId, BadSignature, RetryLater, receive
 
 GREENHOUSE_PATH = "/webhooks/greenhouse"
-DeliveryStatus = Literal[STATUSES]  # type: ignore[valid-type]
+DeliveryStatus = Literal[STATUSES]  # type: ignore[valid-type]  # an enum for OpenAPI
 
 public = APIRouter(tags=["webhooks"])
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], dependencies=[Depends(documented_auth)])
