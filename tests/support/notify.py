@@ -7,7 +7,7 @@ The fixtures that start those servers (`slack_server`, `slack`, `smtp`) are in t
 import socket
 import subprocess
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -23,9 +23,9 @@ from sqlmodel import Session
 from hiring.settings import Settings
 from models.db import database_now, transaction
 from models.tables import Candidate, Outbox, Person, Requisition
+from tests.support.instants import T0
 from tests.support.procs import HIRING, hiring_env
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 WEBHOOK_PATH = "/services/T0TEST/B0TEST/hookkey0123456789"
 WEBHOOK_URL = "https://hooks.slack.com" + WEBHOOK_PATH
 
