@@ -179,26 +179,8 @@ def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datet
 
     result.timers_cancelled = _cancel_open_timers(session, cid, now)
 
-    for ev in session.execute(select(Event).where(col(Event.candidate_id) == cid)).scalars():
-        payload, changed = scrub_payload(ev.trigger, ev.from_stage, ev.payload)
-        if changed:
-            ev.payload = payload
-            session.add(ev)
-            result.events_scrubbed += 1
-
-    rows = list(session.execute(select(Outbox).where(col(Outbox.candidate_id) == cid)).scalars())
-    for row in rows:
-        if row.status in UNSENT:
-            session.delete(row)
-            result.outbox_cancelled += 1
-            continue
-        payload = _scrub_value(dict(row.payload or {}), needles)
-        error = _scrub_value(row.last_error, needles) if row.last_error else row.last_error
-        if payload != (row.payload or {}) or error != row.last_error:
-            row.payload, row.last_error = payload, error
-            session.add(row)
-            result.outbox_scrubbed += 1
-
+    result.events_scrubbed = _scrub_events(session, cid)
+    result.outbox_cancelled, result.outbox_scrubbed = _scrub_outbox(session, cid, needles)
     _keep_ats_link(session, cand)
     cand.name, cand.email, cand.external_id = ERASED, "", None
     session.add(cand)
@@ -208,6 +190,35 @@ def erase_in(session: Session, cand: Candidate, by: str, reason: str, now: datet
     session.add(Erasure(candidate_id=cid, erased_at=now, erased_by=by, reason=reason, **counts))
     session.flush()
     return result
+
+
+def _scrub_events(session: Session, cid: int) -> int:
+    """Personal fields taken out of the candidate's event payloads; how many events changed."""
+    scrubbed = 0
+    for ev in session.execute(select(Event).where(col(Event.candidate_id) == cid)).scalars():
+        payload, changed = scrub_payload(ev.trigger, ev.from_stage, ev.payload)
+        if changed:
+            ev.payload = payload
+            session.add(ev)
+            scrubbed += 1
+    return scrubbed
+
+
+def _scrub_outbox(session: Session, cid: int, needles: list[str]) -> tuple[int, int]:
+    """Unsent outbox rows deleted, sent ones scrubbed of the needles: (cancelled, scrubbed)."""
+    cancelled = scrubbed = 0
+    for row in list(session.execute(select(Outbox).where(col(Outbox.candidate_id) == cid)).scalars()):
+        if row.status in UNSENT:
+            session.delete(row)
+            cancelled += 1
+            continue
+        payload = _scrub_value(dict(row.payload or {}), needles)
+        error = _scrub_value(row.last_error, needles) if row.last_error else row.last_error
+        if payload != (row.payload or {}) or error != row.last_error:
+            row.payload, row.last_error = payload, error
+            session.add(row)
+            scrubbed += 1
+    return cancelled, scrubbed
 
 
 def _cancel_open_timers(session: Session, cid: int, now: datetime) -> int:

@@ -85,6 +85,20 @@ def to_problem(exc: Exception) -> Problem:
     return problem(status, str(exc))
 
 
+# Errors of the rules and the application, answered with the status `status_of` gives them.
+DOMAIN_ERRORS: tuple[type[Exception], ...] = (
+    InvalidInput,
+    Conflict,
+    NotFound,
+    InvalidPayload,
+    UnknownTrigger,
+    OutOfOrder,
+    InvalidTime,
+    TriggerNotAllowed,
+    GuardRefused,
+)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -108,21 +122,17 @@ def install(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(_allowed_methods(app, request))
         return answer(exc.status_code, problem(exc.status_code, detail), headers)
 
-    for kind in (
-        InvalidInput,
-        Conflict,
-        NotFound,
-        InvalidPayload,
-        UnknownTrigger,
-        OutOfOrder,
-        InvalidTime,
-        TriggerNotAllowed,
-        GuardRefused,
-    ):
+    for kind in DOMAIN_ERRORS:
 
         @app.exception_handler(kind)
         async def _domain(_: Request, exc: Exception) -> JSONResponse:
             return answer(status_of(exc), to_problem(exc))
+
+    _install_database_handlers(app)
+
+
+def _install_database_handlers(app: FastAPI) -> None:
+    """Database states a client can do something about (retry, fix a value), and the unexpected."""
 
     @app.exception_handler(DatabaseNotReady)
     async def _not_ready(_: Request, exc: DatabaseNotReady) -> JSONResponse:

@@ -198,22 +198,7 @@ def write_weekly_digests(
                 outbox_id = None
                 if payload is not None and key not in existing:
                     outbox_id = insert_ignoring_duplicates(
-                        session,
-                        Outbox,
-                        {
-                            "dedupe_key": key,
-                            "created_at": at,
-                            "candidate_id": None,
-                            "escalation_id": None,
-                            "kind": KIND,
-                            "recipient": handle,
-                            "recipient_role": "hiring_manager",
-                            "channel": channel,
-                            "payload": payload,
-                            "status": "pending",
-                            "attempts": 0,
-                            "next_attempt_at": at,
-                        },
+                        session, Outbox, _digest_row(key, at, handle, channel, payload)
                     )
                 counts = (
                     (len(payload["requisitions"]), len(payload["overdue"]), len(payload["decisions_pending"]))
@@ -222,6 +207,24 @@ def write_weekly_digests(
                 )
                 written.append(Written(handle, channel, key, outbox_id, *counts))
     return written
+
+
+def _digest_row(key: str, at: datetime, handle: str, channel: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The outbox row of one manager's digest on one channel."""
+    return {
+        "dedupe_key": key,
+        "created_at": at,
+        "candidate_id": None,
+        "escalation_id": None,
+        "kind": KIND,
+        "recipient": handle,
+        "recipient_role": "hiring_manager",
+        "channel": channel,
+        "payload": payload,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": at,
+    }
 
 
 def scheduled_digests(

@@ -359,50 +359,66 @@ def walk(cand: Cand, events: list[Ev]) -> Journey:
         j.sourced_at = j.sourced_at or ev.occurred_at  # the `source` event, seq 1
         moved = ev.from_stage != ev.to_stage
         if moved:
-            if j.current_stay is not None:
-                stage, since = j.current_stay
-                j.spent[stage] += _hours(ev.occurred_at - since)
-                j.current_stay = None
-            if ev.to_stage not in TERMINAL:
-                j.current_stay = (ev.to_stage, ev.occurred_at)
-            else:
-                j.left_from = ev.from_stage
-        p = ev.payload
-        if ev.trigger == "advance_to_final":
-            parts = set()
-        elif ev.trigger == "record_interview":
-            had_all = len(parts) == len(INTERVIEW_PARTS)
-            parts.add(p["part"])
-            j.interviews[p["part"]] = int(p["score"])
-            if not had_all and len(parts) == len(INTERVIEW_PARTS):
-                j.pending_since = ev.occurred_at
-        elif ev.trigger == "reopen" and ev.to_stage == Stage.FINAL and len(parts) == len(INTERVIEW_PARTS):
-            j.pending_since = ev.occurred_at  # back in final with all four parts: the decision is due again
-        elif ev.trigger == "score_take_home":
-            j.take_home = {item: int(p[item]) for item in TAKE_HOME_RUBRIC}
-        elif ev.trigger in ("make_offer", "revise_offer"):
-            j.offer = p
-            j.made_offer = True
-        elif ev.trigger == "accept_offer":
-            j.accepted_at = j.accepted_at or ev.occurred_at
-            j.start_date = date.fromisoformat(p["start_date"])
-        elif ev.trigger == "reject":
-            j.reject_reason = p.get("reason")
-        elif ev.trigger == "decline_offer":
-            j.decline_reason = p.get("reason")
-        elif ev.trigger == "depart":
-            j.departed_at, j.depart_reason = ev.occurred_at, p.get("reason")
-        if ev.trigger == "hold":
-            j.hold_since = ev.occurred_at
-        elif j.hold_since is not None and (ev.trigger == "resume" or moved):  # leaving a stage ends a hold
-            if j.pending_since is not None:
-                j.pending_held += _hours(ev.occurred_at - max(j.hold_since, j.pending_since))
-            j.hold_since = None
-        if j.pending_since is not None and ev.from_stage == Stage.FINAL and moved:
-            j.decisions.append(Decision(j.pending_since, ev.occurred_at, ev.trigger, j.pending_held))
-            j.pending_since, j.pending_held = None, 0.0
+            _move(j, ev)
+        parts = _record(j, ev, parts)
+        _hold_and_decision(j, ev, moved)
         j.stage = ev.to_stage
     return j
+
+
+def _move(j: Journey, ev: Ev) -> None:
+    """The stay in the stage left ends; a stay in the next one starts unless it is terminal."""
+    if j.current_stay is not None:
+        stage, since = j.current_stay
+        j.spent[stage] += _hours(ev.occurred_at - since)
+        j.current_stay = None
+    if ev.to_stage not in TERMINAL:
+        j.current_stay = (ev.to_stage, ev.occurred_at)
+    else:
+        j.left_from = ev.from_stage
+
+
+def _record(j: Journey, ev: Ev, parts: set[str]) -> set[str]:
+    """What the event records on the journey; returns the interview parts done so far."""
+    p = ev.payload
+    if ev.trigger == "advance_to_final":
+        return set()
+    if ev.trigger == "record_interview":
+        had_all = len(parts) == len(INTERVIEW_PARTS)
+        parts.add(p["part"])
+        j.interviews[p["part"]] = int(p["score"])
+        if not had_all and len(parts) == len(INTERVIEW_PARTS):
+            j.pending_since = ev.occurred_at
+    elif ev.trigger == "reopen" and ev.to_stage == Stage.FINAL and len(parts) == len(INTERVIEW_PARTS):
+        j.pending_since = ev.occurred_at  # back in final with all four parts: the decision is due again
+    elif ev.trigger == "score_take_home":
+        j.take_home = {item: int(p[item]) for item in TAKE_HOME_RUBRIC}
+    elif ev.trigger in ("make_offer", "revise_offer"):
+        j.offer = p
+        j.made_offer = True
+    elif ev.trigger == "accept_offer":
+        j.accepted_at = j.accepted_at or ev.occurred_at
+        j.start_date = date.fromisoformat(p["start_date"])
+    elif ev.trigger == "reject":
+        j.reject_reason = p.get("reason")
+    elif ev.trigger == "decline_offer":
+        j.decline_reason = p.get("reason")
+    elif ev.trigger == "depart":
+        j.departed_at, j.depart_reason = ev.occurred_at, p.get("reason")
+    return parts
+
+
+def _hold_and_decision(j: Journey, ev: Ev, moved: bool) -> None:
+    """Time on hold is taken out of a pending decision; leaving final closes the decision."""
+    if ev.trigger == "hold":
+        j.hold_since = ev.occurred_at
+    elif j.hold_since is not None and (ev.trigger == "resume" or moved):  # leaving a stage ends a hold
+        if j.pending_since is not None:
+            j.pending_held += _hours(ev.occurred_at - max(j.hold_since, j.pending_since))
+        j.hold_since = None
+    if j.pending_since is not None and ev.from_stage == Stage.FINAL and moved:
+        j.decisions.append(Decision(j.pending_since, ev.occurred_at, ev.trigger, j.pending_held))
+        j.pending_since, j.pending_held = None, 0.0
 
 
 # --- the sections -------------------------------------------------------------------------------
