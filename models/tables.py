@@ -61,6 +61,9 @@ class Candidate(SQLModel, table=True):
     on_hold: bool = False
     take_home_submitted: bool = False
     interview_parts: list[str] | None = _json()
+    technical_screen_done: bool = False
+    # Scheduled final interviews by part: {part: {interviewer, starts_at, minutes}} (states.facts.Interview).
+    interviews: dict[str, dict[str, str | int]] | None = _json()
     returns_to: str | None = None
     start_date: date | None = None
     last_event_at: datetime | None = _when(nullable=True)
@@ -103,6 +106,9 @@ class Timer(SQLModel, table=True):
     role_profile: str | None = None
     kind: str
     owner_role: str
+    # For a timer of one interview (scorecard due): the part it belongs to and the interviewer who owns it.
+    subject: str | None = None
+    owner_handle: str | None = None
     opened_at: datetime = _when(nullable=False)
     # The window the ladder is measured on: starts at opened_at; `resume` shifts it by the time on hold.
     window_start: datetime = _when(nullable=False)

@@ -31,6 +31,7 @@ NEXT_UP = {
     Role.RECRUITER: Role.HIRING_MANAGER,
     Role.HIRING_MANAGER: Role.HEAD_OF_TALENT,
     Role.HEAD_OF_TALENT: Role.HEAD_OF_TALENT,
+    Role.INTERVIEWER: Role.HIRING_MANAGER,
 }
 # An audience is a role, or "owner" (the timer's owner) or "next_up" (the owner's next person up).
 AUDIENCES = ("owner", "next_up", *(r.value for r in Role))

@@ -31,6 +31,7 @@ class Role(StrEnum):
     RECRUITER = "recruiter"
     HIRING_MANAGER = "hiring_manager"
     HEAD_OF_TALENT = "head_of_talent"
+    INTERVIEWER = "interviewer"  # the one person a timer of one interview waits on (timer.owner_handle)
 
 
 def _always(state: CandidateState) -> bool:
