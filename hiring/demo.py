@@ -64,7 +64,7 @@ def on_tick(engine: Engine, now: datetime, console: Console) -> None:
     Sweeps the SLA timers due at `now` (only when something is due: one indexed MIN query per tick), then
     dispatches the outbox through the console channel, which prints each notification.
     """
-    from hiring.dispatch import dispatch
+    from hiring.bootstrap import dispatch
     from hiring.sla import earliest_due, sweep
 
     due = earliest_due(engine)

@@ -2,7 +2,7 @@
 talent are, and how to reach them (`hiring people add | list | import`).
 
 Requisitions and the policy refer to people by handle (e.g. maria.lopez); the dispatcher looks the handle up
-in the same table (notifications.recipients) to find an email address or a Slack user id.
+in the same table (notifications/dispatcher.py) to find an email address or a Slack user id.
 """
 
 from pathlib import Path

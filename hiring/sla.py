@@ -381,7 +381,7 @@ def _park(timer: Timer, exc: Exception) -> None:
 
 def _message(d: _Due, req: Requisition, cand: Candidate, now: datetime, policy: Policy) -> EscalationMessage:
     """The facts a channel renders, frozen at the moment it fired. Ids, no names: the dispatcher reads the
-    candidate's name when it sends (notifications/subjects.py), so an erasure reaches this row too."""
+    candidate's name when it sends (notifications/dispatcher.py), so an erasure reaches this row too."""
     timer = d.timer
     following = ladders.next_step(d.level, Role(timer.owner_role), d.ladder, d.steps)
     next_info = None

@@ -4,7 +4,7 @@ and HTML), and console lines. Pure functions: no database, no network.
 An escalation's payload (the typed message `models.messages.EscalationMessage`, written by hiring/sla.py)
 carries the facts, frozen when the escalation fired: candidate id, requisition, stage, timer, level, due_at,
 how late, the expected action and who comes next. The candidate's name is not stored: the dispatcher adds it
-to the notice from the candidate row when it sends (notifications/subjects.py). Several notices for one
+to the notice from the candidate row when it sends (notifications/dispatcher.py). Several notices for one
 recipient render as one digest message listing them all.
 A weekly digest (hiring/reports/digest.py) is rendered from its facts the same way, names looked up at send.
 """

@@ -11,7 +11,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, select, update
 from sqlmodel import SQLModel
 
-from hiring.dispatch import dispatch
+from hiring.bootstrap import dispatch
 from models.db import database_now, sqlite_path, transaction
 from models.tables import Outbox
 from notifications.dispatcher import backoff

@@ -525,8 +525,8 @@ def test_a_digest_says_what_is_overdue_and_which_decisions_wait(engine, log) -> 
 
 def sent_text(engine: Engine, row: Outbox) -> str:
     """The digest's text as the dispatcher renders it: names read from the candidate rows at send time."""
+    from notifications.dispatcher import candidate_ids, candidate_names, with_names
     from notifications.render import Notice, weekly_text
-    from notifications.subjects import candidate_ids, candidate_names, with_names
 
     payload = row.payload or {}
     names = candidate_names(engine, candidate_ids(payload))
