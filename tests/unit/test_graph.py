@@ -1,7 +1,7 @@
 """The stage graph and its guards, through states.candidate.apply only: no database."""
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -10,9 +10,10 @@ from states.candidate import Band, CandidateState, OutOfOrder, apply, replay
 from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, UnknownTrigger
 from states.stages import Stage
 from tests.support import payloads
+from tests.support.instants import T0
 from tests.support.payloads import BAND, INTERVIEW_PARTS, state_at, valid
 
-T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+T = T0
 LATER = T + timedelta(hours=1)
 S = Stage
 BEFORE_ACCEPTANCE = [S.SOURCED, S.SCREENED, S.TAKE_HOME, S.DEBRIEF, S.FINAL, S.OFFER]

@@ -4,7 +4,7 @@ behaviour), the ladder arithmetic and the typed escalation message. No database.
 
 import re
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -19,8 +19,9 @@ from states.sla import Scope, plan
 from states.stages import Stage
 from states.timers import TIMERS, TimerKind, stage_timers
 from tests.support import payloads
+from tests.support.instants import T0
 
-AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+AT = T0
 SCOPE = Scope(policy=DEFAULT_POLICY)
 
 
