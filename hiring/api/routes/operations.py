@@ -13,7 +13,7 @@ from states.vocabulary import RoleProfile, SourceChannel
 router = APIRouter(tags=["operations"], dependencies=[Depends(documented_auth)])
 
 
-@router.get("/timers", response_model=Timers, responses=responses(422))
+@router.get("/timers", response_model=Timers, responses=responses(404, 422))
 def timers(
     engine: EngineDep,
     policy: PolicyDep,
