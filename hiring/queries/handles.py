@@ -1,6 +1,6 @@
 """Whether a handle names someone: the people directory, a requisition's recruiter or hiring manager, the
-policy's head of talent, or someone an escalation was sent to. Lists filtered by a person refuse a handle that is none of these (a typo would
-otherwise answer with an empty list that looks like a clear desk)."""
+policy's head of talent, or someone an escalation was sent to. Lists filtered by a person refuse a handle
+that is none of these (a typo would otherwise answer with an empty list that looks like a clear desk)."""
 
 from sqlalchemy import or_, select
 from sqlmodel import Session, col
