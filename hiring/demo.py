@@ -494,6 +494,9 @@ def _advance_to_final(w: _Walk, _n: int) -> None:
     w.add("advance_to_final", {"debrief_notes": w.rng.choice(DEBRIEF_NOTES)}, w.manager, (1, 2))
 
 
+RECOMMENDATION_BY_SCORE = {1: "strong_no", 2: "no", 3: "yes", 4: "strong_yes"}
+
+
 def _record_interview(w: _Walk, n: int) -> None:
     i = n - IN_FINAL - 1
     part = list(InterviewPart)[i]
@@ -502,7 +505,13 @@ def _record_interview(w: _Walk, n: int) -> None:
     score = w.rng.choice((3, 4)) if strong else w.rng.choice((1, 2))
     w.add(
         "record_interview",
-        {"part": part.value, "interviewer": w.panel[i], "score": score, "notes": good if strong else bad},
+        {
+            "part": part.value,
+            "interviewer": w.panel[i],
+            "score": score,
+            "recommendation": RECOMMENDATION_BY_SCORE[score],
+            "notes": good if strong else bad,
+        },
         w.panel[i],
         (2, 4) if i == 0 else (0, 1),
     )

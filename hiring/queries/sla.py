@@ -49,7 +49,7 @@ def _row(timer: Timer, name: str, stage: str, req: Requisition, at: datetime, po
         nxt = {
             "level": step.level.value,
             "role": step.role.value,
-            "recipient": recipient_for(step.role, req, policy),
+            "recipient": recipient_for(step.role, req, policy, timer.owner_handle),
             "at": step.at,
         }
     late = at - timer.due_at
@@ -61,7 +61,8 @@ def _row(timer: Timer, name: str, stage: str, req: Requisition, at: datetime, po
         "requisition_id": timer.requisition_id,
         "timer": timer.kind,
         "owner_role": timer.owner_role,
-        "owner": recipient_for(owner, req, policy),
+        "owner": recipient_for(owner, req, policy, timer.owner_handle),
+        "subject": timer.subject,
         "due_at": timer.due_at,
         "paused": timer.paused_at is not None,
         "overdue": late.total_seconds() > 0 and timer.paused_at is None,
