@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from hiring import clock
 from hiring.policy_file import current_policy
 from models.db import insert_many_ignoring_duplicates, is_postgres, transaction
-from models.messages import EscalationMessage, NextEscalation
+from models.messages import EscalationMessage, MissingScorecard, NextEscalation
 from models.tables import Candidate, Escalation, Outbox, Person, Requisition, Timer
 from states import ladder as ladders
 from states.durations import human
@@ -27,6 +27,7 @@ from states.ladder import Steps
 from states.policy import Ladder, Level, Policy
 from states.sla import Opening, Scope, TimerPlan, plan
 from states.timers import TIMERS, Role, TimerKind
+from states.vocabulary import InterviewPart
 
 log = logging.getLogger("hiring.sweep")  # the name operators filter on, kept from before the merge
 
@@ -438,4 +439,35 @@ def _message(d: _Due, req: Requisition, cand: Candidate, now: datetime, policy: 
         due_in_human=human(-overdue) if overdue.total_seconds() <= 0 else None,
         action=TIMERS[TimerKind(timer.kind)].action,
         next_escalation=next_info,
+        **_interview_facts(timer, req, cand),
     )
+
+
+def _interview_facts(timer: Timer, req: Requisition, cand: Candidate) -> dict[str, Any]:
+    """A scorecard timer's interview and kit; a decision timer's scorecards still missing, with whose they are."""
+    interviews = cand.interviews or {}
+    if timer.kind == TimerKind.SCORECARD.value and timer.subject:
+        row = interviews.get(timer.subject) or {}
+        return {
+            "interview_part": timer.subject,
+            "interview_at": row.get("starts_at"),
+            "interviewer": timer.owner_handle,
+            "kit_command": f"hiring kit --req {req.id} --part {timer.subject}",
+        }
+    if timer.kind != TimerKind.DECISION.value:
+        return {}
+    filed = set(cand.interview_parts or ())
+    missing = []
+    for part in InterviewPart:
+        if part.value in filed:
+            continue
+        row = interviews.get(part.value) or {}
+        live = row and not row.get("cancelled")
+        missing.append(
+            MissingScorecard(
+                part=part.value,
+                interviewer=str(row["interviewer"]) if live else None,
+                starts_at=str(row["starts_at"]) if live else None,
+            )
+        )
+    return {"missing_scorecards": missing}

@@ -12,11 +12,12 @@ from hiring.people import add_person, parse_person
 from hiring.privacy import ERASED, erase
 from hiring.sla import sweep
 from models.tables import Candidate, Event
+from notifications.render import Context, Notice, details, local_time
 from states.errors import EventRefused
 from states.policy import Policy
 from tests.support import payloads
 from tests.support.payloads import INTERVIEW_PARTS, INTERVIEWERS
-from tests.support.sla import open_kinds, timer, timers
+from tests.support.sla import open_kinds, outbox, timer, timers
 
 POLICY = Policy(head_of_talent="tess")
 TC, PDD, SD, BEH = INTERVIEW_PARTS
@@ -181,7 +182,7 @@ def test_an_unknown_interviewer_is_refused_naming_the_handle_and_how_to_add_one(
 
 def test_a_part_scheduled_twice_is_refused_pointing_at_reschedule(in_final, drive, clock):
     _schedule(drive, in_final, TC, clock.now + timedelta(days=1))
-    with pytest.raises(EventRefused, match="already scheduled.*use reschedule_interview"):
+    with pytest.raises(EventRefused, match=r"already scheduled.*use reschedule_interview"):
         _schedule(drive, in_final, TC, clock.now + timedelta(days=2))
 
 
@@ -239,3 +240,32 @@ def test_erasure_scrubs_the_cancel_reason_and_the_scorecard_notes(in_final, driv
     assert rows["cancel_interview"] == {"part": TC, "reason": ERASED}
     assert rows["record_interview"]["notes"] == ERASED
     assert rows["schedule_interview"]["interviewer"] == "dana"  # a directory handle, not the candidate's data
+
+
+# --- what the messages say ----------------------------------------------------------------------------------
+
+
+def _rendered(engine, timer_kind: str) -> dict[str, str]:
+    rows = [r for r in outbox(engine) if (r.payload or {}).get("timer") == timer_kind]
+    assert rows, f"no {timer_kind} notice"
+    return dict(details(Notice(rows[-1].id or 0, rows[-1].kind, rows[-1].payload), Context()))
+
+
+def test_the_scorecard_reminder_names_the_part_the_time_and_the_kit_command(
+    in_final, drive, engine, clock, open_requisition
+):
+    start = clock.now + timedelta(hours=1)
+    _schedule(drive, in_final, SD, start, interviewer="lena")
+    sweep(engine, start + timedelta(hours=19), POLICY)  # the reminder: 75% of the 24h after the end
+    shown = _rendered(engine, "scorecard")
+    assert shown["Interview"] == f"system_design, {local_time(start.isoformat(), 'UTC')}, lena, interviewer"
+    assert shown["Interview kit"] == f"hiring kit --req {open_requisition} --part system_design"
+
+
+def test_the_decision_notice_lists_the_missing_scorecards_and_whose_they_are(in_final, drive, engine, clock):
+    last_end = _schedule_all(drive, in_final, clock.now + timedelta(hours=1))
+    clock.now = last_end + timedelta(hours=2)
+    drive(in_final, "record_interview", payloads.record_interview(TC, interviewer=None))
+    drive(in_final, "record_interview", payloads.record_interview(SD, interviewer=None))
+    sweep(engine, last_end + timedelta(hours=48), POLICY)
+    assert _rendered(engine, "decision")["Scorecards missing"] == "project_deep_dive (omar), behavioral (kofi)"

@@ -196,7 +196,12 @@ KEYS = [
     "due_in_human",
     "action",
     "next_escalation",
-]  # the outbox payload's keys, as stored rows have them
+    "interview_part",
+    "interview_at",
+    "interviewer",
+    "kit_command",
+    "missing_scorecards",
+]  # the outbox payload's keys, as stored rows have them (the last five since scheduled interviews)
 
 
 def test_the_message_serialises_to_the_stored_keys_and_back():
