@@ -123,6 +123,9 @@ class CandidateDetail(CandidateOut):
     timers: list[dict[str, Any]]
     overdue: bool
     erased: bool = False
+    loop: list[dict[str, Any]] = Field(
+        default=[], description="per final-interview part: schedule, scorecard filed/due/cancelled, score, call"
+    )
 
 
 class EventRow(BaseModel):

@@ -269,3 +269,26 @@ def test_the_decision_notice_lists_the_missing_scorecards_and_whose_they_are(in_
     drive(in_final, "record_interview", payloads.record_interview(SD, interviewer=None))
     sweep(engine, last_end + timedelta(hours=48), POLICY)
     assert _rendered(engine, "decision")["Scorecards missing"] == "project_deep_dive (omar), behavioral (kofi)"
+
+
+# --- the candidate view -------------------------------------------------------------------------------------
+
+
+def test_the_candidate_view_shows_each_part_scheduled_filed_or_due(in_final, drive, engine, clock):
+    from hiring.cli.candidates import loop_lines
+    from hiring.queries import show_candidate
+
+    start = clock.now + timedelta(hours=1)
+    _schedule(drive, in_final, TC, start)
+    _schedule(drive, in_final, SD, start + timedelta(hours=2), interviewer="lena")
+    drive(in_final, "cancel_interview", payloads.cancel_interview(SD))
+    clock.now = start + timedelta(hours=2)
+    drive(in_final, "record_interview", payloads.record_interview(TC, 4, "strong_yes", interviewer=None))
+    _schedule(drive, in_final, BEH, start + timedelta(days=1), interviewer="kofi")
+    loop = {p["part"]: p for p in show_candidate(engine, str(in_final))["loop"]}
+    assert (loop[TC]["scorecard"], loop[TC]["score"], loop[TC]["recommendation"]) == ("filed", 4, "strong_yes")
+    assert (loop[TC]["starts_at"], loop[TC]["interviewer"]) == (start, "dana")
+    assert (loop[SD]["scorecard"], loop[PDD]["scorecard"]) == ("cancelled", "not scheduled")
+    assert loop[BEH]["scorecard_due_at"] == start + timedelta(days=1, hours=25)
+    lines = loop_lines(list(loop.values()))
+    assert lines[0] == "final loop:" and "score 4, strong_yes" in lines[1] and "with kofi; scorecard due" in lines[4]
