@@ -292,3 +292,27 @@ def test_the_candidate_view_shows_each_part_scheduled_filed_or_due(in_final, dri
     assert loop[BEH]["scorecard_due_at"] == start + timedelta(days=1, hours=25)
     lines = loop_lines(list(loop.values()))
     assert lines[0] == "final loop:" and "score 4, strong_yes" in lines[1] and "with kofi; scorecard due" in lines[4]
+
+
+# --- the report --------------------------------------------------------------------------------------------
+
+
+def test_the_report_times_scorecards_per_interviewer_and_decisions_from_the_last_end(in_final, drive, engine, clock):
+    from hiring.reports.metrics import pipeline_report
+    from hiring.reports.tables import scorecards_section
+
+    first = clock.now + timedelta(hours=1)
+    last_end = _schedule_all(drive, in_final, first)  # ends at first + 1h, 2h, 3h, 4h
+    filed = {TC: 2, PDD: 10, SD: 30, BEH: 50}  # hours after the first interview began
+    for part, hours in filed.items():
+        clock.now = first + timedelta(hours=hours, minutes=-1)  # drive ticks a minute before each event
+        drive(in_final, "record_interview", payloads.record_interview(part, interviewer=None))
+    clock.now = last_end + timedelta(hours=60, minutes=-1)
+    drive(in_final, "make_offer")
+    report = pipeline_report(engine, now=clock.now)
+    rows = {r["interviewer"]: r for r in report["scorecards"]["interviewers"]}
+    assert {who: r["median_hours"] for who, r in rows.items()} == {"dana": 1.0, "omar": 8.0, "lena": 27.0, "kofi": 46.0}
+    assert [rows[w]["within_window"] for w in ("dana", "omar", "lena", "kofi")] == [1, 1, 0, 0]
+    assert report["decisions"]["hours"] == [60.0]  # from the last end, not from the late fourth scorecard
+    section = scorecards_section(report)
+    assert ["lena", "1", "27h", "0 (0%)"] in [[str(c) for c in row] for row in section.rows]
