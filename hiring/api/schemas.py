@@ -201,6 +201,7 @@ class TimerRow(BaseModel):
     timer: str
     owner_role: str
     owner: str | None = None
+    subject: str | None = Field(default=None, description="a scorecard timer's interview part")
     due_at: datetime
     paused: bool
     overdue: bool
