@@ -10,14 +10,16 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, field_validator
 from sqlalchemy import Engine, select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from hiring.documents import load_document
 from hiring.errors import Conflict, InvalidInput
 from models.db import transaction
 from models.tables import Person
+from states.facts import Applied
 from states.field_problems import STANDARD, field_problems, problem_lines
-from states.policy import CHANNELS
+from states.interviews import backfill_problem
+from states.policy import CHANNELS, Policy
 from states.timers import Role
 from states.zones import TimeZoneName
 
@@ -140,3 +142,22 @@ def list_people(engine: Engine) -> list[dict[str, Any]]:
     with transaction(engine) as session:
         rows = session.execute(select(Person).order_by(Person.role, Person.handle)).scalars()
         return [person_dict(p) for p in rows]
+
+
+def check_interview(session: Session, applied: Applied, policy: Policy) -> None:
+    """What the rules cannot check alone for schedule_interview and reschedule_interview: the interviewer is in
+    the directory, and the start is no further back than the policy's backfill."""
+    problem = backfill_problem(applied.payload, applied.occurred_at, policy.interview_backfill)
+    if problem:
+        raise InvalidInput(f"{applied.trigger}: {problem}")
+    handle = getattr(applied.payload, "interviewer", None) if starts_or_handle(applied.trigger) else None
+    known = session.execute(select(col(Person.id)).where(col(Person.handle) == handle)).first() if handle else True
+    if not known:
+        raise InvalidInput(
+            f"{applied.trigger}: interviewer {handle!r} is not in the people directory; add them with "
+            f"`hiring people add --handle {handle} --name NAME --role interviewer --email EMAIL` and retry"
+        )
+
+
+def starts_or_handle(trigger: str) -> bool:
+    return trigger in ("schedule_interview", "reschedule_interview")

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
+from hiring.people import check_interview
 from hiring.policy_file import current_policy
 from hiring.queries.lookup import (
     ensure_not_erased,
@@ -32,6 +33,7 @@ from models.db import rows_matched, transaction
 from models.tables import Candidate, Event, Requisition, Timer
 from states.candidate import Applied, Band, CandidateState, apply
 from states.intake import NewCandidate
+from states.interviews import interviews_from_json, interviews_to_json
 from states.policy import Policy
 from states.requisition import RequisitionSpec
 from states.sla import Scope, opening_on_entry
@@ -312,6 +314,7 @@ def snapshot(cand: Candidate) -> CandidateState:
         on_hold=cand.on_hold,
         take_home_submitted=cand.take_home_submitted,
         interview_parts=frozenset(cand.interview_parts or ()),
+        interviews=interviews_from_json(cand.interviews),
         returns_to=Stage(cand.returns_to) if cand.returns_to else None,
         start_date=cand.start_date,
         last_event_at=cand.last_event_at,
@@ -324,6 +327,7 @@ def _snapshot_columns(state: CandidateState) -> dict[str, Any]:
         "on_hold": state.on_hold,
         "take_home_submitted": state.take_home_submitted,
         "interview_parts": sorted(state.interview_parts),
+        "interviews": interviews_to_json(state.interviews),
         "returns_to": state.returns_to.value if state.returns_to else None,
         "start_date": state.start_date,
         "last_event_at": state.last_event_at,
@@ -460,6 +464,7 @@ def _apply_in(
         )
     req = session.get(Requisition, cand.requisition_id)
     applied = apply(snapshot(cand), trigger, payload, when, band_of(req) if req else None)
+    check_interview(session, applied, policy or current_policy())
     ev = _record(session, cand, applied, trigger, actor, when, now, key, request_hash)
     if req is not None:
         _after_event(session, cand, req, applied, ev.id or 0, policy or current_policy())

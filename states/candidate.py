@@ -12,6 +12,7 @@ from states import graph
 from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, UnknownTrigger
 from states.facts import Applied, Band, CandidateState, Proposed
 from states.field_problems import field_problems
+from states.interviews import with_scheduled_interviewer
 from states.payloads import Payload, payload_model
 from states.stages import TERMINAL, Stage
 
@@ -63,7 +64,7 @@ def apply(
         raise TriggerNotAllowed(trigger, state.stage.value, allowed, state.on_hold)
     if state.last_event_at is not None and occurred_at < state.last_event_at:
         raise OutOfOrder(occurred_at, state.last_event_at)
-    payload = validate_payload(trigger, state.stage, raw_payload)
+    payload = validate_payload(trigger, state.stage, with_scheduled_interviewer(state, trigger, raw_payload))
     proposed = Proposed(trigger, payload, occurred_at, band)
     subject = _Subject(state)
     if not graph.MACHINE.events[trigger].trigger(subject, proposed=proposed):

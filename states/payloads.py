@@ -3,13 +3,14 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from states.requisition import Money
 from states.stages import Stage
 from states.vocabulary import (
     ACCESS_CHECKLIST,
     InterviewPart,
+    Recommendation,
     RejectionReason,
     RoleProfile,
 )
@@ -84,11 +85,43 @@ class AdvanceToFinal(Payload):
     debrief_notes: Text
 
 
+Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")]
+Minutes = Annotated[int, Field(ge=15, le=480, description="the interview's length in minutes")]
+
+
 class RecordInterview(Payload):
+    """A scorecard. The interviewer defaults to the scheduled one when the part was scheduled."""
+
     part: InterviewPart
-    interviewer: Text
+    interviewer: Text | None = None
     score: Rating
+    recommendation: Recommendation
     notes: Text
+
+
+class ScheduleInterview(Payload):
+    part: InterviewPart
+    interviewer: Handle
+    starts_at: AwareDatetime
+    minutes: Minutes = 60
+
+
+class RescheduleInterview(Payload):
+    part: InterviewPart
+    starts_at: AwareDatetime | None = None
+    minutes: Minutes | None = None
+    interviewer: Handle | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> "RescheduleInterview":
+        if self.starts_at is None and self.minutes is None and self.interviewer is None:
+            raise ValueError("name what changes: starts_at, minutes and/or interviewer")
+        return self
+
+
+class CancelInterview(Payload):
+    part: InterviewPart
+    reason: Text
 
 
 class OfferPackage(Payload):
@@ -150,6 +183,9 @@ PAYLOADS: dict[str, type[Payload]] = {
     "submit_take_home": SubmitTakeHome,
     "score_take_home": ScoreTakeHome,
     "advance_to_final": AdvanceToFinal,
+    "schedule_interview": ScheduleInterview,
+    "reschedule_interview": RescheduleInterview,
+    "cancel_interview": CancelInterview,
     "record_interview": RecordInterview,
     "make_offer": OfferPackage,
     "revise_offer": OfferPackage,

@@ -124,6 +124,9 @@ class CandidateDetail(CandidateOut):
     timers: list[dict[str, Any]]
     overdue: bool
     erased: bool = False
+    loop: list[dict[str, Any]] = Field(
+        default=[], description="per final-interview part: schedule, scorecard filed/due/cancelled, score, call"
+    )
 
 
 class EventRow(BaseModel):
@@ -199,13 +202,13 @@ class TimerRow(BaseModel):
     timer: str
     owner_role: str
     owner: str | None = None
+    subject: str | None = Field(default=None, description="a scorecard timer's interview part")
     due_at: datetime
     paused: bool
     overdue: bool
     overdue_by: str | None = None
     due_in: str | None = None
     next_escalation: dict[str, Any] | None = None
-    subject: str | None = Field(default=None, description="The interview part of a timer of one interview.")
 
 
 class Timers(BaseModel):

@@ -39,9 +39,7 @@ class TimerFilter:
 def holder(role: Role, timer: Timer, req: Requisition, policy: Policy) -> str | None:
     """The person who holds `role` for this timer: the interviewer is the timer's own, the others the
     requisition's (recruiter, hiring manager) or the policy's (head of talent)."""
-    if role == Role.INTERVIEWER:
-        return timer.owner_handle
-    return recipient_for(role, req, policy)
+    return recipient_for(role, req, policy, timer.owner_handle)
 
 
 def owned_by(handle: str, policy: Policy, roles: tuple[Role, ...] = tuple(Role)) -> ColumnElement[bool]:

@@ -226,10 +226,30 @@ def decisions_section(report: dict[str, Any]) -> Section:
     ]
     return Section(
         "decisions",
-        f"Decision speed: fourth final-interview part -> make_offer / reject (window {window})",
+        f"Decision speed: last interview's end (or fourth part recorded) -> make_offer / reject (window {window})",
         ("decided", "median", "p90", f"within {window}", "offers", "rejects", "pending", f"pending > {window}"),
         rows,
         notes,
+    )
+
+
+def scorecards_section(report: dict[str, Any]) -> Section:
+    s = report["scorecards"]
+    window = f"{s['window_hours']:.0f}h"
+    rows = [
+        [
+            r["interviewer"],
+            str(r["scorecards"]),
+            dur(r["median_hours"]),
+            f"{r['within_window']} ({pct(r['within_window_rate'])})",
+        ]
+        for r in s["interviewers"]
+    ]
+    return Section(
+        "scorecards",
+        f"Scorecard timeliness per interviewer: interview end -> scorecard (window {window})",
+        ("interviewer", "scorecards", "median", f"within {window}"),
+        rows,
     )
 
 
@@ -356,6 +376,7 @@ SECTIONS = (
     sla_section,
     escalations_section,
     decisions_section,
+    scorecards_section,
     sources_section,
     take_home_section,
     interviews_section,

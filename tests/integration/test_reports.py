@@ -387,6 +387,7 @@ def test_report_tables_in_the_terminal(hiring_cli, log) -> None:
         "SLA health",
         "Escalations",
         "Decision speed",
+        "Scorecard timeliness per interviewer",
         "Sources by role profile",
         "Take-home rubric",
         "Final-interview averages",
@@ -438,7 +439,7 @@ def test_html_is_one_self_contained_file_with_every_chart_and_the_tables(hiring_
         "Take-home rubric averages",
     ):
         assert f">{heading}" in page, heading
-    assert page.count("<table>") == 11
+    assert page.count("<table>") == 12  # one per section of hiring/reports/tables.py
     assert '<td class="alert">1</td>' in page  # the overdue decision timer stands out
 
 

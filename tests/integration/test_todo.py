@@ -51,7 +51,7 @@ def world(engine: Engine, candidate: Any, drive: Any, open_requisition: int, T0:
     for name in ("a1", "b1"):
         drive.to(ids[name], "final")
         for part in PARTS:
-            drive(ids[name], "record_interview", {"part": part, "interviewer": "dana", "score": 3, "notes": "ok"})
+            drive(ids[name], "record_interview", {"part": part, "interviewer": "dana", "score": 3, "recommendation": "yes", "notes": "ok"})
     return World(engine, ids, timer(engine, ids["a1"], "decision", "open").due_at, T0 + timedelta(days=5))
 
 
@@ -186,7 +186,7 @@ def test_an_interviewer_owned_timer_is_on_that_interviewers_list(world, cli, T0)
             Timer(
                 candidate_id=world.ids["a1"],
                 requisition_id=world.ids["A"],
-                kind="scorecard_due",  # a kind of the interview loop: this list needs no row of its own for it
+                kind="scorecard",
                 owner_role="interviewer",
                 owner_handle="ivan",
                 subject="system_design",
@@ -199,13 +199,13 @@ def test_an_interviewer_owned_timer_is_on_that_interviewers_list(world, cli, T0)
     at = T0 + timedelta(days=1, hours=3)
     ivan = cli.json("todo", "--me", "ivan", now=at)
     [item] = ivan["items"]
-    assert (item["candidate_id"], item["timer"], item["subject"]) == (world.ids["a1"], "scorecard_due", "system_design")
+    assert (item["candidate_id"], item["timer"], item["subject"]) == (world.ids["a1"], "scorecard", "system_design")
     assert (item["owner"], item["reason"], item["overdue_by"]) == ("ivan", "owner (interviewer)", "3h")
     assert item["next_escalation"]["role"] == "hiring_manager" and item["next_escalation"]["recipient"] == "hugo"
     assert listed(cli.json("todo", "--me", "ivan", "--role", "recruiter", now=at)) == []
-    assert (world.ids["a1"], "scorecard_due") not in listed(cli.json("todo", "--me", "hugo", now=at))
+    assert (world.ids["a1"], "scorecard") not in listed(cli.json("todo", "--me", "hugo", now=at))
     shown = cli("todo", "--me", "ivan", now=at)
-    assert "scorecard_due (system_design)" in shown.out and "owner (interviewer)" in shown.out
+    assert "scorecard (system_design)" in shown.out and "owner (interviewer)" in shown.out
 
 
 # --- the command itself --------------------------------------------------------------------------
@@ -279,7 +279,7 @@ def test_sla_filters_by_owner_requisition_kind_overdue_and_limit(world, cli) -> 
 @pytest.mark.parametrize(
     ("args", "code", "needles"),
     [
-        (["--timer", "scorecard"], 2, ["'scorecard'", "allowed: screen_decision", "decision"]),
+        (["--timer", "scorecards"], 2, ["'scorecards'", "allowed: screen_decision", "decision"]),
         (["--req", "999"], 4, ["no requisition with id 999", "hiring role list"]),
         (["--owner", "nobody"], 4, ["'nobody'", "hiring people list"]),
         (["--limit", "0"], 2, ["--limit"]),

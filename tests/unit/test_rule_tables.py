@@ -46,7 +46,8 @@ def test_the_machine_gets_its_own_keys_only():
 def _events(state: CandidateState) -> list[tuple[str, dict]]:
     out = []
     for trigger in graph.triggers_from(state.stage, state.on_hold):
-        parts = payloads.INTERVIEW_PARTS if trigger == "record_interview" else ("technical_calibration",)
+        every_part = trigger in ("record_interview", "schedule_interview")
+        parts = payloads.INTERVIEW_PARTS if every_part else ("technical_calibration",)
         out += [(trigger, payloads.valid(trigger, state.stage, AT, part)) for part in parts]
     return out
 
@@ -83,7 +84,7 @@ def _observed() -> tuple[dict, dict]:
         p = plan(a, SCOPE)
         for kind in (*p.restart, *(o.kind for o in p.open)):
             opened[kind].add((a.trigger, a.source, a.dest, a.moved))
-        for kind in (*p.close, *(stage_timers(a.source) if p.cancel_all else ())):
+        for kind in (*p.close, *p.cancel, *(stage_timers(a.source) if p.cancel_all else ())):
             closed[kind].add((a.trigger, a.source, a.dest, a.moved))
     return opened, closed
 
@@ -196,7 +197,12 @@ KEYS = [
     "due_in_human",
     "action",
     "next_escalation",
-]  # the outbox payload's keys, as stored rows have them
+    "interview_part",
+    "interview_at",
+    "interviewer",
+    "kit_command",
+    "missing_scorecards",
+]  # the outbox payload's keys, as stored rows have them (the last five since scheduled interviews)
 
 
 def test_the_message_serialises_to_the_stored_keys_and_back():
