@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
+from hiring.kits import take_home_defaults
 from hiring.policy_file import current_policy
 from hiring.queries.lookup import (
     ensure_not_erased,
@@ -36,6 +37,7 @@ from states.policy import Policy
 from states.requisition import RequisitionSpec
 from states.sla import Scope, opening_on_entry
 from states.stages import INITIAL, Stage
+from states.vocabulary import RoleProfile
 
 CREATE_TRIGGER = "source"  # the first event of every candidate: it enters the initial stage
 
@@ -93,6 +95,10 @@ def open_requisition(engine: Engine, req_id: int, now: datetime | None = None) -
         req.opened_at = now or clock.now()
         session.add(req)
         return req
+
+
+def profile_of(req: Requisition | None) -> RoleProfile | None:
+    return RoleProfile(req.role_profile) if req is not None and req.role_profile else None
 
 
 def band_of(req: Requisition) -> Band | None:
@@ -459,7 +465,9 @@ def _apply_in(
             "it changed since you read it; reload and retry"
         )
     req = session.get(Requisition, cand.requisition_id)
-    applied = apply(snapshot(cand), trigger, payload, when, band_of(req) if req else None)
+    if req is not None and trigger == "send_take_home":
+        payload = take_home_defaults(req, payload)
+    applied = apply(snapshot(cand), trigger, payload, when, band_of(req) if req else None, profile_of(req))
     ev = _record(session, cand, applied, trigger, actor, when, now, key, request_hash)
     if req is not None:
         _after_event(session, cand, req, applied, ev.id or 0, policy or current_policy())

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from states.payloads import Payload
 from states.stages import INITIAL, Stage
-from states.vocabulary import InterviewPart
+from states.vocabulary import InterviewPart, RoleProfile
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Proposed:
     payload: Payload
     occurred_at: datetime
     band: Band | None
+    role_profile: RoleProfile | None = None  # the requisition's
 
 
 @dataclass(frozen=True)
