@@ -6,7 +6,7 @@ import sys
 import click
 import typer
 
-from hiring.cli import candidates, events, integrations, notify, report, roles, sla
+from hiring.cli import candidates, events, integrations, kits, notify, report, roles, sla
 from hiring.cli.common import err_console
 from hiring.terminal import line, plain
 
@@ -33,6 +33,7 @@ sla.register(app)
 notify.register(app)
 report.register(app)
 integrations.register(app)
+kits.register(app, roles.app)
 
 
 @app.command()
