@@ -180,3 +180,15 @@ def test_a_take_home_for_another_profile_is_refused_naming_the_allowed_one() -> 
 
 def test_without_a_requisition_profile_any_profile_is_taken() -> None:
     assert _send(payloads.send_take_home(LATER, role_profile="ml_engineer"), None).dest is Stage.TAKE_HOME
+
+
+def test_the_example_override_in_the_readme_fits_the_applied_ai_kit() -> None:
+    from pathlib import Path
+
+    from hiring.documents import load_document
+
+    path = Path(__file__).parents[2] / "hiring" / "examples" / "kit-overrides" / "support_automation.yaml"
+    override = KitOverride.model_validate(load_document(path))
+    kit = with_override(shipped_kits()[APPLIED], override)
+    assert [t.id for t in kit.take_homes] == ["rag_task", "ticket_rag"]
+    assert ProfileKit.model_validate(kit.model_dump()) == kit
