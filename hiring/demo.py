@@ -34,6 +34,7 @@ from hiring.errors import InvalidInput
 from hiring.terminal import line
 from models.tables import Candidate, Event
 from states.intake import NewCandidate
+from states.kits import GUIDE_HOURS
 from states.policy import DEFAULT_POLICY
 from states.requisition import RequisitionSpec
 from states.stages import TERMINAL, Stage
@@ -220,12 +221,13 @@ SCREEN_NOTES: dict[RoleProfile, tuple[list[str], list[str]]] = {
         ],
     ),
 }
-TAKE_HOMES: dict[RoleProfile, str] = {
-    RoleProfile.APPLIED_AI_ENGINEER: "Ticket-deflection RAG service with an evaluation report",
-    RoleProfile.ML_ENGINEER: "Learning-to-rank pipeline with an offline evaluation gate",
-    RoleProfile.AI_RESEARCHER: "Preference-optimisation ablation on a small open model",
-    RoleProfile.DATA_ENGINEER_AI: "Versioned ingestion with lineage and a deletion request",
+TAKE_HOMES: dict[RoleProfile, str] = {  # a shipped take-home template per profile (hiring/examples/kits)
+    RoleProfile.APPLIED_AI_ENGINEER: "rag_task",
+    RoleProfile.ML_ENGINEER: "inference_optimisation",
+    RoleProfile.AI_RESEARCHER: "experiment_design",
+    RoleProfile.DATA_ENGINEER_AI: "consistent_pipeline",
 }
+LONGER_TAKE_HOME = "the exercise includes preparing a small dataset of our own"
 FIRST_YEAR: dict[RoleProfile, list[str]] = {
     RoleProfile.APPLIED_AI_ENGINEER: [
         "Support copilot in production for two ticket categories",
@@ -470,17 +472,11 @@ def _screen(w: _Walk, _n: int) -> None:
 def _send_take_home(w: _Walk, _n: int) -> None:
     sent = _later(w.rng, w.t, (0, 1), w.pace)
     due = _workday(sent + timedelta(days=3 if w.pace == "fast" else 6)).replace(hour=17, minute=0)
-    w.add(
-        "send_take_home",
-        {
-            "title": TAKE_HOMES[w.profile],
-            "role_profile": w.profile.value,
-            "expected_hours": w.rng.choice((3, 4)),
-            "due_at": due.isoformat(),
-        },
-        w.recruiter,
-        at=sent,
-    )
+    hours = w.rng.choice((3, 4))
+    payload: dict[str, Any] = {"template": TAKE_HOMES[w.profile], "due_at": due.isoformat()}
+    if hours > GUIDE_HOURS:
+        payload |= {"expected_hours": hours, "hours_reason": LONGER_TAKE_HOME}
+    w.add("send_take_home", payload, w.recruiter, at=sent)
 
 
 def _submit_take_home(w: _Walk, _n: int) -> None:

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
+from hiring.kits import take_home_defaults
 from hiring.people import check_interview
 from hiring.policy_file import current_policy
 from hiring.queries.lookup import (
@@ -38,6 +39,7 @@ from states.policy import Policy
 from states.requisition import RequisitionSpec
 from states.sla import Scope, opening_on_entry
 from states.stages import INITIAL, Stage
+from states.vocabulary import RoleProfile
 
 CREATE_TRIGGER = "source"  # the first event of every candidate: it enters the initial stage
 
@@ -95,6 +97,10 @@ def open_requisition(engine: Engine, req_id: int, now: datetime | None = None) -
         req.opened_at = now or clock.now()
         session.add(req)
         return req
+
+
+def profile_of(req: Requisition | None) -> RoleProfile | None:
+    return RoleProfile(req.role_profile) if req is not None and req.role_profile else None
 
 
 def band_of(req: Requisition) -> Band | None:
@@ -463,7 +469,9 @@ def _apply_in(
             "it changed since you read it; reload and retry"
         )
     req = session.get(Requisition, cand.requisition_id)
-    applied = apply(snapshot(cand), trigger, payload, when, band_of(req) if req else None)
+    if req is not None and trigger == "send_take_home":
+        payload = take_home_defaults(req, payload)
+    applied = apply(snapshot(cand), trigger, payload, when, band_of(req) if req else None, profile_of(req))
     check_interview(session, applied, policy or current_policy())
     ev = _record(session, cand, applied, trigger, actor, when, now, key, request_hash)
     if req is not None:

@@ -15,6 +15,7 @@ from states.field_problems import field_problems
 from states.interviews import with_scheduled_interviewer
 from states.payloads import Payload, payload_model
 from states.stages import TERMINAL, Stage
+from states.vocabulary import RoleProfile
 
 __all__ = ["Applied", "Band", "CandidateState", "OutOfOrder", "Proposed", "apply", "replay", "validate_payload"]
 
@@ -55,6 +56,7 @@ def apply(
     raw_payload: dict[str, Any] | None,
     occurred_at: datetime,
     band: Band | None = None,
+    role_profile: RoleProfile | None = None,
 ) -> Applied:
     """Validate one event against the graph, its payload schema and its guards; return the new state."""
     if trigger not in graph.TRIGGERS:
@@ -65,7 +67,7 @@ def apply(
     if state.last_event_at is not None and occurred_at < state.last_event_at:
         raise OutOfOrder(occurred_at, state.last_event_at)
     payload = validate_payload(trigger, state.stage, with_scheduled_interviewer(state, trigger, raw_payload))
-    proposed = Proposed(trigger, payload, occurred_at, band)
+    proposed = Proposed(trigger, payload, occurred_at, band, role_profile)
     subject = _Subject(state)
     if not graph.MACHINE.events[trigger].trigger(subject, proposed=proposed):
         raise GuardRefused(trigger, graph.refusals(state, proposed))

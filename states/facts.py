@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from states.payloads import Payload
 from states.stages import INITIAL, Stage
-from states.vocabulary import InterviewPart
+from states.vocabulary import InterviewPart, RoleProfile
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ class Proposed:
     payload: Payload
     occurred_at: datetime
     band: Band | None
+    role_profile: RoleProfile | None = None  # the requisition's
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ INTERVIEW = TimerEffect(per_interview=True)
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "screen", "source": S.SOURCED, "dest": S.SCREENED},
     {"trigger": "send_take_home", "source": S.SCREENED, "dest": S.TAKE_HOME,
-     "conditions": [guards.due_after_event],
+     "conditions": [guards.due_after_event, guards.take_home_within_guide, guards.take_home_for_the_profile],
      "sets": lambda s, p: {"take_home_submitted": False}, "timers": TimerEffect(due_from_payload=True)},
     {"trigger": "submit_take_home", "source": S.TAKE_HOME, "dest": None,
      "sets": lambda s, p: {"take_home_submitted": True},

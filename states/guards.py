@@ -10,6 +10,7 @@ from typing import Protocol, cast
 from transitions import EventData
 
 from states.facts import CandidateState, Proposed
+from states.kits import GUIDE_HOURS
 from states.stages import Stage
 from states.vocabulary import InterviewPart
 
@@ -72,6 +73,29 @@ within_band_or_approved = Guard(
         f"base {p.payload.base_salary} {p.payload.currency} is outside the band "  # type: ignore[attr-defined]  # the trigger's payload model has the field
         f"{p.band.min}-{p.band.max} {p.band.currency}; "  # type: ignore[union-attr]  # only refused when a band is set
         "set band_exception_approved_by to the approver"
+    ),
+)
+
+
+def _hours_ok(p: Proposed) -> bool:
+    pay = p.payload
+    return pay.expected_hours <= GUIDE_HOURS or bool(pay.hours_reason)  # type: ignore[attr-defined]  # the trigger's payload model has the fields
+
+
+take_home_within_guide = Guard(
+    "take_home_within_guide",
+    lambda s, p: _hours_ok(p),
+    lambda s, p: (
+        f"expected_hours {p.payload.expected_hours:g} is above the playbook's {GUIDE_HOURS:g}-hour take-home "  # type: ignore[attr-defined]  # the trigger's payload model has the field
+        "guide; give hours_reason to say why it needs longer"
+    ),
+)
+
+take_home_for_the_profile = Guard(
+    "take_home_for_the_profile",
+    lambda s, p: p.role_profile is None or p.payload.role_profile == p.role_profile,  # type: ignore[attr-defined]  # the trigger's payload model has the field
+    lambda s, p: (
+        f"role_profile {p.payload.role_profile} does not match the requisition's; allowed: {p.role_profile}"  # type: ignore[attr-defined]  # the trigger's payload model has the field
     ),
 )
 

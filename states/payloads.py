@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from states.kits import GUIDE_HOURS, TemplateId
 from states.requisition import Money
 from states.stages import Stage
 from states.vocabulary import (
@@ -63,8 +64,10 @@ class Screen(Payload):
 class SendTakeHome(Payload):
     title: Text
     role_profile: RoleProfile
-    expected_hours: Annotated[float, Field(gt=0, le=40)] = 3
+    expected_hours: Annotated[float, Field(gt=0, le=40)] = GUIDE_HOURS
     due_at: AwareDatetime
+    template: TemplateId | None = None  # a take-home template of the requisition's kit (hiring/kits.py)
+    hours_reason: Text | None = None  # why it takes longer than the guide (a guard requires it above)
 
 
 class SubmitTakeHome(Payload):

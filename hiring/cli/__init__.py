@@ -6,7 +6,7 @@ import sys
 import click
 import typer
 
-from hiring.cli import candidates, events, integrations, notify, report, roles, sla, todo
+from hiring.cli import candidates, events, integrations, kits, notify, report, roles, sla, todo
 from hiring.cli.common import err_console
 from hiring.terminal import line, plain
 
@@ -34,6 +34,7 @@ todo.register(app)
 notify.register(app)
 report.register(app)
 integrations.register(app)
+kits.register(app, roles.app)
 
 
 @app.command()

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, Select, select
 from sqlmodel import Session, col
 
 from hiring.reports.loop import Booked, scorecard_timeliness
+from hiring.reports.take_home_hours import take_home_hours
 from models.tables import Candidate, Escalation, Event, Requisition, Timer
 from states.policy import Level
 from states.stages import TERMINAL, Stage
@@ -742,4 +743,13 @@ def pipeline_report(engine: Engine, filters: Filters | None = None, now: datetim
         "rubrics": rubrics(journeys, data.reqs),
         "offers": offers(journeys, data.reqs),
         "onboarding": onboarding(journeys, data.timers, now),
+        "take_home_hours": take_home_hours(_by_requisition(data), data.reqs),
     }
+
+
+def _by_requisition(data: Data) -> dict[int, list[Ev]]:
+    out: dict[int, list[Ev]] = defaultdict(list)
+    for cid, events in data.events.items():
+        if cid in data.cands:
+            out[data.cands[cid].requisition_id] += events
+    return out

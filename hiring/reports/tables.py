@@ -295,6 +295,31 @@ def take_home_section(report: dict[str, Any]) -> Section:
     )
 
 
+def take_home_hours_section(report: dict[str, Any]) -> Section:
+    t = report["take_home_hours"]
+    guide = f"{t['guide_hours']:g}h"
+
+    def cells(x: dict[str, Any]) -> list[str]:
+        above = f"{x['above_guide']} ({pct(x['above_guide_share'])})"
+        return [
+            str(x["sent"]),
+            Alert(above) if x["above_guide"] else above,
+            str(x["above_guide_with_reason"]),
+            dur(x["median_hours"]),
+            dur(x["max_hours"]),
+        ]
+
+    rows = [[f"#{r['requisition_id']} {r['title']}", *cells(r)] for r in t["requisitions"]]
+    rows.append(["all requisitions", *cells(t)])
+    return Section(
+        "take-home-hours",
+        f"Take-home hours against the {guide} guide (expected hours of every take-home sent)",
+        ("requisition", "sent", f"above {guide}", "with a reason", "median", "longest"),
+        rows,
+        [f"Above the guide needs hours_reason on send_take_home; the guide is {guide}."],
+    )
+
+
 def interviews_section(report: dict[str, Any]) -> Section:
     from hiring.reports.metrics import INTERVIEW_PARTS
 
@@ -379,6 +404,7 @@ SECTIONS = (
     scorecards_section,
     sources_section,
     take_home_section,
+    take_home_hours_section,
     interviews_section,
     offers_section,
     onboarding_section,

@@ -414,6 +414,7 @@ def test_report_refuses_bad_input_with_its_exit_codes(hiring_cli, log, args, cod
 
 def test_html_is_one_self_contained_file_with_every_chart_and_the_tables(hiring_cli, log, tmp_path) -> None:
     from hiring.reports.charts import CHARTS
+    from hiring.reports.tables import SECTIONS
 
     code, out, _ = hiring_cli("report", "--html", "out/report.html")
     assert code == 0 and "wrote out/report.html" in out
@@ -437,9 +438,10 @@ def test_html_is_one_self_contained_file_with_every_chart_and_the_tables(hiring_
         "Offers",
         "Onboarding checkpoints",
         "Take-home rubric averages",
+        "Take-home hours against the 3h guide",
     ):
         assert f">{heading}" in page, heading
-    assert page.count("<table>") == 12  # one per section of hiring/reports/tables.py
+    assert page.count("<table>") == len(SECTIONS)
     assert '<td class="alert">1</td>' in page  # the overdue decision timer stands out
 
 

@@ -51,7 +51,11 @@ def world(engine: Engine, candidate: Any, drive: Any, open_requisition: int, T0:
     for name in ("a1", "b1"):
         drive.to(ids[name], "final")
         for part in PARTS:
-            drive(ids[name], "record_interview", {"part": part, "interviewer": "dana", "score": 3, "recommendation": "yes", "notes": "ok"})
+            drive(
+                ids[name],
+                "record_interview",
+                {"part": part, "interviewer": "dana", "score": 3, "recommendation": "yes", "notes": "ok"},
+            )
     return World(engine, ids, timer(engine, ids["a1"], "decision", "open").due_at, T0 + timedelta(days=5))
 
 

@@ -32,12 +32,20 @@ def screen() -> dict[str, Any]:
     }
 
 
-def send_take_home(at: datetime, days: int = 5) -> dict[str, Any]:
+def send_take_home(at: datetime, days: int = 5, **fields: Any) -> dict[str, Any]:
+    """An applied-AI take-home (the `open_requisition` fixture's profile); `fields` add or replace fields,
+    e.g. expected_hours=4, hours_reason=..., role_profile=... ."""
     return {
         "title": "RAG triage service",
         "role_profile": "applied_ai_engineer",
         "due_at": (at + timedelta(days=days)).isoformat(),
+        **fields,
     }
+
+
+def templated_take_home(at: datetime, template: str = "rag_task", days: int = 5, **fields: Any) -> dict[str, Any]:
+    """send_take_home naming a template of the requisition's kit: title, profile and hours come from it."""
+    return {"template": template, "due_at": (at + timedelta(days=days)).isoformat(), **fields}
 
 
 def submit_take_home() -> dict[str, Any]:
