@@ -74,10 +74,13 @@ def channel_fit_table(fit: list[dict[str, Any]] | None) -> list[Table]:
 
 
 def checks_and_advice(r: dict[str, Any]) -> list[Table | Text]:
-    """Everything `role show` adds after the definition table."""
+    """Everything `role show` adds after the definition table. The warnings given at open are shown as such;
+    today's checks only where they differ (a draft: what opening will warn about)."""
+    at_open = r.get("warnings_at_open")
+    now = [w for w in r.get("warnings") or [] if w not in (at_open or [])]
     return [
-        *warning_lines("warning", r.get("warnings")),
-        *warning_lines("warned at open", r.get("warnings_at_open")),
+        *warning_lines("warned at open", at_open),
+        *warning_lines("warning now" if at_open is not None else "warning at open", now),
         *profile_lines(r.get("profile")),
         *market_lines(r.get("market")),
         *sourcing_table(r.get("sourcing")),
