@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from states.vocabulary import ConstraintKind, Engagement, RoleProfile, SystemKind
 
@@ -26,17 +26,10 @@ class SalaryBand(BaseModel):
 
 
 class _Answer(BaseModel):
-    """An answer that picks options from the playbook's list (several allowed) and says the rest in words.
-
-    A plain string is the words alone: requisitions written before the options existed still load."""
+    """An answer that picks options from the playbook's list (several allowed) and says the rest in words."""
 
     model_config = ConfigDict(extra="forbid")
     detail: Text | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _plain_text(cls, value: object) -> object:
-        return {"detail": value} if isinstance(value, str) else value
 
     @field_validator("kinds", mode="after", check_fields=False)
     @classmethod
@@ -56,13 +49,25 @@ class ConstraintsAnswer(_Answer):
     kinds: list[ConstraintKind] = Field(default_factory=list, max_length=20)
 
 
+def _plain_text(value: object) -> object:
+    """A plain string is the words alone: requisitions written before the options existed still load."""
+    return {"detail": value} if isinstance(value, str) else value
+
+
+# The documented input is either form (so the API's schema admits the plain string); the value is the answer.
+SystemField = Annotated[SystemAnswer, BeforeValidator(_plain_text, json_schema_input_type=SystemAnswer | Text)]
+ConstraintsField = Annotated[
+    ConstraintsAnswer, BeforeValidator(_plain_text, json_schema_input_type=ConstraintsAnswer | Text)
+]
+
+
 class RoleDefinition(BaseModel):
     """The four questions a hiring manager answers before anyone is sourced."""
 
     model_config = ConfigDict(extra="forbid")
     business_problem: Text | None = None
-    system_to_build: SystemAnswer | None = None
-    key_constraints: ConstraintsAnswer | None = None
+    system_to_build: SystemField | None = None
+    key_constraints: ConstraintsField | None = None
     collaborators: Text | None = None
 
 
