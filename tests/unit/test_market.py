@@ -45,7 +45,7 @@ def test_the_default_is_used_unless_the_setting_names_another(monkeypatch, tmp_p
 
 
 def test_an_unknown_file_is_refused_naming_it(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInput, match="market file .*nowhere.yaml does not exist"):
+    with pytest.raises(InvalidInput, match=r"market file .*nowhere\.yaml does not exist"):
         load_market_file(tmp_path / "nowhere.yaml")
 
 
@@ -77,7 +77,7 @@ def test_a_malformed_file_is_refused_naming_the_file_and_the_field(tmp_path: Pat
 
 def test_a_file_that_is_not_yaml_is_refused(tmp_path: Path) -> None:
     (tmp_path / "m.yaml").write_text("as_of: [unclosed", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="m.yaml is not valid YAML"):
+    with pytest.raises(InvalidInput, match=r"m\.yaml is not valid YAML"):
         load_market_file(tmp_path / "m.yaml")
 
 
