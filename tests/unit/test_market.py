@@ -122,3 +122,9 @@ def test_a_profile_of_its_own_replaces_the_common_distribution() -> None:
     market = MarketData.model_validate(doc)
     assert market_warnings(band_position(market, RoleProfile.AI_RESEARCHER, band(200_000, 240_000)))
     assert not market_warnings(band_position(market, RoleProfile.ML_ENGINEER, band(200_000, 240_000)))
+
+
+def test_a_file_with_a_nul_byte_is_refused_as_yaml_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_bytes(b"as_of: 2026\x00\n")
+    with pytest.raises(InvalidInput, match=r"m\.yaml is not valid YAML"):
+        load_market_file(tmp_path / "m.yaml")
