@@ -16,7 +16,10 @@ def load_yaml(text: str, source: str) -> Any:
     than MAX_YAML_NODES values (an "alias bomb": a few hundred bytes that expand to billions of values)."""
     import yaml
 
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # its reader refuses some characters (NUL...) already here
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"{source} is not valid YAML: {exc}") from None
     try:
         node = loader.get_single_node()
         if node is not None and _expanded_size(node, {}) > MAX_YAML_NODES:

@@ -28,7 +28,7 @@ from hiring.queries.lookup import (
     requisition_statuses,
     taken_external_ids,
 )
-from hiring.queries.requisitions import requisition_spec
+from hiring.queries.requisitions import requisition_spec, role_checks
 from hiring.sla import apply_timer_plan, new_timer
 from models.db import rows_matched, transaction
 from models.tables import Candidate, Event, Requisition, Timer
@@ -49,12 +49,20 @@ CREATE_TRIGGER = "source"  # the first event of every candidate: it enters the i
 
 def _requisition_columns(spec: RequisitionSpec) -> dict[str, Any]:
     band = spec.salary_band
+    definition = spec.role_definition
+    system, constraints = definition.system_to_build, definition.key_constraints
     return {
         "title": spec.title,
         "role_profile": spec.role_profile.value if spec.role_profile else None,
-        **spec.role_definition.model_dump(),
+        "business_problem": definition.business_problem,
+        "system_to_build": system.detail if system else None,
+        "system_kinds": [k.value for k in system.kinds] if system else None,
+        "key_constraints": constraints.detail if constraints else None,
+        "constraint_kinds": [k.value for k in constraints.kinds] if constraints else None,
+        "collaborators": definition.collaborators,
         **spec.job_description.model_dump(),
         "engagement": spec.engagement.value if spec.engagement else None,
+        "engagement_rationale": spec.engagement_rationale,
         "salary_min": band.min if band else None,
         "salary_max": band.max if band else None,
         "currency": band.currency if band else None,
@@ -86,13 +94,17 @@ def update_requisition(engine: Engine, req_id: int, spec: RequisitionSpec) -> Re
 
 
 def open_requisition(engine: Engine, req_id: int, now: datetime | None = None) -> Requisition:
+    """Open a complete requisition. Contradictions in its definition and a band below the market are warned
+    about, not refused: they are recorded on the requisition (`open_warnings`) and the caller shows them."""
     with transaction(engine) as session:
         req = get_requisition(session, req_id)
         if req.status == "open":
             return req
-        missing = requisition_spec(req).missing()
+        spec = requisition_spec(req)
+        missing = spec.missing()
         if missing:
             raise InvalidInput(f"requisition {req_id} cannot open: these are still empty: {', '.join(missing)}")
+        req.open_warnings = role_checks(spec)[0]
         req.status = "open"
         req.opened_at = now or clock.now()
         session.add(req)

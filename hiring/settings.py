@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     )
     timezone: TimeZoneName = Field(default="UTC", description="Time zone used to show times.")
     policy_file: Path | None = Field(default=None, description="SLA policy file (TOML or YAML).")
+    market_file: Path | None = Field(
+        default=None,
+        description="Salary market data (YAML or JSON) for the band check; the shipped 2026 figures by default.",
+    )
     head_of_talent: Handle | None = Field(
         default=None, description="Handle of the head of talent (top of the escalation ladder)."
     )

@@ -28,8 +28,10 @@ class Requisition(SQLModel, table=True):
     status: str = Field(default="draft", index=True)  # draft | open | closed
     role_profile: str | None = None
     business_problem: str | None = None
-    system_to_build: str | None = None
+    system_to_build: str | None = None  # the answer's words; its chosen options are in system_kinds
+    system_kinds: list[str] | None = _json()  # states.vocabulary.SystemKind values
     key_constraints: str | None = None
+    constraint_kinds: list[str] | None = _json()  # states.vocabulary.ConstraintKind values
     collaborators: str | None = None
     business_context: str | None = None
     core_responsibilities: list[str] | None = _json()
@@ -37,6 +39,7 @@ class Requisition(SQLModel, table=True):
     success_criteria: str | None = None
     decision_rights: str | None = None
     engagement: str | None = None
+    engagement_rationale: str | None = None
     salary_min: int | None = None
     salary_max: int | None = None
     currency: str | None = None
@@ -45,6 +48,8 @@ class Requisition(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
     opened_at: datetime | None = _when(nullable=True)
     kit_override: dict[str, Any] | None = _json()  # states.kits.KitOverride: the requisition's own kit
+    # What `role open` warned about ([{code, message}]), kept so `role show` can say what was accepted.
+    open_warnings: list[dict[str, str]] | None = _json()
 
 
 class Candidate(SQLModel, table=True):

@@ -8,9 +8,11 @@ from states.durations import human
 from states.graph import TRANSITIONS
 from states.payloads import CHECKPOINT_PAYLOADS, PAYLOADS
 from states.policy import DEFAULT_POLICY, Level
+from states.profiles import PROFILES
+from states.role_rules import RULES
+from states.sourcing import CHANNELS, RECOMMENDED
 from states.stages import Stage
 from states.timers import TIMERS
-from states.vocabulary import ROLE_PROFILES
 
 
 def policy_table() -> str:
@@ -37,8 +39,25 @@ def policy_table() -> str:
 
 
 def role_profiles_table() -> str:
-    lines = ["| role profile | primary focus | key skills |", "|---|---|---|"]
-    lines += [f"| `{p.value}` | {focus} | {skills} |" for p, (focus, skills) in ROLE_PROFILES.items()]
+    lines = ["| role profile | primary focus | key skills | sample question |", "|---|---|---|---|"]
+    lines += [
+        f"| `{p.value}` | {d.focus} | {', '.join(d.key_skills)} | {d.sample_question} |" for p, d in PROFILES.items()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def role_rules_table() -> str:
+    lines = ["| warning | when | what it says |", "|---|---|---|"]
+    lines += [f"| `{r.code}` | {r.when()} | {r.message} |" for r in RULES]
+    return "\n".join(lines) + "\n"
+
+
+def sourcing_table() -> str:
+    lines = ["| role profile | recommended channels (what to look for) |", "|---|---|"]
+    for profile, recs in RECOMMENDED.items():
+        lines.append(f"| `{profile.value}` | " + "; ".join(f"`{r.channel.value}`: {r.look_for}" for r in recs) + " |")
+    lines += ["", "| channel | best for | trade-off |", "|---|---|---|"]
+    lines += [f"| `{c.value}` | {n.best_for} | {n.trade_off} |" for c, n in CHANNELS.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -78,6 +97,8 @@ def blocks() -> dict[str, str]:
         "triggers": triggers_table(),
         "policy-defaults": policy_table(),
         "role-profiles": role_profiles_table(),
+        "role-rules": role_rules_table(),
+        "sourcing-channels": sourcing_table(),
     }
 
 

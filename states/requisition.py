@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from states.vocabulary import Engagement, RoleProfile
+from states.vocabulary import ConstraintKind, Engagement, RoleProfile, SystemKind
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 MAX_INT32 = 2_147_483_647  # salary columns (and ids) are 32-bit INTEGER on PostgreSQL
@@ -25,13 +25,49 @@ class SalaryBand(BaseModel):
         return self
 
 
+class _Answer(BaseModel):
+    """An answer that picks options from the playbook's list (several allowed) and says the rest in words."""
+
+    model_config = ConfigDict(extra="forbid")
+    detail: Text | None = None
+
+    @field_validator("kinds", mode="after", check_fields=False)
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))  # in the order given, each once
+
+    def empty(self) -> bool:
+        """Still to answer: the words are what opening needs; the options feed the checks (states/role_rules.py)."""
+        return self.detail is None
+
+
+class SystemAnswer(_Answer):
+    kinds: list[SystemKind] = Field(default_factory=list, max_length=20)
+
+
+class ConstraintsAnswer(_Answer):
+    kinds: list[ConstraintKind] = Field(default_factory=list, max_length=20)
+
+
+def _plain_text(value: object) -> object:
+    """A plain string is the words alone: requisitions written before the options existed still load."""
+    return {"detail": value} if isinstance(value, str) else value
+
+
+# The documented input is either form (so the API's schema admits the plain string); the value is the answer.
+SystemField = Annotated[SystemAnswer, BeforeValidator(_plain_text, json_schema_input_type=SystemAnswer | Text)]
+ConstraintsField = Annotated[
+    ConstraintsAnswer, BeforeValidator(_plain_text, json_schema_input_type=ConstraintsAnswer | Text)
+]
+
+
 class RoleDefinition(BaseModel):
     """The four questions a hiring manager answers before anyone is sourced."""
 
     model_config = ConfigDict(extra="forbid")
     business_problem: Text | None = None
-    system_to_build: Text | None = None
-    key_constraints: Text | None = None
+    system_to_build: SystemField | None = None
+    key_constraints: ConstraintsField | None = None
     collaborators: Text | None = None
 
 
@@ -53,6 +89,8 @@ class RequisitionSpec(BaseModel):
     role_definition: RoleDefinition = RoleDefinition()
     job_description: JobDescription = JobDescription()
     engagement: Engagement | None = None
+    # Why this engagement fits the scope; needed to open a contract or hybrid requisition (NEEDS_RATIONALE).
+    engagement_rationale: Text | None = None
     salary_band: SalaryBand | None = None
     recruiter: Handle | None = None
     hiring_manager: Handle | None = None
@@ -64,7 +102,18 @@ class RequisitionSpec(BaseModel):
             for name in ("role_profile", "engagement", "salary_band", "recruiter", "hiring_manager")
             if getattr(self, name) in (None, [])
         ]
+        if self.engagement in NEEDS_RATIONALE and self.engagement_rationale is None:
+            gaps.append("engagement_rationale")
         for group in ("role_definition", "job_description"):
             part = getattr(self, group)
-            gaps += [f"{group}.{name}" for name, value in part if value in (None, [])]
+            gaps += [f"{group}.{name}" for name, value in part if _empty(value)]
         return gaps
+
+
+# Full time is the default the playbook ties to system ownership; a contract or hybrid choice must say why
+# (the bounded scope, or which phase the outside specialists speed up).
+NEEDS_RATIONALE = frozenset({Engagement.CONTRACT, Engagement.HYBRID})
+
+
+def _empty(value: object) -> bool:
+    return value in (None, []) or (isinstance(value, _Answer) and value.empty())

@@ -1,4 +1,5 @@
-"""Fixed vocabularies of the hiring domain: role profiles, sources, motivators, rubric items, reasons."""
+"""Fixed vocabularies of the hiring domain: role profiles, kinds of system and constraint, sources, motivators,
+rubric items, reasons. What each role profile means lives in states/profiles.py."""
 
 from enum import StrEnum
 
@@ -10,25 +11,25 @@ class RoleProfile(StrEnum):
     DATA_ENGINEER_AI = "data_engineer_ai"
 
 
-# Primary focus and key skills per profile; the README's table is generated from this.
-ROLE_PROFILES: dict[RoleProfile, tuple[str, str]] = {
-    RoleProfile.APPLIED_AI_ENGINEER: (
-        "ship LLM-backed product features end to end",
-        "prompting and retrieval, evaluation harnesses, API design, latency and cost control",
-    ),
-    RoleProfile.ML_ENGINEER: (
-        "train, serve and monitor models in production",
-        "feature pipelines, training infrastructure, model serving, drift monitoring, MLOps",
-    ),
-    RoleProfile.AI_RESEARCHER: (
-        "advance model capability on the company's problems",
-        "experiment design, fine-tuning and alignment methods, reading and writing papers, statistics",
-    ),
-    RoleProfile.DATA_ENGINEER_AI: (
-        "make data reliable and usable for AI systems",
-        "ingestion and ETL, data quality and lineage, labeling pipelines, vector stores, governance",
-    ),
-}
+class SystemKind(StrEnum):
+    """What kind of system the hire must build (the playbook's second role-definition question)."""
+
+    PROTOTYPE = "prototype"
+    PRODUCTION_API = "production_api"
+    TRAINING_PIPELINE = "training_pipeline"
+    EVALUATION_HARNESS = "evaluation_harness"
+    DATA_PLATFORM = "data_platform"
+
+
+class ConstraintKind(StrEnum):
+    """Which constraints matter most (the playbook's third role-definition question)."""
+
+    LATENCY = "latency"
+    COST = "cost"
+    OBSERVABILITY = "observability"
+    COMPLIANCE = "compliance"
+    MAINTAINABILITY = "maintainability"
+    MODEL_QUALITY = "model_quality"
 
 
 class Engagement(StrEnum):

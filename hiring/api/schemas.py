@@ -62,22 +62,66 @@ class Problem(BaseModel):
 # --- requisitions -------------------------------------------------------------------------------
 
 
+class RoleWarning(BaseModel):
+    code: str = Field(description="The rule (states/role_rules.py) or `band_below_market_median`.")
+    message: str
+
+
+class SourcingChannelOut(BaseModel):
+    channel: str
+    look_for: str = Field(description="What evidence to look for in this channel, for this profile.")
+    best_for: str
+    trade_off: str
+
+
+class ChannelFitOut(BaseModel):
+    channel: str
+    recommended: bool
+    candidates: int
+    hires: int
+
+
+class MarketPositionOut(BaseModel):
+    source: str
+    as_of: str
+    region: str
+    currency: str
+    average_salary: int | None = None
+    median_bucket: str
+    comparable: bool = Field(description="False when the band's currency is not the market data's.")
+    band_min_in: str | None = None
+    band_max_in: str | None = None
+    warning: str | None = None
+    note: str | None = None
+
+
 class RequisitionOut(BaseModel):
     id: int
     status: str = Field(description="draft | open | closed")
     title: str
     role_profile: str | None = None
-    role_definition: dict[str, str | None]
+    role_definition: dict[str, Any] = Field(
+        description="business_problem and collaborators as text; system_to_build and key_constraints as "
+        "{kinds: [options], detail: text}."
+    )
     job_description: dict[str, Any]
     engagement: str | None = None
+    engagement_rationale: str | None = None
     salary_band: dict[str, Any] | None = None
     recruiter: str | None = None
     hiring_manager: str | None = None
     missing: list[str] = Field(description="Fields still empty; a requisition opens only when there are none.")
     created_at: datetime
     opened_at: datetime | None = None
+    warnings_at_open: list[RoleWarning] | None = Field(default=None, description="What opening warned about.")
     candidates: int | None = None
     candidates_by_stage: dict[str, int] | None = None
+    # One requisition only (GET /requisitions/{id} and the add and open responses):
+    warnings: list[RoleWarning] | None = Field(default=None, description="What opening would warn about now.")
+    profile: dict[str, Any] | None = Field(default=None, description="The profile's focus, key skills, question.")
+    sourcing: list[SourcingChannelOut] | None = None
+    market: MarketPositionOut | None = Field(default=None, description="The band against the market data.")
+    channel_fit: list[ChannelFitOut] | None = None
 
 
 # --- candidates ---------------------------------------------------------------------------------

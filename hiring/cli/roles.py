@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hiring.cli.common import console, engine, print_json, read_document, validation_problems
+from hiring.cli.role_view import answer_text, checks_and_advice, warning_lines
 from hiring.errors import InvalidInput
 from hiring.terminal import line, plain
 
@@ -60,12 +61,21 @@ def update(
 
 
 @app.command("open")
-def open_(req_id: int = typer.Argument(..., metavar="ID", min=1, max=2**31 - 1)) -> None:
-    """Open a requisition; refused with the list of what is missing while it is incomplete."""
+def open_(
+    req_id: int = typer.Argument(..., metavar="ID", min=1, max=2**31 - 1), as_json: bool = typer.Option(False, "--json")
+) -> None:
+    """Open a requisition; refused with the list of what is missing while it is incomplete. Contradictions
+    between the answers and the profile, and a band below the market, are warned about (and recorded)."""
     from hiring.service import open_requisition
 
     req = open_requisition(engine(), req_id)
+    warnings = req.open_warnings or []
+    if as_json:
+        print_json({"id": req.id, "status": req.status, "warnings": warnings})
+        return
     console.print(line(f"requisition {req.id} is open: {req.title}"))
+    for text in warning_lines("warning", warnings):
+        console.print(text)
 
 
 @app.command("list")
@@ -93,7 +103,8 @@ def requisition_table(rows: list[dict[str, Any]]) -> Table:
 def show(
     req_id: int = typer.Argument(..., metavar="ID", min=1, max=2**31 - 1), as_json: bool = typer.Option(False, "--json")
 ) -> None:
-    """One requisition in full, with what is still missing and candidates per stage."""
+    """One requisition in full: what is missing, the warnings, the profile, where to source it, the band
+    against the market and candidates per stage and per source channel."""
     from hiring.queries import show_requisition
 
     r = show_requisition(engine(), req_id)
@@ -104,16 +115,22 @@ def show(
         console.print(renderable)
 
 
+def _unless_missing(field: str, r: dict[str, Any]) -> str | None:
+    """'-' for an optional field left empty; None (shown as missing) when opening needs it."""
+    return None if field in r["missing"] else "-"
+
+
 def requisition_lines(r: dict[str, Any]) -> list[Table | Text]:
     table = Table(show_header=False, box=None, title=plain(f"requisition {r['id']}: {r['title']} ({r['status']})"))
     band = r["salary_band"]
     rows = [
         ("role profile", r["role_profile"]),
         ("engagement", r["engagement"]),
+        ("engagement rationale", r.get("engagement_rationale") or _unless_missing("engagement_rationale", r)),
         ("salary band", f"{band['min']}-{band['max']} {band['currency']}" if band else None),
         ("recruiter", r["recruiter"]),
         ("hiring manager", r["hiring_manager"]),
-        *((k.replace("_", " "), v) for k, v in r["role_definition"].items()),
+        *((k.replace("_", " "), answer_text(v)) for k, v in r["role_definition"].items()),
         *((k.replace("_", " "), "; ".join(v) if isinstance(v, list) else v) for k, v in r["job_description"].items()),
         ("candidates", ", ".join(f"{s}: {n}" for s, n in r["candidates_by_stage"].items()) or "none"),
     ]
@@ -123,4 +140,4 @@ def requisition_lines(r: dict[str, Any]) -> list[Table | Text]:
     out: list[Table | Text] = [table]
     if r["missing"]:
         out.append(line(("missing before it can open:", "yellow"), f" {', '.join(r['missing'])}"))
-    return out
+    return out + checks_and_advice(r)

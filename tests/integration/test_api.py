@@ -122,6 +122,41 @@ def test_requisitions_are_added_opened_listed_and_shown(api) -> None:
     assert api.get(f"/requisitions/{rid}").json()["candidates_by_stage"] == {}
 
 
+def test_a_requisition_with_options_is_checked_and_shown_with_its_advice(api) -> None:
+    doc = payloads.requisition(
+        role_profile="ai_researcher", salary_band={"min": 100000, "max": 140000, "currency": "USD"}
+    )
+    doc["role_definition"]["system_to_build"] = {"kinds": ["production_api"], "detail": "a search endpoint"}
+    added = api.post("/requisitions", json=doc)
+    assert added.status_code == 201, added.text
+    rid = added.json()["id"]
+    assert added.json()["warnings_at_open"] is None
+    assert [w["code"] for w in added.json()["warnings"]] == [
+        "production_feature_needs_applied_depth",
+        "band_below_market_median",
+    ]
+    opened = api.post(f"/requisitions/{rid}/open")
+    assert opened.status_code == 200 and opened.json()["warnings_at_open"] == added.json()["warnings"]
+    shown = api.get(f"/requisitions/{rid}").json()
+    assert shown["role_definition"]["system_to_build"] == {"kinds": ["production_api"], "detail": "a search endpoint"}
+    assert "evaluation methodology" in shown["profile"]["key_skills"]
+    assert shown["sourcing"][0]["channel"] == "conference"
+    assert shown["market"]["band_max_in"] == "120,000-160,000 USD" and "140,000 USD" in shown["market"]["warning"]
+    assert [f["channel"] for f in shown["channel_fit"]] == ["conference", "direct_sourcing", "technical_community"]
+    listed = api.get("/requisitions").json()[0]
+    assert listed["warnings_at_open"] == shown["warnings_at_open"] and listed["market"] is None
+
+
+def test_an_unknown_option_is_a_422_naming_the_field_and_the_allowed_options(api, engine) -> None:
+    doc = payloads.requisition()
+    doc["role_definition"]["system_to_build"] = {"kinds": ["rocket"], "detail": "x"}
+    resp = api.post("/requisitions", json=doc)
+    assert resp.status_code == 422
+    problem = problem_fields(resp)["role_definition.system_to_build.kinds.0"]
+    assert "'production_api'" in problem and "'data_platform'" in problem
+    assert api.get("/requisitions").json() == []
+
+
 def test_an_incomplete_requisition_does_not_open_and_says_what_is_missing(api) -> None:
     rid = api.post("/requisitions", json={"title": "ML Engineer"}).json()["id"]
     resp = api.post(f"/requisitions/{rid}/open")

@@ -20,6 +20,7 @@ import yaml
 from hiring.cli import app, main
 from models.db import make_engine, require_schema
 from tests.support import payloads, procs
+from tests.support.paths import REPO
 from tests.support.procs import Result, clear_cached_settings
 
 
@@ -237,7 +238,14 @@ def test_role_add_takes_yaml_or_json_and_opens_when_complete(cli, suffix) -> Non
     shown = cli.json("role", "show", str(rid))
     assert shown["status"] == "open" and shown["title"] == doc["title"]
     assert shown["salary_band"] == {"min": 120000, "max": 150000, "currency": "EUR"}
-    assert shown["role_definition"] == doc["role_definition"]
+    # The fixture writes the two option answers as plain strings (the pre-option form): they read back as
+    # the words with no option chosen.
+    definition = doc["role_definition"]
+    assert shown["role_definition"] == {
+        **definition,
+        "system_to_build": {"kinds": [], "detail": definition["system_to_build"]},
+        "key_constraints": {"kinds": [], "detail": definition["key_constraints"]},
+    }
     assert shown["job_description"] == doc["job_description"]
     assert shown["missing"] == []
     assert [r["id"] for r in cli.json("role", "list")] == [rid]
@@ -278,6 +286,93 @@ def test_role_add_refuses_an_unreadable_file(cli, name, content) -> None:
     result = cli("role", "add", "--file", cli.file(name, content))
     assert result.code == 2, result
     assert name in result.err
+
+
+WARNED = REPO / "hiring" / "examples" / "requisitions-warned" / "researcher_for_a_production_feature.yaml"
+
+
+def test_role_open_warns_about_contradictions_records_them_and_role_show_repeats_them(cli) -> None:
+    rid = cli.json("role", "add", "--file", str(WARNED))["id"]
+    draft = cli.ok("role", "show", str(rid)).out
+    assert "warning at open: production_feature_needs_applied_depth" in draft  # a draft says what is coming
+    opened = cli.ok("role", "open", str(rid))  # warned, not refused
+    assert f"requisition {rid} is open" in opened.out
+    assert "warning: production_feature_needs_applied_depth" in opened.out
+    assert "warning: band_below_market_median" in opened.out and "150,000 USD" in opened.out
+    shown = cli.json("role", "show", str(rid))
+    assert shown["status"] == "open"
+    codes = ["production_feature_needs_applied_depth", "band_below_market_median"]
+    assert [w["code"] for w in shown["warnings_at_open"]] == codes == [w["code"] for w in shown["warnings"]]
+    text = cli.ok("role", "show", str(rid)).out
+    assert "warned at open: production_feature_needs_applied_depth" in text
+    assert "warning now" not in text  # nothing changed since
+    assert cli.json("role", "open", str(rid))["warnings"] == shown["warnings_at_open"]  # opening again: same record
+
+
+def test_role_show_gives_the_profile_sourcing_market_and_channel_fit(cli) -> None:
+    doc = payloads.requisition(
+        role_profile="ml_engineer", salary_band={"min": 170000, "max": 210000, "currency": "USD"}
+    )
+    doc["role_definition"]["system_to_build"] = {"kinds": ["training_pipeline"], "detail": "a ranking platform"}
+    rid = cli.role(**doc)
+    cli.candidate(rid, 1, "--source", "open_source")
+    cli.candidate(rid, 2, "--source", "inbound")
+    shown = cli.json("role", "show", str(rid))
+    assert shown["warnings"] == [] and shown["warnings_at_open"] == []
+    assert "distributed systems" in shown["profile"]["key_skills"]
+    assert [s["channel"] for s in shown["sourcing"]] == ["open_source", "direct_sourcing", "specialist_recruiter"]
+    assert all(s["trade_off"] for s in shown["sourcing"])
+    market = shown["market"]
+    assert (market["band_min_in"], market["band_max_in"]) == ("160,000-200,000 USD", "above 200,000 USD")
+    assert market["warning"] is None and market["as_of"] == "2026"
+    fit = {f["channel"]: (f["recommended"], f["candidates"], f["hires"]) for f in shown["channel_fit"]}
+    assert fit == {
+        "open_source": (True, 1, 0),
+        "direct_sourcing": (True, 0, 0),
+        "specialist_recruiter": (True, 0, 0),
+        "inbound": (False, 1, 0),
+    }
+    text = cli.ok("role", "show", str(rid)).out
+    for part in (
+        "[training_pipeline] a ranking platform",
+        "sample question",
+        "recommended sourcing channels",
+        "channel fit",
+        "band vs market: min in 160,000-200,000 USD",
+    ):
+        assert part in text, part
+
+
+def test_role_show_and_open_refuse_a_malformed_market_file(cli) -> None:
+    rid = cli.json("role", "add", "--file", cli.file("role.yaml", payloads.requisition()))["id"]
+    cli.monkeypatch.setenv("HIRING_MARKET_FILE", cli.file("market.yaml", {"as_of": "2026", "currency": "USD"}))
+    for command in (("role", "show", str(rid)), ("role", "open", str(rid))):
+        result = cli(*command)
+        assert result.code == 2, result
+        assert "market.yaml is not valid market data" in result.err and "all_profiles" in result.err
+    cli.monkeypatch.setenv("HIRING_MARKET_FILE", str(cli.cwd / "missing.yaml"))
+    assert "missing.yaml does not exist" in cli("role", "open", str(rid)).err
+    cli.monkeypatch.delenv("HIRING_MARKET_FILE")
+    assert cli.json("role", "show", str(rid))["status"] == "draft"  # the refused open wrote nothing
+
+
+def test_role_add_refuses_an_unknown_option_listing_the_allowed_ones(cli) -> None:
+    doc = payloads.requisition()
+    doc["role_definition"]["key_constraints"] = {"kinds": ["speed"], "detail": "fast"}
+    result = cli("role", "add", "--file", cli.file("bad.yaml", doc))
+    assert result.code == 2, result
+    assert "role_definition.key_constraints.kinds.0" in result.err and "'model_quality'" in result.err
+    assert cli.json("role", "list") == []
+
+
+def test_a_contract_requisition_opens_only_with_its_rationale(cli) -> None:
+    rid = cli.json("role", "add", "--file", cli.file("c.yaml", payloads.requisition(engagement="contract")))["id"]
+    refused = cli("role", "open", str(rid))
+    assert refused.code == 2 and "engagement_rationale" in refused.err
+    fixed = payloads.requisition(engagement="contract", engagement_rationale="a six-week proof of concept")
+    cli.ok("role", "update", str(rid), "--file", cli.file("c2.yaml", fixed))
+    cli.ok("role", "open", str(rid))
+    assert cli.json("role", "show", str(rid))["engagement_rationale"] == "a six-week proof of concept"
 
 
 def test_role_show_of_an_unknown_id_is_not_found(cli) -> None:
