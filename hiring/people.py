@@ -10,13 +10,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, field_validator
 from sqlalchemy import Engine, select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from hiring.documents import load_document
 from hiring.errors import Conflict, InvalidInput
 from models.db import transaction
 from models.tables import Person
 from states.field_problems import STANDARD, field_problems, problem_lines
+from states.payloads import PERSON_FIELDS, Payload
 from states.policy import CHANNELS
 from states.timers import Role
 from states.zones import TimeZoneName
@@ -140,3 +141,18 @@ def list_people(engine: Engine) -> list[dict[str, Any]]:
     with transaction(engine) as session:
         rows = session.execute(select(Person).order_by(Person.role, Person.handle)).scalars()
         return [person_dict(p) for p in rows]
+
+
+def ensure_people_known(session: Session, trigger: str, payload: Payload) -> None:
+    """Every payload field of `trigger` that names a person (states.payloads.PERSON_FIELDS) names a handle in the
+    directory; InvalidInput naming the field, the handle and how to add them otherwise."""
+    for name in PERSON_FIELDS.get(trigger, ()):
+        handle = getattr(payload, name, None)
+        if handle is None:
+            continue
+        if session.execute(select(Person.id).where(col(Person.handle) == handle)).first() is None:
+            raise InvalidInput(
+                f"{trigger}: {name} {handle!r} is not in the people directory; add them with "
+                f"`hiring people add --handle {handle} --name NAME --role interviewer` "
+                "(or `hiring people import FILE`), then record the event again"
+            )

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
+from hiring.people import ensure_people_known
 from hiring.policy_file import current_policy
 from hiring.queries.lookup import (
     ensure_not_erased,
@@ -30,7 +31,7 @@ from hiring.queries.requisitions import requisition_spec
 from hiring.sla import apply_timer_plan, new_timer
 from models.db import rows_matched, transaction
 from models.tables import Candidate, Event, Requisition, Timer
-from states.candidate import Applied, Band, CandidateState, apply
+from states.candidate import Applied, Band, CandidateState, PolicyInEffect, apply
 from states.intake import NewCandidate
 from states.policy import Policy
 from states.requisition import RequisitionSpec
@@ -139,6 +140,7 @@ def _insert_candidates(conn: Connection, out: "_Rows", people: list[NewCandidate
             "stage": INITIAL.value,
             "on_hold": False,
             "take_home_submitted": False,
+            "technical_screen_done": False,
             "interview_parts": [],
             "last_event_at": when,
             "version": 1,
@@ -311,6 +313,7 @@ def snapshot(cand: Candidate) -> CandidateState:
         stage=Stage(cand.stage),
         on_hold=cand.on_hold,
         take_home_submitted=cand.take_home_submitted,
+        technical_screen_done=cand.technical_screen_done,
         interview_parts=frozenset(cand.interview_parts or ()),
         returns_to=Stage(cand.returns_to) if cand.returns_to else None,
         start_date=cand.start_date,
@@ -323,6 +326,7 @@ def _snapshot_columns(state: CandidateState) -> dict[str, Any]:
         "stage": state.stage.value,
         "on_hold": state.on_hold,
         "take_home_submitted": state.take_home_submitted,
+        "technical_screen_done": state.technical_screen_done,
         "interview_parts": sorted(state.interview_parts),
         "returns_to": state.returns_to.value if state.returns_to else None,
         "start_date": state.start_date,
@@ -459,10 +463,13 @@ def _apply_in(
             "it changed since you read it; reload and retry"
         )
     req = session.get(Requisition, cand.requisition_id)
-    applied = apply(snapshot(cand), trigger, payload, when, band_of(req) if req else None)
+    policy = policy or current_policy()
+    in_effect = policy.in_effect(req.role_profile, req.id) if req else PolicyInEffect()
+    applied = apply(snapshot(cand), trigger, payload, when, band_of(req) if req else None, in_effect)
+    ensure_people_known(session, trigger, applied.payload)
     ev = _record(session, cand, applied, trigger, actor, when, now, key, request_hash)
     if req is not None:
-        _after_event(session, cand, req, applied, ev.id or 0, policy or current_policy())
+        _after_event(session, cand, req, applied, ev.id or 0, policy)
     return _outcome(ev, replayed=False)
 
 

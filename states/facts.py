@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from states.payloads import Payload
+from states.screen_bar import DEFAULT_BAR, ScreenBar
 from states.stages import INITIAL, Stage
 from states.vocabulary import InterviewPart
 
@@ -23,6 +24,7 @@ class CandidateState:
     stage: Stage = INITIAL
     on_hold: bool = False
     take_home_submitted: bool = False
+    technical_screen_done: bool = False  # a technical_screen is recorded (the latest one counts)
     interview_parts: frozenset[str] = field(default_factory=frozenset)
     returns_to: Stage | None = None  # where `reopen` goes back to
     start_date: date | None = None  # agreed on accept_offer; onboarding checkpoints count from it
@@ -35,6 +37,15 @@ class CandidateState:
 
 
 @dataclass(frozen=True)
+class PolicyInEffect:
+    """The policy settings the guards and the stage timers read, as they apply to one candidate's requisition
+    (states.policy.Policy.in_effect resolves them: requisition > role profile > global > default)."""
+
+    technical_screen_required: bool = True  # send_take_home waits for a technical_screen
+    screen_bar: ScreenBar = DEFAULT_BAR  # `screen` below it needs an override_reason
+
+
+@dataclass(frozen=True)
 class Proposed:
     """The event as the guards see it."""
 
@@ -42,6 +53,7 @@ class Proposed:
     payload: Payload
     occurred_at: datetime
     band: Band | None
+    in_effect: PolicyInEffect = PolicyInEffect()
 
 
 @dataclass(frozen=True)

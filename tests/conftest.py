@@ -157,9 +157,18 @@ def clock(T0: datetime) -> Clock:
 # --- data ---------------------------------------------------------------------------------------
 
 
+def add_interviewer(engine: Engine, handle: str = payloads.INTERVIEWER) -> None:
+    """Put the interviewer of the payloads' technical screens in the people directory."""
+    from hiring.people import add_person, parse_person
+
+    add_person(engine, parse_person({"handle": handle, "name": "Dana Interviewer", "role": "interviewer"}))
+
+
 @pytest.fixture
 def open_requisition(engine: Engine, T0: datetime) -> int:
-    """Id of an open, complete requisition with the band 120000-150000 EUR."""
+    """Id of an open, complete requisition with the band 120000-150000 EUR; its technical screens are held by
+    payloads.INTERVIEWER, who is in the people directory."""
+    add_interviewer(engine)
     spec = RequisitionSpec.model_validate(payloads.requisition())
     req = service.add_requisition(engine, spec, now=T0)
     assert req.id is not None
