@@ -27,6 +27,7 @@ from states.intake import NewCandidate
 from states.requisition import RequisitionSpec
 from states.stages import Stage
 from tests.support import payloads
+from tests.support.db import add_interviewer
 from tests.support.instants import T0 as T0_VALUE  # also the `T0` fixture below
 from tests.support.procs import clear_cached_settings
 
@@ -155,13 +156,6 @@ def clock(T0: datetime) -> Clock:
 
 
 # --- data ---------------------------------------------------------------------------------------
-
-
-def add_interviewer(engine: Engine, handle: str = payloads.INTERVIEWER) -> None:
-    """Put the interviewer of the payloads' technical screens in the people directory."""
-    from hiring.people import add_person, parse_person
-
-    add_person(engine, parse_person({"handle": handle, "name": "Dana Interviewer", "role": "interviewer"}))
 
 
 @pytest.fixture

@@ -155,7 +155,7 @@ _MAIN = [
 ]
 _STOPS = {
     Stage.SOURCED: 0,
-    Stage.SCREENED: 1,
+    Stage.SCREENED: 2,  # screened with the technical screen recorded: ready for the take-home
     Stage.TAKE_HOME: 3,
     Stage.DEBRIEF: 5,
     Stage.FINAL: 6,
