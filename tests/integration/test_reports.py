@@ -218,6 +218,27 @@ def test_rubric_averages_per_requisition(report) -> None:
     assert second["take_home"]["overall"] == 3.0
 
 
+def test_screen_bar_overrides_per_requisition(report, log) -> None:
+    first, second = report["screen_bar"]
+    # req 1: A, B, C, E screened; C was below the bar and moved on with a reason
+    assert {k: first[k] for k in ("requisition_id", "screens", "overrides", "override_rate", "candidates")} == {
+        "requisition_id": 1,
+        "screens": 4,
+        "overrides": 1,
+        "override_rate": 0.25,
+        "candidates": [log["C"]],
+    }
+    assert (second["screens"], second["overrides"], second["override_rate"], second["candidates"]) == (1, 0, 0.0, [])
+
+
+def test_the_screen_bar_section_renders_the_counts(report, log) -> None:
+    from hiring.reports.tables import sections
+
+    [section] = [s for s in sections(report) if s.key == "screen-bar"]
+    assert section.rows[0][2:] == ["4", "1", "25%"] and section.rows[1][2:] == ["1", "0", "0%"]
+    assert section.notes == [f"#1: overridden for candidate(s) #{log['C']}."]
+
+
 def test_offers_and_onboarding(report, log) -> None:
     o = report["offers"]
     assert {k: o[k] for k in ("made", "accepted", "declined", "pending", "acceptance_rate", "declines_by_reason")} == {
@@ -392,6 +413,7 @@ def test_report_tables_in_the_terminal(hiring_cli, log) -> None:
         "Sources by role profile",
         "Take-home rubric",
         "Final-interview averages",
+        "Screen-bar overrides",
         "Offers",
         "Onboarding",
     ):
@@ -440,7 +462,8 @@ def test_html_is_one_self_contained_file_with_every_chart_and_the_tables(hiring_
         "Take-home rubric averages",
     ):
         assert f">{heading}" in page, heading
-    assert page.count("<table>") == 11
+    assert ">Screen-bar overrides per requisition" in page
+    assert page.count("<table>") == 12
     assert '<td class="alert">1</td>' in page  # the overdue decision timer stands out
 
 
