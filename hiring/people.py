@@ -150,7 +150,7 @@ def ensure_people_known(session: Session, trigger: str, payload: Payload) -> Non
         handle = getattr(payload, name, None)
         if handle is None:
             continue
-        if session.execute(select(Person.id).where(col(Person.handle) == handle)).first() is None:
+        if session.execute(select(col(Person.id)).where(col(Person.handle) == handle)).first() is None:
             raise InvalidInput(
                 f"{trigger}: {name} {handle!r} is not in the people directory; add them with "
                 f"`hiring people add --handle {handle} --name NAME --role interviewer` "

@@ -27,7 +27,7 @@ def register(root: typer.Typer) -> None:
 def people_add(
     handle: str = typer.Option(..., "--handle", help="How requisitions and the policy name them, e.g. maria.lopez."),
     name: str = typer.Option(..., "--name"),
-    role: str = typer.Option(..., "--role", help="recruiter | hiring_manager | head_of_talent"),
+    role: str = typer.Option(..., "--role", help="recruiter | hiring_manager | head_of_talent | interviewer"),
     email: str = typer.Option(None, "--email"),
     slack_id: str = typer.Option(None, "--slack-id", help="Slack member id, e.g. U024BE7LH."),
     timezone: str = typer.Option("UTC", "--timezone", help="IANA time zone, e.g. Europe/Berlin."),

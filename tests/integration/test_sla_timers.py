@@ -23,7 +23,8 @@ def test_screen_closes_screen_decision_met_and_opens_the_technical_screen(candid
     drive(cid, "screen")
     assert timer(engine, cid, "screen_decision").status == "met"
     screen = timer(engine, cid, "technical_screen", "open")
-    assert (screen.opened_at, screen.due_at, screen.owner_role) == (clock.now, clock.now + timedelta(days=3), "recruiter")
+    due = clock.now + timedelta(days=3)
+    assert (screen.opened_at, screen.due_at, screen.owner_role) == (clock.now, due, "recruiter")
     assert open_kinds(engine, cid) == {"technical_screen"}  # the take-home clock waits for the screen
 
 

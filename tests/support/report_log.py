@@ -61,7 +61,8 @@ LOG: dict[str, tuple[int, str, list[tuple[float, str, dict[str, Any] | None]]]] 
     "B": (1, "inbound", [
         (10, "screen", None), (20, "reject", payloads.reject("skills_gap")),
         (30, "reopen", payloads.reason("the rejection was a mistake")),
-        (38, "technical_screen", None), (40, "send_take_home", None), (90, "submit_take_home", None), (100, "score_take_home", _scores(*[4] * 6)),
+        (38, "technical_screen", None), (40, "send_take_home", None), (90, "submit_take_home", None),
+        (100, "score_take_home", _scores(*[4] * 6)),
         (110, "advance_to_final", None),
         *_parts((120, TC, 2), (130, PDD, 2), (140, SD, 3), (150, BEH, 1)),
         (210, "reject", payloads.reject("interview_performance")),
