@@ -244,6 +244,7 @@ def baseline_import(engine: Engine, path: Path) -> int:
                         "stage": "sourced",
                         "on_hold": False,
                         "take_home_submitted": False,
+                        "technical_screen_done": False,
                         "interview_parts": [],
                         "last_event_at": NOW,
                         "version": 1,
