@@ -79,7 +79,7 @@ def outbox_db(workdir: Path, rows: int) -> Path:
 
 
 def project(path: Path, rx: Receiver, digest: bool) -> tuple[float, float, Any]:
-    from hiring.dispatch import dispatch
+    from hiring.bootstrap import dispatch
     from hiring.settings import Settings
 
     settings = Settings(

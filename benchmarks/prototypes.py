@@ -63,7 +63,7 @@ def lean_apply_event(
             last_event_at=c.last_event_at,
         )
         band = Band(r.salary_min, r.salary_max, r.currency) if r.salary_min and r.salary_max and r.currency else None
-        applied = apply(state, trigger, payload, occurred_at, band, policy.in_effect(r.role_profile, r.id))
+        applied = apply(state, trigger, payload, occurred_at, band, in_effect=policy.in_effect(r.role_profile, r.id))
         changed = conn.execute(
             update(cand_t)
             .where(cand_t.c.id == candidate_id, cand_t.c.version == c.version)

@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from flows.plumbing import at_instant, database, retrying
-from hiring.dispatch import DispatchResult, dispatch
+from hiring.bootstrap import DispatchResult, dispatch
 from hiring.settings import get_settings
 
 ARTIFACT_KEY = "dispatch-notifications"

@@ -34,6 +34,7 @@ from hiring.errors import InvalidInput
 from hiring.terminal import line
 from models.tables import Candidate, Event
 from states.intake import NewCandidate
+from states.kits import GUIDE_HOURS
 from states.policy import DEFAULT_POLICY
 from states.requisition import RequisitionSpec
 from states.screen_bar import SIGNALS, check
@@ -65,7 +66,7 @@ def on_tick(engine: Engine, now: datetime, console: Console) -> None:
     Sweeps the SLA timers due at `now` (only when something is due: one indexed MIN query per tick), then
     dispatches the outbox through the console channel, which prints each notification.
     """
-    from hiring.dispatch import dispatch
+    from hiring.bootstrap import dispatch
     from hiring.sla import earliest_due, sweep
 
     due = earliest_due(engine)
@@ -223,12 +224,13 @@ SCREEN_NOTES: dict[RoleProfile, tuple[list[str], list[str]]] = {
         ],
     ),
 }
-TAKE_HOMES: dict[RoleProfile, str] = {
-    RoleProfile.APPLIED_AI_ENGINEER: "Ticket-deflection RAG service with an evaluation report",
-    RoleProfile.ML_ENGINEER: "Learning-to-rank pipeline with an offline evaluation gate",
-    RoleProfile.AI_RESEARCHER: "Preference-optimisation ablation on a small open model",
-    RoleProfile.DATA_ENGINEER_AI: "Versioned ingestion with lineage and a deletion request",
+TAKE_HOMES: dict[RoleProfile, str] = {  # a shipped take-home template per profile (hiring/examples/kits)
+    RoleProfile.APPLIED_AI_ENGINEER: "rag_task",
+    RoleProfile.ML_ENGINEER: "inference_optimisation",
+    RoleProfile.AI_RESEARCHER: "experiment_design",
+    RoleProfile.DATA_ENGINEER_AI: "consistent_pipeline",
 }
+LONGER_TAKE_HOME = "the exercise includes preparing a small dataset of our own"
 FIRST_YEAR: dict[RoleProfile, list[str]] = {
     RoleProfile.APPLIED_AI_ENGINEER: [
         "Support copilot in production for two ticket categories",
@@ -411,6 +413,7 @@ class _Walk:
         self.weak_at = fate.steps if fate.ending == "reject" else None
         self.steps: list[Step] = []
         self.offer: dict[str, Any] = {}
+        self.interviews: list[datetime] = []  # the start of each part's interview, in InterviewPart order
 
     def add(
         self,
@@ -438,12 +441,20 @@ class _Walk:
                 (1, 2),
             )
 
+    def _cancel_open_interviews(self) -> None:
+        """A candidate withdrawing from the final loop: the interviews still ahead are called off first."""
+        recorded = sum(1 for s in self.steps if s.trigger == "record_interview")
+        for part in list(InterviewPart)[recorded : len(self.interviews)]:
+            reason = {"part": part.value, "reason": "The candidate is withdrawing; interview called off."}
+            self.add("cancel_interview", reason, self.recruiter, (0, 0))
+
     def end(self) -> None:
         rng, ending = self.rng, self.fate.ending
         if ending == "reject":
             reason, note = rng.choice(REJECTIONS[self.fate.steps])
             self.add("reject", {"reason": reason.value, "note": note}, self.manager, (1, 2))
         elif ending == "withdraw":
+            self._cancel_open_interviews()
             self.add("withdraw", {"reason": rng.choice(WITHDRAWALS)}, self.recruiter, (1, 3))
         elif ending == "decline":
             self.add("decline_offer", {"reason": rng.choice(DECLINES)}, self.recruiter, (2, 4))
@@ -490,17 +501,11 @@ def _technical_screen(w: _Walk, _n: int) -> None:
 def _send_take_home(w: _Walk, _n: int) -> None:
     sent = _later(w.rng, w.t, (0, 1), w.pace)
     due = _workday(sent + timedelta(days=3 if w.pace == "fast" else 6)).replace(hour=17, minute=0)
-    w.add(
-        "send_take_home",
-        {
-            "title": TAKE_HOMES[w.profile],
-            "role_profile": w.profile.value,
-            "expected_hours": w.rng.choice((3, 4)),
-            "due_at": due.isoformat(),
-        },
-        w.recruiter,
-        at=sent,
-    )
+    hours = w.rng.choice((3, 4))
+    payload: dict[str, Any] = {"template": TAKE_HOMES[w.profile], "due_at": due.isoformat()}
+    if hours > GUIDE_HOURS:
+        payload |= {"expected_hours": hours, "hours_reason": LONGER_TAKE_HOME}
+    w.add("send_take_home", payload, w.recruiter, at=sent)
 
 
 def _submit_take_home(w: _Walk, _n: int) -> None:
@@ -521,6 +526,36 @@ def _score_take_home(w: _Walk, _n: int) -> None:
 
 def _advance_to_final(w: _Walk, _n: int) -> None:
     w.add("advance_to_final", {"debrief_notes": w.rng.choice(DEBRIEF_NOTES)}, w.manager, (1, 2))
+    _schedule_loop(w)
+
+
+INTERVIEW_MINUTES = 60
+
+
+def _schedule_loop(w: _Walk) -> None:
+    """The recruiter books the four interviews on one working day, 90 minutes apart; a slow candidate's
+    behavioural interview moves to the next working day."""
+    day = _later(w.rng, w.t, (2, 3), w.pace).replace(hour=10, minute=0)
+    w.interviews = [day + timedelta(minutes=90 * i) for i in range(4)]
+    for i, part in enumerate(InterviewPart):
+        payload = {"part": part.value, "interviewer": w.panel[i], "starts_at": w.interviews[i].isoformat()}
+        w.add("schedule_interview", {**payload, "minutes": INTERVIEW_MINUTES}, w.recruiter, (0, 0))
+    if w.pace == "slow":
+        w.interviews[3] = _workday(day + timedelta(days=1)).replace(hour=11)
+        moved = {"part": InterviewPart.BEHAVIORAL.value, "starts_at": w.interviews[3].isoformat()}
+        w.add("reschedule_interview", moved, w.recruiter, (0, 0))
+
+
+def _filed_at(w: _Walk, i: int) -> datetime:
+    """When part i's scorecard is filed: a few hours after the interview, or (a slow loop's system design)
+    two days late, so that its scorecard timer escalates past the interviewer."""
+    end = w.interviews[i] + timedelta(minutes=INTERVIEW_MINUTES)
+    late = w.pace == "slow" and i == 2
+    delay = timedelta(days=2, hours=3) if late else timedelta(minutes=w.rng.randrange(30, 300, 5))
+    return max(end + delay, w.t + timedelta(minutes=5))
+
+
+RECOMMENDATION_BY_SCORE = {1: "strong_no", 2: "no", 3: "yes", 4: "strong_yes"}
 
 
 def _record_interview(w: _Walk, n: int) -> None:
@@ -531,9 +566,16 @@ def _record_interview(w: _Walk, n: int) -> None:
     score = w.rng.choice((3, 4)) if strong else w.rng.choice((1, 2))
     w.add(
         "record_interview",
-        {"part": part.value, "interviewer": w.panel[i], "score": score, "notes": good if strong else bad},
+        {
+            "part": part.value,
+            "interviewer": w.panel[i],
+            "score": score,
+            "recommendation": RECOMMENDATION_BY_SCORE[score],
+            "notes": good if strong else bad,
+        },
         w.panel[i],
-        (2, 4) if i == 0 else (0, 1),
+        at=_filed_at(w, i) if w.interviews else None,
+        days=(2, 4) if i == 0 else (0, 1),
     )
 
 
@@ -637,6 +679,15 @@ def _is_demo_database(path: Path) -> bool:
         conn.close()
 
 
+def _add_panels(engine: Engine) -> None:
+    """The interviewers of every panel, in the people directory (schedule_interview refuses unknown handles)."""
+    from hiring.people import add_person, parse_person
+
+    for handle in sorted({h for panel in PANELS.values() for h in panel}):
+        name = " ".join(part.title() for part in handle.split("."))
+        add_person(engine, parse_person({"handle": handle, "name": name, "role": "interviewer"}))
+
+
 def load_requisitions(folder: Path = REQUISITIONS) -> list[RequisitionSpec]:
     from hiring.documents import load_yaml
 
@@ -681,6 +732,7 @@ def run_demo(path: str | None, *, console: Console | None = None, tick: Tick | N
             req = add_requisition(engine, spec, now=START - timedelta(days=7))
             open_requisition(engine, req.id or 0, now=START - timedelta(days=4))
             reqs.append(Req(req.id or 0, spec))
+        _add_panels(engine)
         people = read_candidates()
         the_plan = plan(random.Random(SEED), reqs, people)
         console.print(

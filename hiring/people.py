@@ -2,7 +2,7 @@
 talent are, and how to reach them (`hiring people add | list | import`).
 
 Requisitions and the policy refer to people by handle (e.g. maria.lopez); the dispatcher looks the handle up
-in the same table (notifications.recipients) to find an email address or a Slack user id.
+in the same table (notifications/dispatcher.py) to find an email address or a Slack user id.
 """
 
 from pathlib import Path
@@ -16,9 +16,11 @@ from hiring.documents import load_document
 from hiring.errors import Conflict, InvalidInput
 from models.db import transaction
 from models.tables import Person
+from states.facts import Applied
 from states.field_problems import STANDARD, field_problems, problem_lines
+from states.interviews import backfill_problem
 from states.payloads import PERSON_FIELDS, Payload
-from states.policy import CHANNELS
+from states.policy import CHANNELS, Policy
 from states.timers import Role
 from states.zones import TimeZoneName
 
@@ -156,3 +158,22 @@ def ensure_people_known(session: Session, trigger: str, payload: Payload) -> Non
                 f"`hiring people add --handle {handle} --name NAME --role interviewer` "
                 "(or `hiring people import FILE`), then record the event again"
             )
+
+
+def check_interview(session: Session, applied: Applied, policy: Policy) -> None:
+    """What the rules cannot check alone for schedule_interview and reschedule_interview: the interviewer is in
+    the directory, and the start is no further back than the policy's backfill."""
+    problem = backfill_problem(applied.payload, applied.occurred_at, policy.interview_backfill)
+    if problem:
+        raise InvalidInput(f"{applied.trigger}: {problem}")
+    handle = getattr(applied.payload, "interviewer", None) if starts_or_handle(applied.trigger) else None
+    known = session.execute(select(col(Person.id)).where(col(Person.handle) == handle)).first() if handle else True
+    if not known:
+        raise InvalidInput(
+            f"{applied.trigger}: interviewer {handle!r} is not in the people directory; add them with "
+            f"`hiring people add --handle {handle} --name NAME --role interviewer --email EMAIL` and retry"
+        )
+
+
+def starts_or_handle(trigger: str) -> bool:
+    return trigger in ("schedule_interview", "reschedule_interview")

@@ -77,8 +77,18 @@ def _is_text(annotation: Any) -> bool:
 
 
 def _has_pattern(info: Any) -> bool:
-    """A str field with a pattern (a currency code) is a code, not free text."""
-    return any(getattr(m, "pattern", None) for m in info.metadata)
+    """A str field with a pattern (a currency code, a template id) is a code, not free text."""
+    return any(getattr(m, "pattern", None) for m in info.metadata) or _pattern_in(info.annotation)
+
+
+def _pattern_in(annotation: Any) -> bool:
+    """An optional code (`TemplateId | None`): the pattern sits on the union's Annotated member."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) is typing.Annotated:
+        return any(getattr(m, "pattern", None) for m in args[1:])
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return bool(args) and all(_pattern_in(a) for a in args)
+    return False
 
 
 def free_text_fields(model: type[Payload]) -> frozenset[str]:

@@ -153,7 +153,7 @@ def _flow(entrypoint: str) -> Callable[..., dict[str, Any]]:
 
 def _dispatcher(engine: Engine) -> Callable[[datetime], Any]:
     """The outbox dispatcher bound to this engine (imported late: it is only needed once serve runs)."""
-    from hiring.dispatch import dispatch
+    from hiring.bootstrap import dispatch
 
     return lambda now: dispatch(engine, now)
 

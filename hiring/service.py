@@ -17,7 +17,8 @@ from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
-from hiring.people import ensure_people_known
+from hiring.kits import take_home_defaults
+from hiring.people import check_interview, ensure_people_known
 from hiring.policy_file import current_policy
 from hiring.queries.lookup import (
     ensure_not_erased,
@@ -33,10 +34,12 @@ from models.db import rows_matched, transaction
 from models.tables import Candidate, Event, Requisition, Timer
 from states.candidate import Applied, Band, CandidateState, PolicyInEffect, apply
 from states.intake import NewCandidate
+from states.interviews import interviews_from_json, interviews_to_json
 from states.policy import Policy
 from states.requisition import RequisitionSpec
 from states.sla import Scope, opening_on_entry
 from states.stages import INITIAL, Stage
+from states.vocabulary import RoleProfile
 
 CREATE_TRIGGER = "source"  # the first event of every candidate: it enters the initial stage
 
@@ -94,6 +97,10 @@ def open_requisition(engine: Engine, req_id: int, now: datetime | None = None) -
         req.opened_at = now or clock.now()
         session.add(req)
         return req
+
+
+def profile_of(req: Requisition | None) -> RoleProfile | None:
+    return RoleProfile(req.role_profile) if req is not None and req.role_profile else None
 
 
 def band_of(req: Requisition) -> Band | None:
@@ -315,6 +322,7 @@ def snapshot(cand: Candidate) -> CandidateState:
         take_home_submitted=cand.take_home_submitted,
         technical_screen_done=cand.technical_screen_done,
         interview_parts=frozenset(cand.interview_parts or ()),
+        interviews=interviews_from_json(cand.interviews),
         returns_to=Stage(cand.returns_to) if cand.returns_to else None,
         start_date=cand.start_date,
         last_event_at=cand.last_event_at,
@@ -328,6 +336,7 @@ def _snapshot_columns(state: CandidateState) -> dict[str, Any]:
         "take_home_submitted": state.take_home_submitted,
         "technical_screen_done": state.technical_screen_done,
         "interview_parts": sorted(state.interview_parts),
+        "interviews": interviews_to_json(state.interviews),
         "returns_to": state.returns_to.value if state.returns_to else None,
         "start_date": state.start_date,
         "last_event_at": state.last_event_at,
@@ -465,7 +474,11 @@ def _apply_in(
     req = session.get(Requisition, cand.requisition_id)
     policy = policy or current_policy()
     in_effect = policy.in_effect(req.role_profile, req.id) if req else PolicyInEffect()
-    applied = apply(snapshot(cand), trigger, payload, when, band_of(req) if req else None, in_effect)
+    if req is not None and trigger == "send_take_home":
+        payload = take_home_defaults(req, payload)
+    band = band_of(req) if req else None
+    applied = apply(snapshot(cand), trigger, payload, when, band, profile_of(req), in_effect=in_effect)
+    check_interview(session, applied, policy)
     ensure_people_known(session, trigger, applied.payload)
     ev = _record(session, cand, applied, trigger, actor, when, now, key, request_hash)
     if req is not None:

@@ -124,6 +124,7 @@ class Settings(BaseSettings):
     head_of_talent: Handle | None = Field(
         default=None, description="Handle of the head of talent (top of the escalation ladder)."
     )
+    me: Handle | None = Field(default=None, description="Your own handle: whose list `hiring todo` shows without --me.")
 
     # --- Slack: an incoming webhook (posts to a channel, mentions the person) or a bot token (DMs) ---
     slack_webhook_url: Annotated[SecretStr, AfterValidator(_webhook)] | None = None

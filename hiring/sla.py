@@ -7,6 +7,7 @@ levels, when, to whom) are pure and live in states/ (sla.py, timers.py, ladder.p
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,23 +18,25 @@ from sqlmodel import Session, col
 from hiring import clock
 from hiring.policy_file import current_policy
 from models.db import insert_many_ignoring_duplicates, is_postgres, transaction
-from models.messages import EscalationMessage, NextEscalation
+from models.messages import EscalationMessage, MissingScorecard, NextEscalation
 from models.tables import Candidate, Escalation, Outbox, Person, Requisition, Timer
 from states import ladder as ladders
 from states.durations import human
 from states.facts import Applied
 from states.ladder import Steps
 from states.policy import Ladder, Level, Policy
-from states.sla import Opening, Scope, plan
+from states.sla import Opening, Scope, TimerPlan, plan
 from states.timers import TIMERS, Role, TimerKind
+from states.vocabulary import InterviewPart
 
 log = logging.getLogger("hiring.sweep")  # the name operators filter on, kept from before the merge
 
 # --- people and channels ---------------------------------------------------------------------------
 
 
-def recipient_for(role: Role, req: Requisition, policy: Policy) -> str | None:
-    return ladders.recipient(role, req.recruiter, req.hiring_manager, policy.head_of_talent)
+def recipient_for(role: Role, req: Requisition, policy: Policy, owner_handle: str | None = None) -> str | None:
+    """Who holds `role` for this requisition; the interviewer is the timer's own owner (timer.owner_handle)."""
+    return ladders.recipient(role, req.recruiter, req.hiring_manager, policy.head_of_talent, owner_handle)
 
 
 def channels_for(
@@ -69,8 +72,10 @@ def new_timer(
         role_profile=req.role_profile,
         kind=opening.kind.value,
         owner_role=TIMERS[opening.kind].owner.value,
+        subject=opening.subject,
+        owner_handle=opening.owner_handle,
         opened_at=at,
-        window_start=at,
+        window_start=opening.window_start or at,
         due_at=opening.due_at,
         opened_by_event_id=event_id,
     )
@@ -109,7 +114,6 @@ def apply_timer_plan(
         .scalars()
         .all()
     )
-    by_kind = {t.kind: t for t in open_timers}
     for timer in open_timers:
         if timer_plan.cancel_all:
             _close(timer, "cancelled", at, event_id)
@@ -118,15 +122,38 @@ def apply_timer_plan(
             timer.next_fire_at = None  # the sweep skips it until `resume`
         if timer_plan.resume_all:
             _resume(timer, at, policy)
-    for kinds, status in ((timer_plan.close, None), (timer_plan.restart, "superseded")):
-        for kind in kinds:
-            timer = by_kind.pop(kind.value, None)
-            if timer is not None:
-                _close(timer, status or ("met" if at <= timer.due_at else "breached"), at, event_id)
+    still_open = _close_planned(open_timers, timer_plan, at, event_id)
     for opening in timer_plan.open:
-        if opening.kind.value not in by_kind:
+        if (opening.kind.value, opening.subject) not in still_open:
             session.add(new_timer(cand.id or 0, req, opening, at, policy, event_id))
     session.add_all(open_timers)
+
+
+def _targets(timer: Timer, kinds: tuple[TimerKind, ...], subject: str | None) -> bool:
+    """Whether the plan's `kinds` name this timer: a per-interview kind only that subject's (every one if None)."""
+    kind = TimerKind(timer.kind)
+    if kind not in kinds:
+        return False
+    return not TIMERS[kind].per_interview or subject is None or timer.subject == subject
+
+
+def _close_planned(
+    open_timers: Sequence[Timer], timer_plan: TimerPlan, at: datetime, event_id: int | None
+) -> set[tuple[str, str | None]]:
+    """Close what the plan closes, restarts and cancels; the (kind, subject) of the timers still open."""
+    still_open: set[tuple[str, str | None]] = set()
+    for timer in open_timers:
+        if timer.status != "open":  # cancel_all closed it above
+            continue
+        if _targets(timer, timer_plan.close, timer_plan.subject):
+            _close(timer, "met" if at <= timer.due_at else "breached", at, event_id)
+        elif _targets(timer, timer_plan.restart, timer_plan.subject):
+            _close(timer, "superseded", at, event_id)
+        elif _targets(timer, timer_plan.cancel, timer_plan.subject):
+            _close(timer, "cancelled", at, event_id)
+        else:
+            still_open.add((timer.kind, timer.subject))
+    return still_open
 
 
 # --- the sweep -------------------------------------------------------------------------------------
@@ -205,7 +232,8 @@ def sweep(
                 break
             reqs = _by_id(session, Requisition, {t.requisition_id for t in timers})
             cands = _by_id(session, Candidate, {t.candidate_id for t in timers})
-            batch = _Batch(reqs, cands, now, policy, channels, _preferences(session, reqs.values(), policy))
+            owners = {t.owner_handle for t in timers if t.owner_handle}
+            batch = _Batch(reqs, cands, now, policy, channels, _preferences(session, reqs.values(), policy, owners))
             for timer in timers:
                 seen.add(timer.id or 0)
             fired += _fire_batch(session, timers, batch)
@@ -237,9 +265,10 @@ class _Due:
     recipient: str | None
 
 
-def _preferences(session: Session, reqs: Any, policy: Policy) -> dict[str, list[str]]:
+def _preferences(session: Session, reqs: Any, policy: Policy, owners: set[str]) -> dict[str, list[str]]:
     """Preferred channels of the people this batch can escalate to (one query per batch)."""
-    handles = {h for r in reqs for h in (r.recruiter, r.hiring_manager) if h} | {policy.head_of_talent} - {None}
+    handles = {h for r in reqs for h in (r.recruiter, r.hiring_manager) if h} | owners
+    handles |= {policy.head_of_talent} - {None}
     rows = session.execute(
         select(col(Person.handle), col(Person.channels)).where(col(Person.handle).in_(handles))
     ).all()
@@ -320,7 +349,8 @@ def _due_levels(timers: list[Timer], batch: _Batch) -> tuple[list[_Due], list[di
         owner, req = Role(timer.owner_role), batch.reqs[timer.requisition_id]
         for level, at in now_due:
             role = ladders.audience(level, owner, ladder)
-            due.append(_Due(timer, level, at, ladder, steps, role, recipient_for(role, req, batch.policy)))
+            who = recipient_for(role, req, batch.policy, timer.owner_handle)
+            due.append(_Due(timer, level, at, ladder, steps, role, who))
         if now_due:
             new_level, new_fire_at = ladders.following(steps, after=now_due[-1][0].value)
             advances.append({"timer_id": timer.id, "new_level": new_level, "new_fire_at": new_fire_at})
@@ -381,12 +411,12 @@ def _park(timer: Timer, exc: Exception) -> None:
 
 def _message(d: _Due, req: Requisition, cand: Candidate, now: datetime, policy: Policy) -> EscalationMessage:
     """The facts a channel renders, frozen at the moment it fired. Ids, no names: the dispatcher reads the
-    candidate's name when it sends (notifications/subjects.py), so an erasure reaches this row too."""
+    candidate's name when it sends (notifications/dispatcher.py), so an erasure reaches this row too."""
     timer = d.timer
     following = ladders.next_step(d.level, Role(timer.owner_role), d.ladder, d.steps)
     next_info = None
     if following is not None:
-        who = recipient_for(following.role, req, policy)
+        who = recipient_for(following.role, req, policy, timer.owner_handle)
         next_info = NextEscalation(
             level=following.level.value, role=following.role.value, recipient=who, at=following.at.isoformat()
         )
@@ -409,4 +439,35 @@ def _message(d: _Due, req: Requisition, cand: Candidate, now: datetime, policy: 
         due_in_human=human(-overdue) if overdue.total_seconds() <= 0 else None,
         action=TIMERS[TimerKind(timer.kind)].action,
         next_escalation=next_info,
+        **_interview_facts(timer, req, cand),
     )
+
+
+def _interview_facts(timer: Timer, req: Requisition, cand: Candidate) -> dict[str, Any]:
+    """A scorecard timer's interview and kit; a decision timer's scorecards still missing, with whose they are."""
+    interviews = cand.interviews or {}
+    if timer.kind == TimerKind.SCORECARD.value and timer.subject:
+        row = interviews.get(timer.subject) or {}
+        return {
+            "interview_part": timer.subject,
+            "interview_at": row.get("starts_at"),
+            "interviewer": timer.owner_handle,
+            "kit_command": f"hiring kit --req {req.id} --part {timer.subject}",
+        }
+    if timer.kind != TimerKind.DECISION.value:
+        return {}
+    filed = set(cand.interview_parts or ())
+    missing = []
+    for part in InterviewPart:
+        if part.value in filed:
+            continue
+        row = interviews.get(part.value) or {}
+        live = row and not row.get("cancelled")
+        missing.append(
+            MissingScorecard(
+                part=part.value,
+                interviewer=str(row["interviewer"]) if live else None,
+                starts_at=str(row["starts_at"]) if live else None,
+            )
+        )
+    return {"missing_scorecards": missing}

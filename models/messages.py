@@ -21,6 +21,15 @@ class NextEscalation(BaseModel):
     at: str | None = None  # ISO 8601
 
 
+class MissingScorecard(BaseModel):
+    """A final-interview part whose scorecard is not filed yet, and whose it is (a handle; None: unscheduled)."""
+
+    model_config = ConfigDict(frozen=True)
+    part: str
+    interviewer: str | None = None
+    starts_at: str | None = None  # ISO 8601, when it is scheduled
+
+
 class EscalationMessage(BaseModel):
     """One escalation level of one timer, as the channels render it. Fields default to None so that a
     hand-made notice or an older row parses too; other keys (a name added at send time) are kept as extras."""
@@ -43,6 +52,13 @@ class EscalationMessage(BaseModel):
     due_in_human: str | None = None
     action: str | None = None
     next_escalation: NextEscalation | None = None
+    # A scorecard timer's interview: its part, start, interviewer, and the command that prints its kit.
+    interview_part: str | None = None
+    interview_at: str | None = None
+    interviewer: str | None = None
+    kit_command: str | None = None
+    # A decision timer's scorecards still missing (none when all are filed).
+    missing_scorecards: list[MissingScorecard] | None = None
 
     def as_payload(self) -> dict[str, Any]:
         """The outbox row's JSON payload."""
@@ -59,4 +75,7 @@ class EscalationMessage(BaseModel):
             nxt = data.get("next_escalation")
             if isinstance(nxt, dict):
                 nxt = NextEscalation.model_construct(**nxt)
-            return cls.model_construct(**{**data, "next_escalation": nxt})
+            missing = data.get("missing_scorecards")
+            if isinstance(missing, list):
+                missing = [MissingScorecard.model_construct(**m) if isinstance(m, dict) else m for m in missing]
+            return cls.model_construct(**{**data, "next_escalation": nxt, "missing_scorecards": missing})

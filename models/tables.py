@@ -44,6 +44,7 @@ class Requisition(SQLModel, table=True):
     hiring_manager: str | None = None
     created_at: datetime = _when(nullable=False)
     opened_at: datetime | None = _when(nullable=True)
+    kit_override: dict[str, Any] | None = _json()  # states.kits.KitOverride: the requisition's own kit
 
 
 class Candidate(SQLModel, table=True):

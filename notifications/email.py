@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
-from notifications.credentials import Scrubber, SmtpConfig
+from notifications.config import Scrubber, SmtpConfig
 from notifications.delivery import Delivery, Recipient
 from notifications.errors import DeliveryError, Unreachable
 from notifications.render import email_message

@@ -8,8 +8,8 @@ from sqlmodel import col
 
 from models.db import transaction
 from models.tables import Outbox
+from notifications.dispatcher import candidate_names
 from notifications.errors import NoSuchOutboxRow, NotRetryable, UnknownOutboxStatus
-from notifications.subjects import candidate_names
 
 STATUSES = ("pending", "sending", "sent", "dead")
 

@@ -4,7 +4,7 @@ and HTML), and console lines. Pure functions: no database, no network.
 An escalation's payload (the typed message `models.messages.EscalationMessage`, written by hiring/sla.py)
 carries the facts, frozen when the escalation fired: candidate id, requisition, stage, timer, level, due_at,
 how late, the expected action and who comes next. The candidate's name is not stored: the dispatcher adds it
-to the notice from the candidate row when it sends (notifications/subjects.py). Several notices for one
+to the notice from the candidate row when it sends (notifications/dispatcher.py). Several notices for one
 recipient render as one digest message listing them all.
 A weekly digest (hiring/reports/digest.py) is rendered from its facts the same way, names looked up at send.
 """
@@ -32,13 +32,19 @@ DEADLINES = {
     "take_home_review": "take-home review",
     "debrief": "debrief",
     "final_loop": "final interview loop",
+    "scorecard": "scorecard",
     "decision": "decision window",
     "offer_response": "offer response",
     "checkpoint_30": "30-day checkpoint",
     "checkpoint_60": "60-day checkpoint",
     "checkpoint_90": "90-day checkpoint",
 }
-ROLES = {"recruiter": "recruiter", "hiring_manager": "hiring manager", "head_of_talent": "head of talent"}
+ROLES = {
+    "recruiter": "recruiter",
+    "hiring_manager": "hiring manager",
+    "head_of_talent": "head of talent",
+    "interviewer": "interviewer",
+}
 SLACK_HEADER_MAX = 150  # Block Kit: a header's plain_text is at most 150 characters
 SLACK_SECTION_MAX = 3000  # Block Kit: a section's text is at most 3000 characters
 SLACK_FIELD_MAX = 2000
@@ -183,11 +189,30 @@ def details(n: Notice, ctx: Context) -> list[tuple[str, str]]:
         ("Deadline", f"{deadline(n)}, due {local_time(_p(n, 'due_at'), ctx.timezone)}"),
         ("How late", lateness(n)),
         ("Expected", expected(n)),
+        *interview_rows(n, ctx),
         ("Next escalation", next_escalation(n, ctx)),
     ]
     link = ats_link(n, ctx.ats_link_template)
     if link:
         rows.append(("In the ATS", link))
+    return rows
+
+
+def interview_rows(n: Notice, ctx: Context) -> list[tuple[str, str]]:
+    """A scorecard's interview and where its kit is; a decision's scorecards still missing and whose they are."""
+    m = n.message
+    rows: list[tuple[str, str]] = []
+    if m.interview_part:
+        when = local_time(m.interview_at, ctx.timezone)
+        rows.append(("Interview", f"{m.interview_part}, {when}, {person(m.interviewer, 'interviewer', ctx)}"))
+    if m.kit_command:
+        rows.append(("Interview kit", m.kit_command))
+    if m.missing_scorecards is not None:
+        missing = [
+            f"{s.part} ({s.interviewer})" if s.interviewer else f"{s.part} (not scheduled)"
+            for s in m.missing_scorecards
+        ]
+        rows.append(("Scorecards missing", ", ".join(missing) or "none: all four are filed"))
     return rows
 
 
@@ -497,7 +522,8 @@ def console_line(n: Notice, ctx: Context, to: str) -> str:
     """One readable line: who, what, how late, what is expected, who is next."""
     if n.kind == "digest":
         return f"notify #{n.outbox_id} to {to}: {_p(n, 'title') or 'Weekly hiring digest'}"
+    loop = "".join(f" | {label.lower()}: {value}" for label, value in interview_rows(n, ctx))
     return (
         f"notify #{n.outbox_id} to {to}: {headline(n)} | {candidate(n)}, {requisition(n)}, stage "
-        f"{_p(n, 'stage') or '-'} | expected: {expected(n)} | next: {next_escalation(n, ctx)}"
+        f"{_p(n, 'stage') or '-'} | expected: {expected(n)}{loop} | next: {next_escalation(n, ctx)}"
     )

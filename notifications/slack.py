@@ -9,7 +9,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from notifications.credentials import Scrubber, SlackConfig
+from notifications.config import Scrubber, SlackConfig
 from notifications.delivery import Delivery, Recipient
 from notifications.errors import DeliveryError, Unreachable
 from notifications.render import SLACK_HEADER_MAX, slack_escape, slack_mention, slack_message

@@ -12,8 +12,10 @@ from states import graph
 from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, UnknownTrigger
 from states.facts import Applied, Band, CandidateState, PolicyInEffect, Proposed
 from states.field_problems import field_problems
+from states.interviews import with_scheduled_interviewer
 from states.payloads import Payload, payload_model
 from states.stages import TERMINAL, Stage
+from states.vocabulary import RoleProfile
 
 __all__ = [
     "Applied",
@@ -64,6 +66,7 @@ def apply(
     raw_payload: dict[str, Any] | None,
     occurred_at: datetime,
     band: Band | None = None,
+    role_profile: RoleProfile | None = None,
     in_effect: PolicyInEffect = PolicyInEffect(),
 ) -> Applied:
     """Validate one event against the graph, its payload schema and its guards (with the policy settings in
@@ -75,8 +78,8 @@ def apply(
         raise TriggerNotAllowed(trigger, state.stage.value, allowed, state.on_hold)
     if state.last_event_at is not None and occurred_at < state.last_event_at:
         raise OutOfOrder(occurred_at, state.last_event_at)
-    payload = validate_payload(trigger, state.stage, raw_payload)
-    proposed = Proposed(trigger, payload, occurred_at, band, in_effect)
+    payload = validate_payload(trigger, state.stage, with_scheduled_interviewer(state, trigger, raw_payload))
+    proposed = Proposed(trigger, payload, occurred_at, band, role_profile, in_effect)
     subject = _Subject(state)
     if not graph.MACHINE.events[trigger].trigger(subject, proposed=proposed):
         raise GuardRefused(trigger, graph.refusals(state, proposed))
@@ -107,5 +110,5 @@ def replay(
         if trigger == "source":  # the creation event: the candidate enters the initial stage
             state = replace(state, last_event_at=occurred_at)
             continue
-        state = apply(state, trigger, payload, occurred_at, band, in_effect).after
+        state = apply(state, trigger, payload, occurred_at, band, in_effect=in_effect).after
     return state

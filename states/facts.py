@@ -1,13 +1,14 @@
 """The plain data the rules pass around: a candidate's state, the event as the guards see it, and the
 result of applying one. No rules here, so every rules module can import it without a cycle."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from states.payloads import Payload
 from states.screen_bar import DEFAULT_BAR, ScreenBar
 from states.stages import INITIAL, Stage
-from states.vocabulary import InterviewPart
+from states.vocabulary import InterviewPart, RoleProfile
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,20 @@ class Band:
     min: int
     max: int
     currency: str
+
+
+@dataclass(frozen=True)
+class Interview:
+    """One scheduled final interview (stored in candidate.interviews under its part)."""
+
+    interviewer: str  # a handle of the people directory
+    starts_at: datetime
+    minutes: int
+    cancelled: bool = False
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.minutes)
 
 
 @dataclass(frozen=True)
@@ -26,6 +41,9 @@ class CandidateState:
     take_home_submitted: bool = False
     technical_screen_done: bool = False  # a technical_screen is recorded (the latest one counts)
     interview_parts: frozenset[str] = field(default_factory=frozenset)
+    # Scheduled interviews by part, cancelled ones kept (a scorecard for them is refused). Compared, not
+    # hashed (a dict is not hashable); equal states still hash alike.
+    interviews: Mapping[str, Interview] = field(default_factory=dict, hash=False)
     returns_to: Stage | None = None  # where `reopen` goes back to
     start_date: date | None = None  # agreed on accept_offer; onboarding checkpoints count from it
     last_event_at: datetime | None = None
@@ -34,6 +52,22 @@ class CandidateState:
     def parts_complete(self) -> bool:
         """Every final-interview part is recorded."""
         return all(part.value in self.interview_parts for part in InterviewPart)
+
+    def live_interview(self, part: str) -> Interview | None:
+        """The part's scheduled interview unless it was cancelled."""
+        found = self.interviews.get(part)
+        return None if found is None or found.cancelled else found
+
+    @property
+    def loop_arranged(self) -> bool:
+        """Every part is recorded or has a live scheduled interview: the decision can be timed."""
+        return all(p.value in self.interview_parts or self.live_interview(p.value) for p in InterviewPart)
+
+    @property
+    def last_interview_end(self) -> datetime | None:
+        """When the last live scheduled interview ends (None when none is scheduled)."""
+        ends = [i.ends_at for i in self.interviews.values() if not i.cancelled]
+        return max(ends) if ends else None
 
 
 @dataclass(frozen=True)
@@ -53,7 +87,8 @@ class Proposed:
     payload: Payload
     occurred_at: datetime
     band: Band | None
-    in_effect: PolicyInEffect = PolicyInEffect()
+    role_profile: RoleProfile | None = None  # the requisition's
+    in_effect: PolicyInEffect = PolicyInEffect()  # the policy settings for the requisition
 
 
 @dataclass(frozen=True)

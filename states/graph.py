@@ -17,7 +17,7 @@ from typing import Any
 
 from transitions import Machine
 
-from states import guards
+from states import guards, interviews
 from states.facts import CandidateState, Proposed
 from states.payloads import Payload
 from states.stages import ACTIVE, BEFORE_ACCEPTANCE, ONBOARDING, REOPENABLE, Stage
@@ -39,13 +39,10 @@ class TimerEffect:
     restart: tuple[TimerKind, ...] = ()  # closed as superseded and opened again
     only_if: Callable[[CandidateState, CandidateState], bool] | None = None  # (before, after): else no effect
     due_from_payload: bool = False  # the timer the move opens is due at the payload's due_at
+    per_interview: bool = False  # the event changes one scheduled interview: states.sla.interview_plan
     cancel_all: bool = False  # the process ends: every open timer and unfired escalation is cancelled
     pause_all: bool = False
     resume_all: bool = False
-
-
-def _parts_just_completed(before: CandidateState, after: CandidateState) -> bool:
-    return after.parts_complete and not before.parts_complete
 
 
 def _part(state: CandidateState, payload: Any) -> dict[str, Any]:
@@ -54,6 +51,7 @@ def _part(state: CandidateState, payload: Any) -> dict[str, Any]:
 
 S, K = Stage, TimerKind
 CANCEL = TimerEffect(cancel_all=True)
+INTERVIEW = TimerEffect(per_interview=True)
 
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "screen", "source": S.SOURCED, "dest": S.SCREENED, "conditions": [guards.meets_screen_bar]},
@@ -62,7 +60,8 @@ TRANSITIONS: list[dict[str, Any]] = [
      "sets": lambda s, p: {"technical_screen_done": True},
      "timers": TimerEffect(close=(K.TECHNICAL_SCREEN,), open=(K.TAKE_HOME_SENT,))},
     {"trigger": "send_take_home", "source": S.SCREENED, "dest": S.TAKE_HOME,
-     "conditions": [guards.technical_screen_recorded, guards.due_after_event],
+     "conditions": [guards.technical_screen_recorded, guards.due_after_event, guards.take_home_within_guide,
+                    guards.take_home_for_the_profile],
      "sets": lambda s, p: {"take_home_submitted": False}, "timers": TimerEffect(due_from_payload=True)},
     {"trigger": "submit_take_home", "source": S.TAKE_HOME, "dest": None,
      "sets": lambda s, p: {"take_home_submitted": True},
@@ -70,9 +69,15 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "score_take_home", "source": S.TAKE_HOME, "dest": S.DEBRIEF,
      "conditions": [guards.take_home_submitted]},
     {"trigger": "advance_to_final", "source": S.DEBRIEF, "dest": S.FINAL,
-     "sets": lambda s, p: {"interview_parts": frozenset()}},
+     "sets": lambda s, p: {"interview_parts": frozenset(), "interviews": {}}},
+    {"trigger": "schedule_interview", "source": S.FINAL, "dest": None, "sets": interviews.schedule,
+     "conditions": [guards.part_not_scheduled, guards.scorecard_not_filed], "timers": INTERVIEW},
+    {"trigger": "reschedule_interview", "source": S.FINAL, "dest": None, "sets": interviews.reschedule,
+     "conditions": [guards.part_scheduled, guards.scorecard_not_filed], "timers": INTERVIEW},
+    {"trigger": "cancel_interview", "source": S.FINAL, "dest": None, "sets": interviews.cancel,
+     "conditions": [guards.part_scheduled, guards.scorecard_not_filed], "timers": INTERVIEW},
     {"trigger": "record_interview", "source": S.FINAL, "dest": None, "sets": _part,
-     "timers": TimerEffect(close=(K.FINAL_LOOP,), open=(K.DECISION,), only_if=_parts_just_completed)},
+     "conditions": [guards.scorecard_fits_schedule], "timers": INTERVIEW},
     {"trigger": "make_offer", "source": S.FINAL, "dest": S.OFFER,
      "conditions": [guards.all_interview_parts_recorded, guards.within_band_or_approved]},
     {"trigger": "revise_offer", "source": S.OFFER, "dest": None,

@@ -11,6 +11,7 @@ from transitions import EventData
 
 from states import screen_bar
 from states.facts import CandidateState, Proposed
+from states.kits import GUIDE_HOURS
 from states.stages import Stage
 from states.vocabulary import InterviewPart
 
@@ -109,6 +110,29 @@ within_band_or_approved = Guard(
     ),
 )
 
+
+def _hours_ok(p: Proposed) -> bool:
+    pay = p.payload
+    return pay.expected_hours <= GUIDE_HOURS or bool(pay.hours_reason)  # type: ignore[attr-defined]  # the trigger's payload model has the fields
+
+
+take_home_within_guide = Guard(
+    "take_home_within_guide",
+    lambda s, p: _hours_ok(p),
+    lambda s, p: (
+        f"expected_hours {p.payload.expected_hours:g} is above the playbook's {GUIDE_HOURS:g}-hour take-home "  # type: ignore[attr-defined]  # the trigger's payload model has the field
+        "guide; give hours_reason to say why it needs longer"
+    ),
+)
+
+take_home_for_the_profile = Guard(
+    "take_home_for_the_profile",
+    lambda s, p: p.role_profile is None or p.payload.role_profile == p.role_profile,  # type: ignore[attr-defined]  # the trigger's payload model has the field
+    lambda s, p: (
+        f"role_profile {p.payload.role_profile} does not match the requisition's; allowed: {p.role_profile}"  # type: ignore[attr-defined]  # the trigger's payload model has the field
+    ),
+)
+
 not_on_hold = Guard("not_on_hold", lambda s, p: not s.on_hold, lambda s, p: "the candidate is already on hold")
 on_hold = Guard("on_hold", lambda s, p: s.on_hold, lambda s, p: "the candidate is not on hold")
 
@@ -119,3 +143,70 @@ def returns_to(stage: Stage) -> Guard:
         lambda s, p: s.returns_to == stage,
         lambda s, p: "the candidate has no recorded stage to return to",
     )
+
+
+# --- scheduled interviews ------------------------------------------------------------------------------
+
+
+def _part_of(p: Proposed) -> str:
+    return str(p.payload.part)  # type: ignore[attr-defined]  # the trigger's payload model has the field
+
+
+def _when_with(s: CandidateState, part: str) -> str:
+    i = s.interviews[part]
+    return f"with {i.interviewer} at {i.starts_at.isoformat()}"
+
+
+part_not_scheduled = Guard(
+    "part_not_scheduled",
+    lambda s, p: s.live_interview(_part_of(p)) is None,
+    lambda s, p: (
+        f"the {_part_of(p)} interview is already scheduled ({_when_with(s, _part_of(p))}); "
+        "use reschedule_interview to change it"
+    ),
+)
+
+part_scheduled = Guard(
+    "part_scheduled",
+    lambda s, p: s.live_interview(_part_of(p)) is not None,
+    lambda s, p: (
+        f"the {_part_of(p)} interview was cancelled; schedule it again with schedule_interview"
+        if _part_of(p) in s.interviews
+        else f"no {_part_of(p)} interview is scheduled (schedule it with schedule_interview)"
+    ),
+)
+
+scorecard_not_filed = Guard(
+    "scorecard_not_filed",
+    lambda s, p: _part_of(p) not in s.interview_parts,
+    lambda s, p: f"the {_part_of(p)} scorecard is already filed: that interview has taken place",
+)
+
+
+def _scheduled_with(s: CandidateState, p: Proposed) -> str | None:
+    i = s.live_interview(_part_of(p))
+    return None if i is None else i.interviewer
+
+
+def _interviewer_fits(s: CandidateState, p: Proposed) -> bool:
+    given, scheduled = p.payload.interviewer, _scheduled_with(s, p)  # type: ignore[attr-defined]  # the trigger's payload model has the field
+    cancelled = _part_of(p) in s.interviews and scheduled is None
+    return not cancelled and bool(given) and (scheduled is None or given == scheduled)
+
+
+def _interviewer_problem(s: CandidateState, p: Proposed) -> str:
+    part, scheduled = _part_of(p), _scheduled_with(s, p)
+    if part in s.interviews and scheduled is None:
+        return (
+            f"the {part} interview was cancelled: no scorecard can be filed for it "
+            "(schedule it again with schedule_interview first)"
+        )
+    if scheduled is None:
+        return f"interviewer is required: no {part} interview is scheduled to take it from"
+    return (
+        f"the {part} interview is scheduled with {scheduled}, not {p.payload.interviewer}; "  # type: ignore[attr-defined]  # the trigger's payload model has the field
+        "leave interviewer out, or reschedule_interview with the new interviewer first"
+    )
+
+
+scorecard_fits_schedule = Guard("scorecard_fits_schedule", _interviewer_fits, _interviewer_problem)

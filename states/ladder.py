@@ -91,8 +91,16 @@ def next_step(level: Level, owner: Role, ladder: Ladder, steps: Steps) -> Step |
     return None if following_level is None else step(following_level[0], owner, ladder, steps)
 
 
-def recipient(role: Role, recruiter: str | None, hiring_manager: str | None, head_of_talent: str | None) -> str | None:
-    """The person who holds `role` for a requisition."""
+def recipient(
+    role: Role,
+    recruiter: str | None,
+    hiring_manager: str | None,
+    head_of_talent: str | None,
+    interviewer: str | None = None,
+) -> str | None:
+    """The person who holds `role` for a requisition (the interviewer: the one who owns the timer)."""
+    if role == Role.INTERVIEWER:
+        return interviewer
     if role == Role.RECRUITER:
         return recruiter
     if role == Role.HIRING_MANAGER:

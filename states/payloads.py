@@ -3,13 +3,15 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from states.kits import GUIDE_HOURS, TemplateId
 from states.requisition import Money
 from states.stages import Stage
 from states.vocabulary import (
     ACCESS_CHECKLIST,
     InterviewPart,
+    Recommendation,
     RejectionReason,
     RoleProfile,
 )
@@ -73,8 +75,10 @@ class TechnicalScreen(Payload):
 class SendTakeHome(Payload):
     title: Text
     role_profile: RoleProfile
-    expected_hours: Annotated[float, Field(gt=0, le=40)] = 3
+    expected_hours: Annotated[float, Field(gt=0, le=40)] = GUIDE_HOURS
     due_at: AwareDatetime
+    template: TemplateId | None = None  # a take-home template of the requisition's kit (hiring/kits.py)
+    hours_reason: Text | None = None  # why it takes longer than the guide (a guard requires it above)
 
 
 class SubmitTakeHome(Payload):
@@ -95,11 +99,42 @@ class AdvanceToFinal(Payload):
     debrief_notes: Text
 
 
+Minutes = Annotated[int, Field(ge=15, le=480, description="the interview's length in minutes")]
+
+
 class RecordInterview(Payload):
+    """A scorecard. The interviewer defaults to the scheduled one when the part was scheduled."""
+
     part: InterviewPart
-    interviewer: Text
+    interviewer: Text | None = None
     score: Rating
+    recommendation: Recommendation
     notes: Text
+
+
+class ScheduleInterview(Payload):
+    part: InterviewPart
+    interviewer: Handle
+    starts_at: AwareDatetime
+    minutes: Minutes = 60
+
+
+class RescheduleInterview(Payload):
+    part: InterviewPart
+    starts_at: AwareDatetime | None = None
+    minutes: Minutes | None = None
+    interviewer: Handle | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> "RescheduleInterview":
+        if self.starts_at is None and self.minutes is None and self.interviewer is None:
+            raise ValueError("name what changes: starts_at, minutes and/or interviewer")
+        return self
+
+
+class CancelInterview(Payload):
+    part: InterviewPart
+    reason: Text
 
 
 class OfferPackage(Payload):
@@ -162,6 +197,9 @@ PAYLOADS: dict[str, type[Payload]] = {
     "submit_take_home": SubmitTakeHome,
     "score_take_home": ScoreTakeHome,
     "advance_to_final": AdvanceToFinal,
+    "schedule_interview": ScheduleInterview,
+    "reschedule_interview": RescheduleInterview,
+    "cancel_interview": CancelInterview,
     "record_interview": RecordInterview,
     "make_offer": OfferPackage,
     "revise_offer": OfferPackage,

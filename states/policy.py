@@ -123,6 +123,8 @@ class Policy(BaseModel):
     screen_bar: ScreenBar = ScreenBar()
     calendar: CalendarSpec = CalendarSpec()
     head_of_talent: str | None = None
+    # How far in the past an interview may be scheduled (to record one that already took place).
+    interview_backfill: Duration = timedelta(days=7)
     # Channels per level: a list for every audience, or per audience role, e.g.
     # level_2: {hiring_manager: [slack], head_of_talent: [email]} (a role left out gets the level's first list).
     routing: dict[Level, list[str] | dict[Role, list[str]]] = dict(DEFAULT_ROUTING)

@@ -20,13 +20,21 @@ CHECKPOINT_START = time(9, 0)  # onboarding checkpoints fall due at 09:00 on the
 class Opening:
     kind: TimerKind
     due_at: datetime
+    subject: str | None = None  # a per-interview timer's part
+    owner_handle: str | None = None  # the interviewer who owns it
+    window_start: datetime | None = None  # the ladder's window starts here (the event's time when None)
 
 
 @dataclass(frozen=True)
 class TimerPlan:
+    """Kinds name open timers; for a per-interview kind (scorecard) `subject` narrows them to one part's
+    (None: every one, as when the candidate leaves the stage)."""
+
     close: tuple[TimerKind, ...] = ()  # closed as met or breached
     restart: tuple[TimerKind, ...] = ()  # closed as superseded, and opened again below
-    open: tuple[Opening, ...] = ()  # opened unless one of the kind is already open
+    open: tuple[Opening, ...] = ()  # opened unless one of the kind (and subject) is already open
+    cancel: tuple[TimerKind, ...] = ()  # closed as cancelled
+    subject: str | None = None
     cancel_all: bool = False
     pause_all: bool = False
     resume_all: bool = False
@@ -73,7 +81,51 @@ def plan(applied: Applied, scope: Scope) -> TimerPlan:
     if applied.moved:
         due = getattr(applied.payload, "due_at", None) if effect.due_from_payload else None
         return TimerPlan(close=stage_timers(applied.source), open=opening_on_entry(applied.dest, after, at, scope, due))
+    if effect.per_interview:
+        return interview_plan(applied, scope)
     if effect.only_if is not None and not effect.only_if(applied.before, after):
         return TimerPlan()
     opened = tuple(Opening(kind, _due(kind, at, scope)) for kind in (*effect.restart, *effect.open))
     return TimerPlan(close=effect.close, restart=effect.restart, open=opened)
+
+
+# --- scheduled interviews -------------------------------------------------------------------------------
+# The decision window starts when the last interview ends: when the loop becomes arranged (every part
+# scheduled or recorded) the decision timer opens with window_start = the last scheduled end (or the event's
+# time, if later, when a scorecard of an unscheduled part completes it); a reschedule that moves the last end
+# restarts it; a cancellation cancels it (the next schedule_interview opens it again). A scorecard never moves it.
+
+
+def _decision(state: CandidateState, at: datetime | None, scope: Scope) -> Opening:
+    ends = [e for e in (state.last_interview_end, at) if e is not None]
+    start = max(ends)
+    return Opening(TimerKind.DECISION, _due(TimerKind.DECISION, start, scope), window_start=start)
+
+
+def _scorecard(state: CandidateState, part: str, scope: Scope) -> Opening:
+    interview = state.interviews[part]
+    end = interview.ends_at
+    return Opening(TimerKind.SCORECARD, _due(TimerKind.SCORECARD, end, scope), part, interview.interviewer, end)
+
+
+def interview_plan(applied: Applied, scope: Scope) -> TimerPlan:
+    """What schedule/reschedule/cancel_interview and record_interview do to the scorecard and decision timers."""
+    before, after, trigger = applied.before, applied.after, applied.trigger
+    part = str(getattr(applied.payload, "part", ""))
+    K = TimerKind
+    arranged_now = after.loop_arranged and not before.loop_arranged
+    if trigger == "schedule_interview":
+        opened = (_scorecard(after, part, scope), *((_decision(after, None, scope),) if arranged_now else ()))
+        return TimerPlan(open=opened, subject=part)
+    if trigger == "reschedule_interview":
+        moved = after.loop_arranged and after.last_interview_end != before.last_interview_end
+        opened = (_scorecard(after, part, scope), *((_decision(after, None, scope),) if moved else ()))
+        return TimerPlan(restart=(K.SCORECARD, *((K.DECISION,) if moved else ())), open=opened, subject=part)
+    if trigger == "cancel_interview":
+        return TimerPlan(cancel=(K.SCORECARD, *((K.DECISION,) if before.loop_arranged else ())), subject=part)
+    # record_interview: the part's scorecard timer closes; today's rule when the fourth part comes in
+    close: tuple[TimerKind, ...] = (K.SCORECARD,) if before.live_interview(part) else ()
+    if after.parts_complete and not before.parts_complete:
+        close += (K.FINAL_LOOP,)
+    opened = (_decision(after, applied.occurred_at, scope),) if arranged_now else ()
+    return TimerPlan(close=close, open=opened, subject=part)

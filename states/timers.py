@@ -21,6 +21,7 @@ class TimerKind(StrEnum):
     TAKE_HOME_REVIEW = "take_home_review"
     DEBRIEF = "debrief"
     FINAL_LOOP = "final_loop"
+    SCORECARD = "scorecard"  # one per scheduled interview: timer.subject is the part
     DECISION = "decision"
     OFFER_RESPONSE = "offer_response"
     CHECKPOINT_30 = "checkpoint_30"
@@ -44,6 +45,10 @@ def _screen_first(state: CandidateState, in_effect: PolicyInEffect) -> bool:
     return in_effect.technical_screen_required and not state.technical_screen_done
 
 
+def _never(state: CandidateState, in_effect: PolicyInEffect) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class TimerSpec:
     """One timer kind. Entering `stage` opens it when `opens_on_entry(state, in_effect)` holds for the state
@@ -59,6 +64,7 @@ class TimerSpec:
     due: str | None = None  # the README's "due" when it is not the duration
     opens_on_entry: Callable[[CandidateState, PolicyInEffect], bool] = _always
     checkpoint_days: int | None = None  # due at 09:00 this many days after the start date, when there is one
+    per_interview: bool = False  # one timer per scheduled interview (timer.subject = the part)
 
     @property
     def due_text(self) -> str:
@@ -92,9 +98,17 @@ TIMERS: dict[TimerKind, TimerSpec] = {
     K.FINAL_LOOP: TimerSpec(S.FINAL, R.RECRUITER, timedelta(days=10), "complete all four final-interview parts",
                             "entering final", "fourth interview part recorded, or leaving final",
                             opens_on_entry=lambda s, e: not s.parts_complete),
+    K.SCORECARD: TimerSpec(S.FINAL, R.INTERVIEWER, timedelta(hours=24),
+                           "file the scorecard of your interview (record_interview with a recommendation)",
+                           "schedule_interview (restarted by reschedule_interview)",
+                           "the part's record_interview, cancel_interview, or leaving final",
+                           due="interview end + 24h", opens_on_entry=_never, per_interview=True),
     K.DECISION: TimerSpec(S.FINAL, R.HIRING_MANAGER, timedelta(hours=48),
                           "make the hire/no-hire call: make_offer or reject",
-                          "fourth interview part recorded, or reopen after it", "leaving final",
+                          "fourth interview part recorded, or every part scheduled (schedule_interview; "
+                          "restarted by reschedule_interview when the last end moves), or reopen after it",
+                          "cancel_interview, or leaving final",
+                          due="48h from the last interview's end (from the fourth scorecard when none was scheduled)",
                           opens_on_entry=lambda s, e: s.parts_complete),
     K.OFFER_RESPONSE: TimerSpec(S.OFFER, R.RECRUITER, timedelta(days=7), "get the candidate's answer to the offer",
                                 "make_offer or reopen (restarted by revise_offer)", "leaving offer"),

@@ -73,6 +73,15 @@ class InterviewPart(StrEnum):
     BEHAVIORAL = "behavioral"
 
 
+class Recommendation(StrEnum):
+    """A scorecard's overall call, besides its 1-4 score."""
+
+    STRONG_NO = "strong_no"
+    NO = "no"
+    YES = "yes"
+    STRONG_YES = "strong_yes"
+
+
 ACCESS_CHECKLIST = (
     "tooling",
     "credentials",

@@ -245,3 +245,16 @@ def app_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     clear_cached_settings()
     yield db_url
     clear_cached_settings()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Skips, one line per reason with a count (addopts shows no per-test skip lines: without PostgreSQL
+    there would be hundreds of identical ones)."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"SKIPPED {count} test(s): {reason}")

@@ -11,6 +11,7 @@ from states.intake import NewCandidate
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Actor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")]
 
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
@@ -123,6 +124,9 @@ class CandidateDetail(CandidateOut):
     timers: list[dict[str, Any]]
     overdue: bool
     erased: bool = False
+    loop: list[dict[str, Any]] = Field(
+        default=[], description="per final-interview part: schedule, scorecard filed/due/cancelled, score, call"
+    )
 
 
 class EventRow(BaseModel):
@@ -198,6 +202,7 @@ class TimerRow(BaseModel):
     timer: str
     owner_role: str
     owner: str | None = None
+    subject: str | None = Field(default=None, description="a scorecard timer's interview part")
     due_at: datetime
     paused: bool
     overdue: bool
@@ -209,6 +214,57 @@ class TimerRow(BaseModel):
 class Timers(BaseModel):
     at: datetime
     timers: list[TimerRow]
+
+
+class FiredLevel(BaseModel):
+    level: str
+    role: str
+    recipient: str | None = None
+    fired_at: datetime
+
+
+class NextLevel(BaseModel):
+    level: str
+    role: str
+    recipient: str | None = None
+    at: datetime
+
+
+class Why(BaseModel):
+    as_: str = Field(alias="as", description="The role the person holds for this item.")
+    because: str = Field(description="owner | escalated")
+    level: str | None = Field(default=None, description="When escalated: the highest level that reached them.")
+
+
+class TodoItem(BaseModel):
+    """One open timer waiting on the person: ids and facts, no candidate name."""
+
+    timer_id: int
+    candidate_id: int
+    requisition_id: int
+    stage: str
+    timer: str
+    subject: str | None = None
+    action: str | None = Field(default=None, description="What the owner is expected to do.")
+    owner_role: str
+    owner: str | None = None
+    due_at: datetime
+    paused: bool
+    overdue: bool
+    overdue_by: str | None = None
+    due_in: str | None = None
+    last_escalation: FiredLevel | None = Field(default=None, description="The last level fired, to whom.")
+    next_escalation: NextLevel | None = Field(default=None, description="Who is next, and when.")
+    why: list[Why]
+    reason: str = Field(description="`why` in words, e.g. escalated to you as head of talent (level_3).")
+
+
+class Todo(BaseModel):
+    handle: str
+    role: str | None = None
+    overdue_only: bool
+    at: datetime
+    items: list[TodoItem] = Field(description="Most overdue first, then by due time.")
 
 
 class OutboxRow(BaseModel):

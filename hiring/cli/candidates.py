@@ -159,4 +159,20 @@ def candidate_lines(c: dict[str, Any]) -> list[Text]:
                 after,
             )
         )
+    lines += [line(text) for text in loop_lines(c.get("loop") or [])]
     return lines
+
+
+def loop_lines(loop: list[dict[str, Any]]) -> list[str]:
+    """The final loop, one line per part: when and with whom, and its scorecard (filed, or due when)."""
+    out = ["final loop:"] if loop else []
+    for p in loop:
+        when = f"{local(p['starts_at'])} ({p['minutes']} min) with {p['interviewer']}" if p["starts_at"] else "-"
+        if p["scorecard"] == "filed":
+            card = f"scorecard filed {local(p['filed_at'])}: score {p['score']}, {p['recommendation'] or '-'}"
+        elif p["scorecard"] == "due":
+            card = f"scorecard due {local(p['scorecard_due_at'])}" if p["scorecard_due_at"] else "scorecard due"
+        else:
+            card = p["scorecard"]
+        out.append(f"  {p['part']}: {when}; {card}")
+    return out

@@ -185,8 +185,8 @@ def outbox_retry(
 
 def dispatch(as_json: bool = typer.Option(False, "--json")) -> None:
     """Send every notification that is due now (respects HIRING_NOW), once; retries are scheduled."""
+    from hiring.bootstrap import dispatch as run_dispatch
     from hiring.clock import now
-    from hiring.dispatch import dispatch as run_dispatch
 
     lines: list[str] = []
     write = lines.append if as_json else (lambda text: console.print(plain(text), soft_wrap=True))

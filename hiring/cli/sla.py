@@ -22,16 +22,22 @@ def register(root: typer.Typer) -> None:
 def sla(
     ctx: typer.Context,
     at: str = typer.Option(None, "--at", help="Forecast: what will be overdue at this time (ISO 8601)."),
+    owner: str = typer.Option(None, "--owner", help="Only the timers this handle owns."),
+    req: int = typer.Option(None, "--req", min=1, max=2**31 - 1, help="Only the timers of this requisition."),
+    kind: str = typer.Option(None, "--timer", help="Only timers of this kind, e.g. decision."),
+    overdue: bool = typer.Option(False, "--overdue", help="Only the overdue ones (as of --at or now)."),
+    limit: int = typer.Option(None, "--limit", min=1, max=10_000, help="At most this many, most overdue first."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Open timers by due time, overdue first, with who is escalated next."""
+    """Open timers, the most overdue first, then by due time, with who is escalated next."""
     if ctx.invoked_subcommand is not None:
         return
     from hiring.clock import now
-    from hiring.queries.sla import open_timers
+    from hiring.queries.sla import TimerFilter, open_timers
 
     when = parse_at(at) or now()
-    rows = open_timers(engine(), when)
+    filters = TimerFilter(owner=owner, requisition_id=req, kind=kind, overdue=overdue, limit=limit)
+    rows = open_timers(engine(), when, filters=filters)
     if as_json:
         print_json({"at": when, "timers": rows})
         return
@@ -57,7 +63,7 @@ def timers_table(rows: list[dict[str, Any]], when: datetime) -> Table:
             str(r["candidate_id"]),
             plain(r["candidate_name"]),
             str(r["requisition_id"]),
-            plain(r["timer"]),
+            plain(r["timer"] + (f" ({r['subject']})" if r["subject"] else "")),
             plain(r["owner"] or r["owner_role"]),
             local(r["due_at"]),
             timer_status(r),

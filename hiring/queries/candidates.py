@@ -1,5 +1,6 @@
 """Candidates as the CLI and the API show them: one, a list, the audit log, and where one stands now."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -9,6 +10,7 @@ from hiring.queries.lookup import ensure_not_erased, find_candidate, is_erased
 from models.tables import Candidate, Event
 from states.graph import triggers_from
 from states.stages import Stage
+from states.vocabulary import InterviewPart
 
 
 def candidate_dict(c: Candidate) -> dict[str, Any]:
@@ -79,10 +81,50 @@ def show_candidate(engine: Engine, ref: str) -> dict[str, Any]:
     with Session(engine) as session:
         cand = find_candidate(session, ref)
         out = candidate_dict(cand)
+        scorecards = _scorecards(session, cand.id or 0)
     out["allowed_triggers"] = triggers_from(Stage(cand.stage), cand.on_hold)
     out["timers"] = open_timers(engine, now(), candidate_id=cand.id)
     out["overdue"] = any(t["overdue"] for t in out["timers"])
+    out["loop"] = final_loop(cand, scorecards, out["timers"])
     return out
+
+
+def _scorecards(session: Session, cid: int) -> dict[str, dict[str, Any]]:
+    """The latest scorecard of each part (a part recorded twice shows its last)."""
+    query = select(Event).where(col(Event.candidate_id) == cid, col(Event.trigger) == "record_interview")
+    out: dict[str, dict[str, Any]] = {}
+    for ev in session.execute(query.order_by(col(Event.seq))).scalars():
+        p = ev.payload or {}
+        out[str(p.get("part"))] = {**p, "filed_at": ev.occurred_at}
+    return out
+
+
+def final_loop(
+    cand: Candidate, scorecards: dict[str, dict[str, Any]], timers: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Per final-interview part: scheduled when and with whom, the scorecard filed or due, score and call."""
+    if cand.stage != Stage.FINAL.value and not cand.interviews and not scorecards:
+        return []
+    due = {t["subject"]: t["due_at"] for t in timers if t["timer"] == "scorecard"}
+    rows = []
+    for part in InterviewPart:
+        booked = (cand.interviews or {}).get(part.value) or {}
+        card = scorecards.get(part.value)
+        status = "filed" if card else "cancelled" if booked.get("cancelled") else "due" if booked else "not scheduled"
+        rows.append(
+            {
+                "part": part.value,
+                "starts_at": datetime.fromisoformat(str(booked["starts_at"])) if booked else None,
+                "minutes": booked.get("minutes"),
+                "interviewer": (card or {}).get("interviewer") or booked.get("interviewer"),
+                "scorecard": status,
+                "scorecard_due_at": due.get(part.value),
+                "filed_at": (card or {}).get("filed_at"),
+                "score": (card or {}).get("score"),
+                "recommendation": (card or {}).get("recommendation"),
+            }
+        )
+    return rows
 
 
 def candidate_erased(engine: Engine, candidate_id: int) -> bool:

@@ -1,73 +1,164 @@
 """Read side of the SLA: open timers with their next escalation, and met/breached statistics (the write
-side, timers opened by events and the sweep, is hiring/sla.py)."""
+side, timers opened by events and the sweep, is hiring/sla.py).
 
+Every list is one indexed query over open timers (`ix_timer_due` starts with the status), filtered, ordered
+overdue first and limited in SQL: its cost grows with what is open, never with the number of candidates."""
+
+from dataclasses import dataclass, replace
 from datetime import datetime
 from statistics import quantiles
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, and_, case, false, func, or_, select
 from sqlmodel import Session, col
 
+from hiring.errors import InvalidInput, NotFound
 from hiring.policy_file import current_policy
+from hiring.queries.handles import ensure_known_handle
+from hiring.queries.lookup import MAX_ID
 from hiring.sla import recipient_for
 from models.tables import Candidate, Escalation, Requisition, Timer
 from states import ladder as ladders
 from states.durations import human
 from states.policy import Level, Policy
-from states.timers import Role
+from states.timers import Role, TimerKind
+
+
+@dataclass(frozen=True)
+class TimerFilter:
+    """What `hiring sla` and GET /timers narrow the open timers to; None/False: no narrowing."""
+
+    owner: str | None = None  # a handle: the timers that person owns
+    requisition_id: int | None = None
+    kind: str | None = None
+    overdue: bool = False
+    limit: int | None = None
+    candidate_id: int | None = None
+
+
+def holder(role: Role, timer: Timer, req: Requisition, policy: Policy) -> str | None:
+    """The person who holds `role` for this timer: the interviewer is the timer's own, the others the
+    requisition's (recruiter, hiring manager) or the policy's (head of talent)."""
+    return recipient_for(role, req, policy, timer.owner_handle)
+
+
+def owned_by(handle: str, policy: Policy, roles: tuple[Role, ...] = tuple(Role)) -> ColumnElement[bool]:
+    """Open timers whose owner is `handle`, in one of `roles` (SQL, for a query joined to the requisition)."""
+    clauses: list[ColumnElement[bool]] = []
+    for role in roles:
+        if role == Role.RECRUITER:
+            clauses.append(and_(col(Timer.owner_role) == role.value, col(Requisition.recruiter) == handle))
+        elif role == Role.HIRING_MANAGER:
+            clauses.append(and_(col(Timer.owner_role) == role.value, col(Requisition.hiring_manager) == handle))
+        elif role == Role.INTERVIEWER:
+            clauses.append(and_(col(Timer.owner_role) == role.value, col(Timer.owner_handle) == handle))
+        elif policy.head_of_talent == handle:
+            clauses.append(col(Timer.owner_role) == role.value)
+    return or_(false(), *clauses)
+
+
+def is_overdue(at: datetime) -> ColumnElement[bool]:
+    return and_(col(Timer.due_at) < at, col(Timer.paused_at).is_(None))
+
+
+def open_timer_query(at: datetime) -> Any:
+    """Open timers with their candidate's stage and requisition, overdue (as of `at`) first, the most overdue
+    (then the soonest due) first."""
+    return (
+        select(Timer, col(Candidate.stage), Requisition)
+        .join(Candidate, col(Candidate.id) == col(Timer.candidate_id))
+        .join(Requisition, col(Requisition.id) == col(Timer.requisition_id))
+        .where(col(Timer.status) == "open")
+        .order_by(case((is_overdue(at), 0), else_=1), col(Timer.due_at), col(Timer.id))
+    )
+
+
+def check_filter(session: Session, filters: TimerFilter, policy: Policy) -> None:
+    """Refuse a filter naming what does not exist, saying what is allowed."""
+    if filters.kind is not None and filters.kind not in {k.value for k in TimerKind}:
+        allowed = ", ".join(k.value for k in TimerKind)
+        raise InvalidInput(f"unknown timer kind {filters.kind!r}; allowed: {allowed}")
+    if filters.requisition_id is not None:
+        rid = filters.requisition_id
+        if not 0 < rid <= MAX_ID or session.get(Requisition, rid) is None:
+            raise NotFound(f"no requisition with id {rid} (list them with `hiring role list`)")
+    if filters.owner is not None:
+        ensure_known_handle(session, filters.owner, policy)
+
+
+def _filtered(query: Any, filters: TimerFilter, at: datetime, policy: Policy) -> Any:
+    if filters.candidate_id is not None:
+        query = query.where(col(Timer.candidate_id) == filters.candidate_id)
+    if filters.requisition_id is not None:
+        query = query.where(col(Timer.requisition_id) == filters.requisition_id)
+    if filters.kind is not None:
+        query = query.where(col(Timer.kind) == filters.kind)
+    if filters.owner is not None:
+        query = query.where(owned_by(filters.owner, policy))
+    if filters.overdue:
+        query = query.where(is_overdue(at))
+    if filters.limit is not None:
+        query = query.limit(filters.limit)
+    return query
 
 
 def open_timers(
-    engine: Engine, at: datetime, policy: Policy | None = None, candidate_id: int | None = None
+    engine: Engine,
+    at: datetime,
+    policy: Policy | None = None,
+    candidate_id: int | None = None,
+    filters: TimerFilter | None = None,
 ) -> list[dict[str, Any]]:
-    """Open timers by due time, overdue (as of `at`) first, each with who is escalated next and when."""
+    """Open timers, overdue (as of `at`) first, each with who is escalated next and when."""
     policy = policy or current_policy()
-    query = (
-        select(Timer, col(Candidate.name), col(Candidate.stage), Requisition)
-        .join(Candidate, Candidate.id == Timer.candidate_id)  # type: ignore[arg-type]  # SQLModel types column comparisons as bool
-        .join(Requisition, Requisition.id == Timer.requisition_id)  # type: ignore[arg-type]  # SQLModel types column comparisons as bool
-        .where(col(Timer.status) == "open")
-        .order_by(col(Timer.due_at), col(Timer.id))
-    )
+    filters = filters or TimerFilter()
     if candidate_id is not None:
-        query = query.where(col(Timer.candidate_id) == candidate_id)
-    rows = []
+        filters = replace(filters, candidate_id=candidate_id)
+    query = open_timer_query(at).add_columns(col(Candidate.name))
     with Session(engine) as session:
-        for timer, name, stage, req in session.execute(query).all():
-            rows.append(_row(timer, name, stage, req, at, policy))
-    rows.sort(key=lambda r: (not r["overdue"], r["due_at"]))
-    return rows
+        check_filter(session, filters, policy)
+        rows = session.execute(_filtered(query, filters, at, policy)).all()
+    return [{**timer_row(timer, stage, req, at, policy), "candidate_name": name} for timer, stage, req, name in rows]
 
 
-def _row(timer: Timer, name: str, stage: str, req: Requisition, at: datetime, policy: Policy) -> dict[str, Any]:
+def next_escalation(timer: Timer, req: Requisition, policy: Policy) -> dict[str, Any] | None:
+    """The level the sweep fires next for this timer: which, to whom, when (None: all fired, or its times
+    cannot be computed, as the sweep reports)."""
+    if timer.next_level is None:
+        return None
     owner = Role(timer.owner_role)
-    nxt = None
-    if timer.next_level is not None:
-        ladder = policy.ladder_for(timer.role_profile, timer.requisition_id)
+    ladder = policy.ladder_for(timer.role_profile, timer.requisition_id)
+    try:
         steps = ladders.schedule(timer.window_start, timer.due_at, ladder, policy.cal())
-        step = ladders.step(Level(timer.next_level), owner, ladder, steps)
-        nxt = {
-            "level": step.level.value,
-            "role": step.role.value,
-            "recipient": recipient_for(step.role, req, policy),
-            "at": step.at,
-        }
+    except (OverflowError, ValueError):
+        return None
+    step = ladders.step(Level(timer.next_level), owner, ladder, steps)
+    return {
+        "level": step.level.value,
+        "role": step.role.value,
+        "recipient": holder(step.role, timer, req, policy),
+        "at": step.at,
+    }
+
+
+def timer_row(timer: Timer, stage: str, req: Requisition, at: datetime, policy: Policy) -> dict[str, Any]:
+    """One open timer as lists show it (no candidate name: callers that may show it add it)."""
     late = at - timer.due_at
     return {
         "timer_id": timer.id,
         "candidate_id": timer.candidate_id,
-        "candidate_name": name,
         "stage": stage,
         "requisition_id": timer.requisition_id,
         "timer": timer.kind,
+        "subject": timer.subject,
         "owner_role": timer.owner_role,
-        "owner": recipient_for(owner, req, policy),
+        "owner": holder(Role(timer.owner_role), timer, req, policy),
         "due_at": timer.due_at,
         "paused": timer.paused_at is not None,
         "overdue": late.total_seconds() > 0 and timer.paused_at is None,
         "overdue_by": human(late) if late.total_seconds() > 0 else None,
         "due_in": human(-late) if late.total_seconds() <= 0 else None,
-        "next_escalation": nxt,
+        "next_escalation": next_escalation(timer, req, policy),
     }
 
 

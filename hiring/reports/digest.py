@@ -10,7 +10,7 @@ configured time zone (HIRING_TIMEZONE, UTC by default).
 The payload holds ids and facts, never names: a `title` and a one-line `message` (counts only), and the
 requisitions, overdue deadlines and pending decisions as structured data with candidate ids. The row has no
 candidate id of its own, so erasure could not find a name in it: the dispatcher reads the names from the
-candidate rows when it sends the digest (notifications/subjects.py) and renders its text then
+candidate rows when it sends the digest (notifications/dispatcher.py) and renders its text then
 (notifications/render.py `weekly_lines`); an erased candidate shows as "erased candidate".
 """
 

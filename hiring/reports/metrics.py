@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import Engine, Select, select
 from sqlmodel import Session, col
 
+from hiring.reports.loop import Booked, scorecard_timeliness
+from hiring.reports.take_home_hours import take_home_hours
 from models.tables import Candidate, Escalation, Event, Requisition, Timer
 from states.policy import Level
 from states.stages import TERMINAL, Stage
@@ -349,6 +351,7 @@ class Journey:
     interviews: dict[str, int] = field(default_factory=dict)  # part -> the latest score
     offer: dict[str, Any] | None = None  # the latest offer package (make_offer or revise_offer)
     made_offer: bool = False
+    booked: Booked = field(default_factory=Booked)  # scheduled interviews and scorecard lags
 
 
 def walk(cand: Cand, events: list[Ev]) -> Journey:
@@ -381,6 +384,7 @@ def _move(j: Journey, ev: Ev) -> None:
 def _record(j: Journey, ev: Ev, parts: set[str]) -> set[str]:
     """What the event records on the journey; returns the interview parts done so far."""
     p = ev.payload
+    j.booked.track(ev.trigger, p, ev.occurred_at)
     if ev.trigger == "advance_to_final":
         return set()
     if ev.trigger == "record_interview":
@@ -388,7 +392,9 @@ def _record(j: Journey, ev: Ev, parts: set[str]) -> set[str]:
         parts.add(p["part"])
         j.interviews[p["part"]] = int(p["score"])
         if not had_all and len(parts) == len(INTERVIEW_PARTS):
-            j.pending_since = ev.occurred_at
+            # The window starts at the last interview's end when the loop was scheduled (a late scorecard
+            # counts against the decision), else at the fourth scorecard.
+            j.pending_since = j.booked.last_end or ev.occurred_at
     elif ev.trigger == "reopen" and ev.to_stage == Stage.FINAL and len(parts) == len(INTERVIEW_PARTS):
         j.pending_since = ev.occurred_at  # back in final with all four parts: the decision is due again
     elif ev.trigger == "score_take_home":
@@ -548,7 +554,8 @@ def sla(timers: list[Any], escalations: list[Any], now: datetime) -> dict[str, A
 
 
 def decision_speed(journeys: list[Journey], now: datetime) -> dict[str, Any]:
-    """From the fourth distinct final-interview part to make_offer or reject, against the 48-hour window."""
+    """From the last scheduled interview's end (else the fourth distinct part recorded) to make_offer or reject,
+    against the 48-hour window."""
     decided = [(j, d) for j in journeys for d in j.decisions if d.outcome in ("make_offer", "reject")]
     hours = [d.hours for _, d in decided]
     within = sum(h <= DECISION_WINDOW_HOURS for h in hours)
@@ -757,9 +764,19 @@ def pipeline_report(engine: Engine, filters: Filters | None = None, now: datetim
         **time_to_hire_and_fill(journeys, data.reqs, now),
         "sla": sla(data.timers, data.escalations, now),
         "decisions": decision_speed(journeys, now),
+        "scorecards": scorecard_timeliness([lag for j in journeys for lag in j.booked.lags]),
         "sources": sources(journeys, data.reqs),
         "rubrics": rubrics(journeys, data.reqs),
         "screen_bar": screen_bar_overrides(data),
         "offers": offers(journeys, data.reqs),
         "onboarding": onboarding(journeys, data.timers, now),
+        "take_home_hours": take_home_hours(_by_requisition(data), data.reqs),
     }
+
+
+def _by_requisition(data: Data) -> dict[int, list[Ev]]:
+    out: dict[int, list[Ev]] = defaultdict(list)
+    for cid, events in data.events.items():
+        if cid in data.cands:
+            out[data.cands[cid].requisition_id] += events
+    return out

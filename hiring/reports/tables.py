@@ -226,10 +226,30 @@ def decisions_section(report: dict[str, Any]) -> Section:
     ]
     return Section(
         "decisions",
-        f"Decision speed: fourth final-interview part -> make_offer / reject (window {window})",
+        f"Decision speed: last interview's end (or fourth part recorded) -> make_offer / reject (window {window})",
         ("decided", "median", "p90", f"within {window}", "offers", "rejects", "pending", f"pending > {window}"),
         rows,
         notes,
+    )
+
+
+def scorecards_section(report: dict[str, Any]) -> Section:
+    s = report["scorecards"]
+    window = f"{s['window_hours']:.0f}h"
+    rows = [
+        [
+            r["interviewer"],
+            str(r["scorecards"]),
+            dur(r["median_hours"]),
+            f"{r['within_window']} ({pct(r['within_window_rate'])})",
+        ]
+        for r in s["interviewers"]
+    ]
+    return Section(
+        "scorecards",
+        f"Scorecard timeliness per interviewer: interview end -> scorecard (window {window})",
+        ("interviewer", "scorecards", "median", f"within {window}"),
+        rows,
     )
 
 
@@ -272,6 +292,31 @@ def take_home_section(report: dict[str, Any]) -> Section:
         TAKE_HOME_RUBRIC,
         "candidates scored",
         "Take-home rubric averages per requisition (1-4, latest score per candidate)",
+    )
+
+
+def take_home_hours_section(report: dict[str, Any]) -> Section:
+    t = report["take_home_hours"]
+    guide = f"{t['guide_hours']:g}h"
+
+    def cells(x: dict[str, Any]) -> list[str]:
+        above = f"{x['above_guide']} ({pct(x['above_guide_share'])})"
+        return [
+            str(x["sent"]),
+            Alert(above) if x["above_guide"] else above,
+            str(x["above_guide_with_reason"]),
+            dur(x["median_hours"]),
+            dur(x["max_hours"]),
+        ]
+
+    rows = [[f"#{r['requisition_id']} {r['title']}", *cells(r)] for r in t["requisitions"]]
+    rows.append(["all requisitions", *cells(t)])
+    return Section(
+        "take-home-hours",
+        f"Take-home hours against the {guide} guide (expected hours of every take-home sent)",
+        ("requisition", "sent", f"above {guide}", "with a reason", "median", "longest"),
+        rows,
+        [f"Above the guide needs hours_reason on send_take_home; the guide is {guide}."],
     )
 
 
@@ -381,8 +426,10 @@ SECTIONS = (
     sla_section,
     escalations_section,
     decisions_section,
+    scorecards_section,
     sources_section,
     take_home_section,
+    take_home_hours_section,
     interviews_section,
     screen_bar_section,
     offers_section,

@@ -20,7 +20,7 @@ from rich.text import Text
 from sqlalchemy import Engine, text
 
 from hiring import service
-from hiring.dispatch import dispatch
+from hiring.bootstrap import dispatch
 from models.db import make_engine, transaction
 from models.tables import Outbox
 from states.intake import NewCandidate

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from werkzeug import Request, Response
 
 from hiring import service
-from hiring.dispatch import dispatch
+from hiring.bootstrap import dispatch
 from hiring.reports.digest import write_weekly_digests
 from hiring.sla import sweep
 from models.db import MIGRATIONS, database_now, sqlite_path, transaction

@@ -154,7 +154,7 @@ def test_notification_commands_do_not_import_prefect(db_url: str) -> None:
     code = (
         "import sys; import hiring.cli, hiring.cli.notify, hiring.people, notifications.outbox\n"
         "from models.db import make_engine\n"
-        "from hiring.dispatch import dispatch\n"
+        "from hiring.bootstrap import dispatch\n"
         "from tests.support.notify import T0, add_rows, settings\n"
         f"engine = make_engine({db_url!r})\n"
         "add_rows(engine, channel='console')\n"

@@ -4,10 +4,17 @@ from typing import Any
 
 import pytest
 
-from hiring.dispatch import dispatch_config
-from notifications import credentials
-from notifications.config import DispatchConfig, EmailSetup, SlackSetup
-from notifications.credentials import Scrubber, config_scrubber, slack_config, smtp_config
+from hiring.bootstrap import dispatch_config
+from notifications import config as channel_config
+from notifications.config import (
+    DispatchConfig,
+    EmailSetup,
+    Scrubber,
+    SlackSetup,
+    config_scrubber,
+    slack_config,
+    smtp_config,
+)
 from notifications.errors import DeliveryError
 from tests.support.notify import settings
 
@@ -62,7 +69,7 @@ def test_prefect_blocks_named_in_settings(db_url: str, monkeypatch: pytest.Monke
             smtp_server="smtp.block.example", smtp_type="SSL", username="bot", password="block-password-1"
         ),
     }
-    monkeypatch.setattr(credentials, "_load_block", lambda kind, name: blocks[(kind, name)])
+    monkeypatch.setattr(channel_config, "_load_block", lambda kind, name: blocks[(kind, name)])
     scrub = Scrubber()
 
     bot = slack_config(dispatch_config(settings(db_url, slack_credentials_block="bot")).slack, scrub)

@@ -11,7 +11,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, select, update
 from sqlmodel import SQLModel
 
-from hiring.dispatch import dispatch
+from hiring.bootstrap import dispatch
 from models.db import database_now, sqlite_path, transaction
 from models.tables import Outbox
 from notifications.dispatcher import backoff
@@ -307,7 +307,11 @@ def test_from_the_sweep_to_slack_and_email(
     cid = candidate()
     drive.to(cid, "final")
     for part in ("technical_calibration", "project_deep_dive", "system_design", "behavioral"):
-        drive(cid, "record_interview", {"part": part, "interviewer": "dana", "score": 3, "notes": "ok"})
+        drive(
+            cid,
+            "record_interview",
+            {"part": part, "interviewer": "dana", "score": 3, "recommendation": "yes", "notes": "ok"},
+        )
     at = timer(engine, cid, "decision", "open").due_at + timedelta(hours=24)
     sweep(engine, at, Policy(head_of_talent="tess"), channels=frozenset({"slack", "email", "console"}))
     slack.expect_request(WEBHOOK_PATH).respond_with_data("ok")

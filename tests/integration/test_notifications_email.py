@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from hiring.dispatch import dispatch
+from hiring.bootstrap import dispatch
 from notifications.dispatcher import PAUSE_AFTER_SEND_ENV
 from notifications.email import message_id
 from tests.support.notify import (

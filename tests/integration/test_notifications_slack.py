@@ -5,7 +5,7 @@ from datetime import timedelta
 from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine
 
-from hiring.dispatch import dispatch
+from hiring.bootstrap import dispatch
 from tests.support.notify import (
     T0,
     WEBHOOK_PATH,

@@ -115,7 +115,10 @@ def test_every_free_text_field_of_every_trigger_is_scrubbed() -> None:
     assert FREE_TEXT["screen"] == {"note", "override_reason"}
     assert FREE_TEXT["technical_screen"] == {"notes"}  # the interviewer is staff, by handle: it stays
     assert FREE_TEXT["reject"] == {"note"}  # the reason is a fixed vocabulary: it stays for the reports
-    assert FREE_TEXT["record_interview"] == {"interviewer", "notes"}
+    assert FREE_TEXT["record_interview"] == {"interviewer", "notes"}  # the recommendation is a fixed vocabulary
+    assert FREE_TEXT["cancel_interview"] == {"reason"}
+    assert FREE_TEXT["schedule_interview"] == frozenset()  # a directory handle and times
+    assert FREE_TEXT["reschedule_interview"] == frozenset()  # an optional directory handle is a code too
     assert FREE_TEXT["make_offer"] == {"equity", "reporting_line", "first_year_outcomes", "band_exception_approved_by"}
     assert FREE_TEXT["accept_offer"] == frozenset()
     scrubbed, changed = scrub_payload("complete_checkpoint", "onboarding_60", {"project": "p", "status": "s"})

@@ -410,6 +410,7 @@ def test_report_tables_in_the_terminal(hiring_cli, log) -> None:
         "SLA health",
         "Escalations",
         "Decision speed",
+        "Scorecard timeliness per interviewer",
         "Sources by role profile",
         "Take-home rubric",
         "Final-interview averages",
@@ -437,6 +438,7 @@ def test_report_refuses_bad_input_with_its_exit_codes(hiring_cli, log, args, cod
 
 def test_html_is_one_self_contained_file_with_every_chart_and_the_tables(hiring_cli, log, tmp_path) -> None:
     from hiring.reports.charts import CHARTS
+    from hiring.reports.tables import SECTIONS
 
     code, out, _ = hiring_cli("report", "--html", "out/report.html")
     assert code == 0 and "wrote out/report.html" in out
@@ -460,10 +462,11 @@ def test_html_is_one_self_contained_file_with_every_chart_and_the_tables(hiring_
         "Offers",
         "Onboarding checkpoints",
         "Take-home rubric averages",
+        "Take-home hours against the 3h guide",
     ):
         assert f">{heading}" in page, heading
     assert ">Screen-bar overrides per requisition" in page
-    assert page.count("<table>") == 12
+    assert page.count("<table>") == len(SECTIONS)
     assert '<td class="alert">1</td>' in page  # the overdue decision timer stands out
 
 
@@ -550,8 +553,8 @@ def test_a_digest_says_what_is_overdue_and_which_decisions_wait(engine, log) -> 
 
 def sent_text(engine: Engine, row: Outbox) -> str:
     """The digest's text as the dispatcher renders it: names read from the candidate rows at send time."""
+    from notifications.dispatcher import candidate_ids, candidate_names, with_names
     from notifications.render import Notice, weekly_text
-    from notifications.subjects import candidate_ids, candidate_names, with_names
 
     payload = row.payload or {}
     names = candidate_names(engine, candidate_ids(payload))

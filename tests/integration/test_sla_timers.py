@@ -83,7 +83,11 @@ def test_take_home_submission_uses_the_assignment_due_date_then_review_opens(can
     cid = candidate()
     drive.to(cid, "screened")
     due = clock.now + timedelta(days=4, hours=3)
-    drive(cid, "send_take_home", {"title": "Eval harness", "role_profile": "ml_engineer", "due_at": due.isoformat()})
+    drive(
+        cid,
+        "send_take_home",
+        {"title": "Eval harness", "role_profile": "applied_ai_engineer", "due_at": due.isoformat()},
+    )
     assert timer(engine, cid, "take_home_sent").status == "met"
     assert timer(engine, cid, "take_home_submission", "open").due_at == due
     drive(cid, "submit_take_home")

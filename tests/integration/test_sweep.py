@@ -50,7 +50,11 @@ def test_hiring_manager_timer_escalates_to_head_of_talent_at_level_2(candidate, 
     cid = candidate()
     drive.to(cid, "final")
     for part in ("technical_calibration", "project_deep_dive", "system_design", "behavioral"):
-        drive(cid, "record_interview", {"part": part, "interviewer": "dana", "score": 3, "notes": "ok"})
+        drive(
+            cid,
+            "record_interview",
+            {"part": part, "interviewer": "dana", "score": 3, "recommendation": "yes", "notes": "ok"},
+        )
     decision = timer(engine, cid, "decision", "open")
     fired = sweep(engine, decision.due_at + timedelta(hours=24), POLICY)
     mine = [(f.timer, f.level, f.recipient) for f in fired if f.candidate_id == cid and f.timer == "decision"]
@@ -106,7 +110,11 @@ def test_outbox_message_says_who_what_how_late_and_who_is_next(candidate, drive,
     cid = candidate()
     drive.to(cid, "final")
     for part in ("technical_calibration", "project_deep_dive", "system_design", "behavioral"):
-        drive(cid, "record_interview", {"part": part, "interviewer": "dana", "score": 3, "notes": "ok"})
+        drive(
+            cid,
+            "record_interview",
+            {"part": part, "interviewer": "dana", "score": 3, "recommendation": "yes", "notes": "ok"},
+        )
     due = timer(engine, cid, "decision", "open").due_at
     sweep(engine, due + timedelta(hours=5), POLICY)
     [message] = [

@@ -45,12 +45,20 @@ def technical_screen(interviewer: str = INTERVIEWER, depth: int = 3, communicati
     }
 
 
-def send_take_home(at: datetime, days: int = 5) -> dict[str, Any]:
+def send_take_home(at: datetime, days: int = 5, **fields: Any) -> dict[str, Any]:
+    """An applied-AI take-home (the `open_requisition` fixture's profile); `fields` add or replace fields,
+    e.g. expected_hours=4, hours_reason=..., role_profile=... ."""
     return {
         "title": "RAG triage service",
         "role_profile": "applied_ai_engineer",
         "due_at": (at + timedelta(days=days)).isoformat(),
+        **fields,
     }
+
+
+def templated_take_home(at: datetime, template: str = "rag_task", days: int = 5, **fields: Any) -> dict[str, Any]:
+    """send_take_home naming a template of the requisition's kit: title, profile and hours come from it."""
+    return {"template": template, "due_at": (at + timedelta(days=days)).isoformat(), **fields}
 
 
 def submit_take_home() -> dict[str, Any]:
@@ -72,8 +80,40 @@ def advance_to_final() -> dict[str, Any]:
     return {"debrief_notes": "defended the cache invalidation trade-off"}
 
 
-def record_interview(part: str = "technical_calibration", score: int = 3) -> dict[str, Any]:
-    return {"part": part, "interviewer": "dana", "score": score, "notes": "solid"}
+def record_interview(
+    part: str = "technical_calibration", score: int = 3, recommendation: str = "yes", interviewer: str | None = "dana"
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"part": part, "score": score, "recommendation": recommendation, "notes": "solid"}
+    if interviewer is not None:
+        out["interviewer"] = interviewer
+    return out
+
+
+INTERVIEWERS = {  # one interviewer per part, as the people directory of tests/support has them
+    "technical_calibration": "dana",
+    "project_deep_dive": "omar",
+    "system_design": "lena",
+    "behavioral": "kofi",
+}
+
+
+def schedule_interview(
+    part: str, starts_at: datetime, minutes: int = 60, interviewer: str | None = None
+) -> dict[str, Any]:
+    return {
+        "part": part,
+        "interviewer": interviewer or INTERVIEWERS[part],
+        "starts_at": starts_at.isoformat(),
+        "minutes": minutes,
+    }
+
+
+def reschedule_interview(part: str, starts_at: datetime, **changes: Any) -> dict[str, Any]:
+    return {"part": part, "starts_at": starts_at.isoformat(), **changes}
+
+
+def cancel_interview(part: str, reason_text: str = "interviewer off sick") -> dict[str, Any]:
+    return {"part": part, "reason": reason_text}
 
 
 def offer(base: int = 135_000, currency: str = "EUR", approved_by: str | None = None) -> dict[str, Any]:
@@ -122,7 +162,10 @@ def valid(trigger: str, stage: Stage | str, at: datetime, part: str = "technical
         "submit_take_home": submit_take_home,
         "score_take_home": score_take_home,
         "advance_to_final": advance_to_final,
-        "record_interview": lambda: record_interview(part),
+        "record_interview": lambda: record_interview(part, interviewer=INTERVIEWERS[part]),
+        "schedule_interview": lambda: schedule_interview(part, at + timedelta(days=1)),
+        "reschedule_interview": lambda: reschedule_interview(part, at + timedelta(days=2)),
+        "cancel_interview": lambda: cancel_interview(part),
         "make_offer": offer,
         "revise_offer": lambda: offer(140_000),
         "accept_offer": accept_offer,

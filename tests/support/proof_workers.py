@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from hiring.dispatch import dispatch
+from hiring.bootstrap import dispatch
 from hiring.errors import Conflict
 from hiring.service import apply_event
 from hiring.settings import Settings

@@ -95,6 +95,9 @@ FREE_TEXT = (
 )
 
 
+PROFILES = {1: "applied_ai_engineer", 2: "ml_engineer"}  # of the two requisitions build_log adds
+
+
 def build_log(engine: Engine) -> dict[str, int]:
     """Two requisitions, the seven candidates above and their events, and three escalations; returns ids by letter."""
     add_interviewer(engine)
@@ -117,6 +120,8 @@ def build_log(engine: Engine) -> dict[str, int]:
         at = T0 + timedelta(hours=hours)
         if payload is None:
             payload = payloads.valid(trigger, "sourced", at)
+            if trigger == "send_take_home":  # a take-home for the requisition's own profile
+                payload["role_profile"] = PROFILES[LOG[letter][0]]
         service.apply_event(engine, ids[letter], trigger, payload, actor="test", occurred_at=at, now=at)
     _escalations(engine, ids)
     return ids

@@ -1,18 +1,20 @@
 """The stage graph and its guards, through states.candidate.apply only: no database."""
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from states import graph
 from states.candidate import Band, CandidateState, OutOfOrder, apply, replay
 from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, UnknownTrigger
+from states.facts import Interview
 from states.stages import Stage
 from tests.support import payloads
+from tests.support.instants import T0
 from tests.support.payloads import BAND, INTERVIEW_PARTS, state_at, valid
 
-T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+T = T0
 LATER = T + timedelta(hours=1)
 S = Stage
 BEFORE_ACCEPTANCE = [S.SOURCED, S.SCREENED, S.TAKE_HOME, S.DEBRIEF, S.FINAL, S.OFFER]
@@ -28,6 +30,9 @@ EXPECTED: list[tuple[str, Stage, Stage]] = [
     ("submit_take_home", S.TAKE_HOME, S.TAKE_HOME),
     ("score_take_home", S.TAKE_HOME, S.DEBRIEF),
     ("advance_to_final", S.DEBRIEF, S.FINAL),
+    ("schedule_interview", S.FINAL, S.FINAL),
+    ("reschedule_interview", S.FINAL, S.FINAL),
+    ("cancel_interview", S.FINAL, S.FINAL),
     ("record_interview", S.FINAL, S.FINAL),
     ("make_offer", S.FINAL, S.OFFER),
     ("revise_offer", S.OFFER, S.OFFER),
@@ -49,6 +54,9 @@ def at_stage(stage: Stage, **facts: object) -> CandidateState:
     defaults: dict[str, object] = {"last_event_at": T}
     if stage is S.FINAL:
         defaults["interview_parts"] = frozenset(INTERVIEW_PARTS)
+    if facts.pop("scheduled", False):  # technical_calibration scheduled, not yet recorded
+        defaults["interview_parts"] = frozenset(INTERVIEW_PARTS[1:])
+        defaults["interviews"] = {INTERVIEW_PARTS[0]: Interview("dana", LATER + timedelta(days=1), 60)}
     if stage is S.TAKE_HOME:
         defaults["take_home_submitted"] = True
     if stage is S.SCREENED:
@@ -66,7 +74,10 @@ def fire(
 
 @pytest.mark.parametrize(("trigger", "source", "dest"), EXPECTED, ids=[f"{t}-{s}" for t, s, _ in EXPECTED])
 def test_every_trigger_moves_from_its_source_to_its_dest(trigger: str, source: Stage, dest: Stage) -> None:
-    state = at_stage(source, on_hold=trigger == "resume")
+    scheduled = trigger in ("schedule_interview", "reschedule_interview", "cancel_interview")
+    state = at_stage(source, on_hold=trigger == "resume", scheduled=scheduled)
+    if trigger == "schedule_interview":
+        state = replace(state, interviews={})
     applied = fire(state, trigger)
     assert (applied.source, applied.dest, applied.after.stage) == (source, dest, dest)
     assert applied.moved is (source != dest)

@@ -4,7 +4,7 @@ behaviour), the ladder arithmetic and the typed escalation message. No database.
 
 import re
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -19,8 +19,9 @@ from states.sla import Scope, plan
 from states.stages import Stage
 from states.timers import TIMERS, TimerKind, stage_timers
 from tests.support import payloads
+from tests.support.instants import T0
 
-AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+AT = T0
 SCOPE = Scope(policy=DEFAULT_POLICY)
 
 
@@ -45,7 +46,8 @@ def test_the_machine_gets_its_own_keys_only():
 def _events(state: CandidateState) -> list[tuple[str, dict]]:
     out = []
     for trigger in graph.triggers_from(state.stage, state.on_hold):
-        parts = payloads.INTERVIEW_PARTS if trigger == "record_interview" else ("technical_calibration",)
+        every_part = trigger in ("record_interview", "schedule_interview")
+        parts = payloads.INTERVIEW_PARTS if every_part else ("technical_calibration",)
         out += [(trigger, payloads.valid(trigger, state.stage, AT, part)) for part in parts]
     return out
 
@@ -82,7 +84,7 @@ def _observed() -> tuple[dict, dict]:
         p = plan(a, SCOPE)
         for kind in (*p.restart, *(o.kind for o in p.open)):
             opened[kind].add((a.trigger, a.source, a.dest, a.moved))
-        for kind in (*p.close, *(stage_timers(a.source) if p.cancel_all else ())):
+        for kind in (*p.close, *p.cancel, *(stage_timers(a.source) if p.cancel_all else ())):
             closed[kind].add((a.trigger, a.source, a.dest, a.moved))
     return opened, closed
 
@@ -199,7 +201,12 @@ KEYS = [
     "due_in_human",
     "action",
     "next_escalation",
-]  # the outbox payload's keys, as stored rows have them
+    "interview_part",
+    "interview_at",
+    "interviewer",
+    "kit_command",
+    "missing_scorecards",
+]  # the outbox payload's keys, as stored rows have them (the last five since scheduled interviews)
 
 
 def test_the_message_serialises_to_the_stored_keys_and_back():

@@ -22,7 +22,7 @@ TAKE_HOME = payloads.send_take_home(LATER)
 
 
 def _send(state: CandidateState, in_effect: PolicyInEffect = PolicyInEffect()) -> Stage:
-    return apply(state, "send_take_home", TAKE_HOME, LATER, payloads.BAND, in_effect).after.stage
+    return apply(state, "send_take_home", TAKE_HOME, LATER, payloads.BAND, in_effect=in_effect).after.stage
 
 
 # --- the technical screen ------------------------------------------------------------------------
@@ -85,7 +85,9 @@ def test_the_interviewer_is_a_handle_and_the_ratings_are_1_to_4() -> None:
 
 
 def _plan(state: CandidateState, trigger: str, payload: dict, policy=POLICY, req: int = 1):
-    applied = apply(state, trigger, payload, LATER, payloads.BAND, policy.in_effect("applied_ai_engineer", req))
+    applied = apply(
+        state, trigger, payload, LATER, payloads.BAND, in_effect=policy.in_effect("applied_ai_engineer", req)
+    )
     return plan(applied, Scope("applied_ai_engineer", req, policy))
 
 

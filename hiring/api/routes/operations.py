@@ -5,25 +5,50 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from hiring.api.deps import EngineDep, PolicyDep, documented_auth, now, responses
-from hiring.api.schemas import Instant, OutboxRow, Timers
+from hiring.api.schemas import Handle, Instant, OutboxRow, Timers, Todo
 from hiring.queries import MAX_ID
+from states.timers import Role, TimerKind
 from states.vocabulary import RoleProfile, SourceChannel
 
 router = APIRouter(tags=["operations"], dependencies=[Depends(documented_auth)])
 
 
-@router.get("/timers", response_model=Timers, responses=responses(422))
+@router.get("/timers", response_model=Timers, responses=responses(404, 422))
 def timers(
     engine: EngineDep,
     policy: PolicyDep,
     at: Annotated[Instant | None, Query(description="Forecast: what is overdue at this time (default now).")] = None,
     candidate_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    owner: Annotated[Handle | None, Query(description="Only the timers this handle owns.")] = None,
+    requisition_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    timer: TimerKind | None = None,
+    overdue: Annotated[bool, Query(description="Only the overdue ones.")] = False,
+    limit: Annotated[int | None, Query(ge=1, le=10_000)] = None,
 ) -> dict[str, Any]:
-    """Open SLA timers by due time, overdue first, each with who is escalated next and when."""
-    from hiring.queries.sla import open_timers
+    """Open SLA timers, the most overdue first, then by due time, each with who is escalated next and when."""
+    from hiring.queries.sla import TimerFilter, open_timers
 
     when = at or now()
-    return {"at": when, "timers": open_timers(engine, when, policy, candidate_id=candidate_id)}
+    kind = timer.value if timer else None
+    filters = TimerFilter(
+        owner=owner, requisition_id=requisition_id, kind=kind, overdue=overdue, limit=limit, candidate_id=candidate_id
+    )
+    return {"at": when, "timers": open_timers(engine, when, policy, filters=filters)}
+
+
+@router.get("/todo", response_model=Todo, response_model_by_alias=True, responses=responses(404, 422))
+def todo(
+    engine: EngineDep,
+    policy: PolicyDep,
+    handle: Annotated[Handle, Query(description="Whose list: a handle (see the people directory).")],
+    role: Annotated[Role | None, Query(description="Only what waits on them in this role.")] = None,
+    overdue: Annotated[bool, Query(description="Only what is overdue now.")] = False,
+    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+) -> dict[str, Any]:
+    """Every open timer that waits on one person: owned by them, or escalated to them. Most overdue first."""
+    from hiring.queries.todo import TodoQuery, waiting_on
+
+    return waiting_on(engine, TodoQuery(handle, role, overdue, limit), now(), policy)
 
 
 @router.get("/timers/stats", response_model=dict[str, Any], responses=responses())

@@ -17,18 +17,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('candidate', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('technical_screen_done', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('interviews', sa.JSON(), nullable=True))
-    with op.batch_alter_table('timer', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
-        batch_op.add_column(sa.Column('owner_handle', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    # Plain ADD COLUMN, not a batch: SQLite adds these in place, while a batch would recreate `candidate`,
+    # which the events, timers and outbox rows reference.
+    op.add_column('candidate', sa.Column('technical_screen_done', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('candidate', sa.Column('interviews', sa.JSON(), nullable=True))
+    op.add_column('timer', sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    op.add_column('timer', sa.Column('owner_handle', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('timer', schema=None) as batch_op:
-        batch_op.drop_column('owner_handle')
-        batch_op.drop_column('subject')
-    with op.batch_alter_table('candidate', schema=None) as batch_op:
-        batch_op.drop_column('interviews')
-        batch_op.drop_column('technical_screen_done')
+    # DROP COLUMN in place (SQLite 3.35+), for the same reason as above.
+    op.drop_column('timer', 'owner_handle')
+    op.drop_column('timer', 'subject')
+    op.drop_column('candidate', 'interviews')
+    op.drop_column('candidate', 'technical_screen_done')
