@@ -481,7 +481,7 @@ def _screen(w: _Walk, _n: int) -> None:
 
 
 def _technical_screen(w: _Walk, _n: int) -> None:
-    """Held by the panel's technical-calibration interviewer (in the people directory, see `_directory`)."""
+    """Held by one of the panel (in the people directory, see `_add_panels`)."""
     strong = w.weak_at != TECH_SCREENED
     good, bad = TECH_SCREEN_NOTES
     w.add(
@@ -680,7 +680,8 @@ def _is_demo_database(path: Path) -> bool:
 
 
 def _add_panels(engine: Engine) -> None:
-    """The interviewers of every panel, in the people directory (schedule_interview refuses unknown handles)."""
+    """The interviewers of every panel, in the people directory (schedule_interview and technical_screen refuse
+    unknown handles)."""
     from hiring.people import add_person, parse_person
 
     for handle in sorted({h for panel in PANELS.values() for h in panel}):
@@ -725,7 +726,6 @@ def run_demo(path: str | None, *, console: Console | None = None, tick: Tick | N
     engine = make_engine(url)
     try:
         upgrade(engine)
-        _directory(engine)
         specs = load_requisitions()
         reqs = []
         for spec in specs:
@@ -749,17 +749,6 @@ def run_demo(path: str | None, *, console: Console | None = None, tick: Tick | N
     finally:
         engine.dispose()
     return db
-
-
-def _directory(engine: Engine) -> None:
-    """The panels in the people directory: technical screens name their interviewer from it."""
-    from hiring.people import parse_person, upsert_people
-
-    handles = [handle for panel in PANELS.values() for handle in panel]
-    upsert_people(
-        engine,
-        [parse_person({"handle": h, "name": h.replace(".", " ").title(), "role": "interviewer"}) for h in handles],
-    )
 
 
 def _simulate(engine: Engine, the_plan: Plan, console: Console, tick: Tick) -> list[tuple[datetime, Counter[str]]]:
