@@ -165,7 +165,7 @@ def test_the_most_overdue_comes_first_then_the_soonest_due_and_overdue_filters(w
     )
     at = T0 + timedelta(days=6)
     rita = cli.json("todo", "--me", "rita", now=at)
-    assert listed(rita) == [(a3, "take_home_sent"), (world.ids["a2"], "screen_decision"), (late, "screen_decision")]
+    assert listed(rita) == [(a3, "technical_screen"), (world.ids["a2"], "screen_decision"), (late, "screen_decision")]
     assert [i["overdue"] for i in rita["items"]] == [True, True, False]
     overdue = cli.json("todo", "--me", "rita", "--overdue", now=at)
     assert listed(overdue) == listed(rita)[:2]
