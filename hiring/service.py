@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
 from hiring.kits import take_home_defaults
-from hiring.people import check_interview, ensure_people_known
+from hiring.people import check_backfill, ensure_people_known
 from hiring.policy_file import current_policy
 from hiring.queries.lookup import (
     ensure_not_erased,
@@ -490,7 +490,7 @@ def _apply_in(
         payload = take_home_defaults(req, payload)
     band = band_of(req) if req else None
     applied = apply(snapshot(cand), trigger, payload, when, band, profile_of(req), in_effect=in_effect)
-    check_interview(session, applied, policy)
+    check_backfill(applied, policy)
     ensure_people_known(session, trigger, applied.payload)
     ev = _record(session, cand, applied, trigger, actor, when, now, key, request_hash)
     if req is not None:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from states.screen_bar import OVERRATED_SIGNALS
 from states.vocabulary import TAKE_HOME_RUBRIC, InterviewPart, RoleProfile
 
 GUIDE_HOURS = 3.0  # the playbook's take-home guide: about three hours of the candidate's time
@@ -64,7 +65,13 @@ class PartKit(_Data):
 
 class ScreenKit(_Data):
     evidence: dict[str, Text]  # each of the four screen signals -> the evidence to look for
-    overrated: Annotated[list[Text], Field(min_length=1)]  # signals that look good and predict little
+    # Signals that look good and predict little: the playbook's four (states/screen_bar.py) unless a kit
+    # file names its own.
+    overrated: Annotated[list[Text], Field(min_length=1)] = Field(
+        default_factory=lambda: [
+            f"{o.signal[0].upper()}{o.signal[1:]}; ask instead for {o.ask_instead}." for o in OVERRATED_SIGNALS
+        ]
+    )
 
     @field_validator("evidence")
     @classmethod

@@ -213,7 +213,11 @@ PAYLOADS: dict[str, type[Payload]] = {
     "reopen": Reason,
 }
 # Payload fields that name a person: the application refuses a handle missing from the people directory.
-PERSON_FIELDS: dict[str, tuple[str, ...]] = {"technical_screen": ("interviewer",)}
+PERSON_FIELDS: dict[str, tuple[str, ...]] = {
+    "technical_screen": ("interviewer",),
+    "schedule_interview": ("interviewer",),
+    "reschedule_interview": ("interviewer",),
+}
 CHECKPOINT_PAYLOADS: dict[Stage, type[Payload]] = {
     Stage.ONBOARDING_30: Checkpoint30,
     Stage.ONBOARDING_60: Checkpoint60,

@@ -124,7 +124,7 @@ def test_hiring_kit_prints_one_part(cli: Cli) -> None:
 def test_hiring_kit_prints_the_screen_kit_and_the_take_homes(cli: Cli) -> None:
     rid = cli.role(role_profile="ml_engineer")
     out = cli.ok("kit", "--req", str(rid), "--screen", "--take-home").out
-    assert "Screen kit" in out and "Often overrated:" in out and "Generic enthusiasm" in out
+    assert "Screen kit" in out and "Often overrated:" in out and "passionate about AI" in out
     assert "Take-home inference_optimisation" in out and "Take-home model_serving" in out
     assert "technical_calibration" not in out
 

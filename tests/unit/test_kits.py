@@ -19,6 +19,7 @@ from states.kits import (
     library,
     with_override,
 )
+from states.screen_bar import OVERRATED_SIGNALS
 from states.stages import Stage
 from states.vocabulary import TAKE_HOME_RUBRIC, InterviewPart, RoleProfile
 from tests.support import payloads
@@ -70,8 +71,9 @@ def test_every_profile_has_a_take_home_in_its_format_scored_on_the_six_criteria(
 def test_every_screen_kit_names_the_four_signals_and_the_overrated_ones(profile: RoleProfile) -> None:
     screen = shipped_kits()[profile].screen
     assert tuple(screen.evidence) == SCREEN_SIGNALS
-    assert len(screen.overrated) >= 4
-    assert any("enthusiasm" in s.lower() for s in screen.overrated)
+    assert len(screen.overrated) == len(OVERRATED_SIGNALS)  # the playbook's four, one home: states/screen_bar.py
+    for text, signal in zip(screen.overrated, OVERRATED_SIGNALS, strict=True):
+        assert signal.signal[1:] in text and signal.ask_instead in text
 
 
 def test_a_library_without_every_profile_is_refused() -> None:
