@@ -456,6 +456,7 @@ def populate(path: Path, candidates: int, due_at: list[datetime], now: datetime 
                         "stage": "sourced",
                         "on_hold": 0,
                         "take_home_submitted": 0,
+                        "technical_screen_done": 0,
                         "interview_parts": "[]",
                         "returns_to": None,
                         "start_date": None,

@@ -56,13 +56,14 @@ def lean_apply_event(
             stage=Stage(c.stage),
             on_hold=c.on_hold,
             take_home_submitted=c.take_home_submitted,
+            technical_screen_done=c.technical_screen_done,
             interview_parts=frozenset(c.interview_parts or ()),
             returns_to=Stage(c.returns_to) if c.returns_to else None,
             start_date=c.start_date,
             last_event_at=c.last_event_at,
         )
         band = Band(r.salary_min, r.salary_max, r.currency) if r.salary_min and r.salary_max and r.currency else None
-        applied = apply(state, trigger, payload, occurred_at, band)
+        applied = apply(state, trigger, payload, occurred_at, band, in_effect=policy.in_effect(r.role_profile, r.id))
         changed = conn.execute(
             update(cand_t)
             .where(cand_t.c.id == candidate_id, cand_t.c.version == c.version)

@@ -50,14 +50,14 @@ _C, _E, _T = table_of(Candidate), table_of(Event), table_of(Timer)
 _NEW_TIMER = {
     "requisition_id": 1,
     "role_profile": "applied_ai_engineer",
-    "kind": "take_home_sent",
+    "kind": "technical_screen",  # what entering screened opens
     "owner_role": "recruiter",
     "opened_at": WHEN,
     "window_start": WHEN,
-    "due_at": WHEN + timedelta(days=2),
+    "due_at": WHEN + timedelta(days=3),
     "status": "open",
     "next_level": "reminder",
-    "next_fire_at": WHEN + timedelta(days=1.5),
+    "next_fire_at": WHEN + timedelta(days=2.25),
 }
 
 
@@ -79,6 +79,7 @@ def baseline_event(engine: Engine, cid: int) -> None:
                 stage="screened",
                 on_hold=False,
                 take_home_submitted=False,
+                technical_screen_done=False,
                 interview_parts=[],
                 returns_to=None,
                 start_date=None,
@@ -243,6 +244,7 @@ def baseline_import(engine: Engine, path: Path) -> int:
                         "stage": "sourced",
                         "on_hold": False,
                         "take_home_submitted": False,
+                        "technical_screen_done": False,
                         "interview_parts": [],
                         "last_event_at": NOW,
                         "version": 1,

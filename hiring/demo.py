@@ -37,6 +37,7 @@ from states.intake import NewCandidate
 from states.kits import GUIDE_HOURS
 from states.policy import DEFAULT_POLICY
 from states.requisition import RequisitionSpec
+from states.screen_bar import SIGNALS, check
 from states.stages import TERMINAL, Stage
 from states.vocabulary import ACCESS_CHECKLIST, InterviewPart, RejectionReason, RoleProfile
 
@@ -87,6 +88,7 @@ def on_tick(engine: Engine, now: datetime, console: Console) -> None:
 # A candidate's path: the steps of the happy path, in order. A fate says how many of them happen.
 PIPELINE = (
     "screen",
+    "technical_screen",
     "send_take_home",
     "submit_take_home",
     "score_take_home",
@@ -99,7 +101,7 @@ PIPELINE = (
     "accept_offer",
     "complete_checkpoint",
 )
-SCREENED, TAKE_HOME_SENT, SCORED, IN_FINAL, ALL_INTERVIEWS, OFFERED = 1, 2, 4, 5, 9, 10
+SCREENED, TECH_SCREENED, TAKE_HOME_SENT, SCORED, IN_FINAL, ALL_INTERVIEWS, OFFERED = 1, 2, 3, 5, 6, 10, 11
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class Fate:
     above_band: bool = False  # the offer needs a band exception
     revised: bool = False  # the offer is revised after a counter
     reopened: bool = False  # rejected by mistake after the screen, reopened the next morning
+    overridden: bool = False  # below the screen bar on the resume; moved on with a reason
     hold_after: int | None = None  # put on hold after this many steps...
     resumes: bool = True  # ...and resumed about a week later (or left on hold)
 
@@ -118,13 +121,13 @@ FATES: dict[str, Fate] = {
     "waiting_for_screen": Fate(0),
     "rejected_on_cv": Fate(0, "reject"),
     "screened": Fate(SCREENED),
-    "rejected_at_screen": Fate(SCREENED, "reject"),
+    "rejected_at_screen": Fate(TECH_SCREENED, "reject"),  # the technical screen shows the gap
     "paused_after_screen": Fate(SCREENED, hold_after=SCREENED, resumes=False),
     "take_home_out": Fate(TAKE_HOME_SENT),
     "withdrew_during_take_home": Fate(TAKE_HOME_SENT, "withdraw"),
     "take_home_submitted": Fate(TAKE_HOME_SENT + 1),
     "in_debrief": Fate(SCORED),
-    "rejected_on_take_home": Fate(SCORED, "reject"),
+    "rejected_on_take_home": Fate(SCORED, "reject", overridden=True),
     "reopened_after_mistake": Fate(IN_FINAL + 1, reopened=True),
     "final_underway": Fate(IN_FINAL + 2),
     "paused_and_resumed": Fate(IN_FINAL + 3, hold_after=SCORED),
@@ -259,9 +262,9 @@ REJECTIONS: dict[int, list[tuple[RejectionReason, str]]] = {
     0: [(RejectionReason.SKILLS_GAP, "CV shows no production ML or LLM work."),
         (RejectionReason.EXPERIENCE_LEVEL, "Two years of experience; the role needs someone to own a system."),
         (RejectionReason.LOCATION_OR_AUTHORIZATION, "Needs visa sponsorship we cannot offer for this role.")],
-    SCREENED: [(RejectionReason.EXPERIENCE_LEVEL, "Screen confirmed no ownership of a production system."),
-               (RejectionReason.COMPENSATION_MISMATCH, "Expects a base well above the top of the band."),
-               (RejectionReason.COMMUNICATION, "Could not explain past work to a non-specialist.")],
+    TECH_SCREENED: [(RejectionReason.EXPERIENCE_LEVEL, "Screen confirmed no ownership of a production system."),
+                    (RejectionReason.COMPENSATION_MISMATCH, "Expects a base well above the top of the band."),
+                    (RejectionReason.COMMUNICATION, "Could not explain past work to a non-specialist.")],
     SCORED: [(RejectionReason.TAKE_HOME_QUALITY, "Take-home skipped evaluation and ignored the stated "
                                                  "constraints; debrief agreed not to proceed.")],
     ALL_INTERVIEWS: [(RejectionReason.INTERVIEW_PERFORMANCE, "System design stalled on failure modes; "
@@ -269,6 +272,11 @@ REJECTIONS: dict[int, list[tuple[RejectionReason, str]]] = {
                      (RejectionReason.COMMUNICATION, "Strong technically, but the panel could not follow "
                                                     "trade-offs through the deep dive.")],
 }  # fmt: skip
+SCREEN_OVERRIDE = "Referred by the platform lead, who worked with them on call; worth a technical screen."
+TECH_SCREEN_NOTES = (
+    "Walked through a system they run in production, including the incident that changed its design.",
+    "Answers stayed at the level of tools; could not say what they would measure or why.",
+)
 DEBRIEF_NOTES = [
     "Panel agreed: strongest take-home this month; focus the final on system design.",
     "Solid take-home with one weak spot on operational risk; probe it in the deep dive.",
@@ -453,11 +461,14 @@ class _Walk:
 
 
 def _screen(w: _Walk, _n: int) -> None:
-    strong = w.weak_at != SCREENED
+    strong = w.weak_at != SCREENED and not w.fate.overridden
     strong_notes, weak_notes = SCREEN_NOTES[w.profile]
-    criteria = ("owned_delivery", "operational_judgment", "data_realism", "cross_functional_range")
     note = w.rng.choice(strong_notes if strong else weak_notes)
-    w.add("screen", {**_ratings(w.rng, criteria, strong), "note": note}, w.recruiter, (1, 3))
+    ratings = _ratings(w.rng, SIGNALS, strong)
+    screen: dict[str, Any] = {**ratings, "note": note}
+    if check(ratings, DEMO_POLICY.screen_bar):  # below the bar: the recruiter says why they go on anyway
+        screen["override_reason"] = SCREEN_OVERRIDE
+    w.add("screen", screen, w.recruiter, (1, 3))
     if w.fate.reopened:
         mistake = {"reason": RejectionReason.EXPERIENCE_LEVEL.value, "note": "Screen notes show no production work."}
         w.add("reject", mistake, w.manager, (0, 0))
@@ -467,6 +478,24 @@ def _screen(w: _Walk, _n: int) -> None:
             w.recruiter,
             (1, 1),
         )
+
+
+def _technical_screen(w: _Walk, _n: int) -> None:
+    """Held by the panel's technical-calibration interviewer (in the people directory, see `_directory`)."""
+    strong = w.weak_at != TECH_SCREENED
+    good, bad = TECH_SCREEN_NOTES
+    w.add(
+        "technical_screen",
+        {
+            "interviewer": w.panel[0],
+            "depth": w.rng.choice((3, 4)) if strong else w.rng.choice((1, 2)),
+            "communication": w.rng.choice((3, 4)) if strong else 2,
+            "matches_profile": strong,
+            "notes": good if strong else bad,
+        },
+        w.panel[0],
+        (1, 2),
+    )
 
 
 def _send_take_home(w: _Walk, _n: int) -> None:
@@ -584,6 +613,7 @@ def _complete_checkpoint(w: _Walk, _n: int) -> None:
 # What each step of PIPELINE writes, in the order of PIPELINE.
 _STEP_EVENTS: dict[str, Callable[[_Walk, int], None]] = {
     "screen": _screen,
+    "technical_screen": _technical_screen,
     "send_take_home": _send_take_home,
     "submit_take_home": _submit_take_home,
     "score_take_home": _score_take_home,
@@ -695,6 +725,7 @@ def run_demo(path: str | None, *, console: Console | None = None, tick: Tick | N
     engine = make_engine(url)
     try:
         upgrade(engine)
+        _directory(engine)
         specs = load_requisitions()
         reqs = []
         for spec in specs:
@@ -718,6 +749,17 @@ def run_demo(path: str | None, *, console: Console | None = None, tick: Tick | N
     finally:
         engine.dispose()
     return db
+
+
+def _directory(engine: Engine) -> None:
+    """The panels in the people directory: technical screens name their interviewer from it."""
+    from hiring.people import parse_person, upsert_people
+
+    handles = [handle for panel in PANELS.values() for handle in panel]
+    upsert_people(
+        engine,
+        [parse_person({"handle": h, "name": h.replace(".", " ").title(), "role": "interviewer"}) for h in handles],
+    )
 
 
 def _simulate(engine: Engine, the_plan: Plan, console: Console, tick: Tick) -> list[tuple[datetime, Counter[str]]]:

@@ -19,6 +19,7 @@ from models.tables import Person
 from states.facts import Applied
 from states.field_problems import STANDARD, field_problems, problem_lines
 from states.interviews import backfill_problem
+from states.payloads import PERSON_FIELDS, Payload
 from states.policy import CHANNELS, Policy
 from states.timers import Role
 from states.zones import TimeZoneName
@@ -142,6 +143,21 @@ def list_people(engine: Engine) -> list[dict[str, Any]]:
     with transaction(engine) as session:
         rows = session.execute(select(Person).order_by(Person.role, Person.handle)).scalars()
         return [person_dict(p) for p in rows]
+
+
+def ensure_people_known(session: Session, trigger: str, payload: Payload) -> None:
+    """Every payload field of `trigger` that names a person (states.payloads.PERSON_FIELDS) names a handle in the
+    directory; InvalidInput naming the field, the handle and how to add them otherwise."""
+    for name in PERSON_FIELDS.get(trigger, ()):
+        handle = getattr(payload, name, None)
+        if handle is None:
+            continue
+        if session.execute(select(col(Person.id)).where(col(Person.handle) == handle)).first() is None:
+            raise InvalidInput(
+                f"{trigger}: {name} {handle!r} is not in the people directory; add them with "
+                f"`hiring people add --handle {handle} --name NAME --role interviewer` "
+                "(or `hiring people import FILE`), then record the event again"
+            )
 
 
 def check_interview(session: Session, applied: Applied, policy: Policy) -> None:

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
 from hiring.kits import take_home_defaults
-from hiring.people import check_interview
+from hiring.people import check_interview, ensure_people_known
 from hiring.policy_file import current_policy
 from hiring.queries.lookup import (
     ensure_not_erased,
@@ -32,7 +32,7 @@ from hiring.queries.requisitions import requisition_spec, role_checks
 from hiring.sla import apply_timer_plan, new_timer
 from models.db import rows_matched, transaction
 from models.tables import Candidate, Event, Requisition, Timer
-from states.candidate import Applied, Band, CandidateState, apply
+from states.candidate import Applied, Band, CandidateState, PolicyInEffect, apply
 from states.intake import NewCandidate
 from states.interviews import interviews_from_json, interviews_to_json
 from states.policy import Policy
@@ -159,6 +159,7 @@ def _insert_candidates(conn: Connection, out: "_Rows", people: list[NewCandidate
             "stage": INITIAL.value,
             "on_hold": False,
             "take_home_submitted": False,
+            "technical_screen_done": False,
             "interview_parts": [],
             "last_event_at": when,
             "version": 1,
@@ -331,6 +332,7 @@ def snapshot(cand: Candidate) -> CandidateState:
         stage=Stage(cand.stage),
         on_hold=cand.on_hold,
         take_home_submitted=cand.take_home_submitted,
+        technical_screen_done=cand.technical_screen_done,
         interview_parts=frozenset(cand.interview_parts or ()),
         interviews=interviews_from_json(cand.interviews),
         returns_to=Stage(cand.returns_to) if cand.returns_to else None,
@@ -344,6 +346,7 @@ def _snapshot_columns(state: CandidateState) -> dict[str, Any]:
         "stage": state.stage.value,
         "on_hold": state.on_hold,
         "take_home_submitted": state.take_home_submitted,
+        "technical_screen_done": state.technical_screen_done,
         "interview_parts": sorted(state.interview_parts),
         "interviews": interviews_to_json(state.interviews),
         "returns_to": state.returns_to.value if state.returns_to else None,
@@ -481,13 +484,17 @@ def _apply_in(
             "it changed since you read it; reload and retry"
         )
     req = session.get(Requisition, cand.requisition_id)
+    policy = policy or current_policy()
+    in_effect = policy.in_effect(req.role_profile, req.id) if req else PolicyInEffect()
     if req is not None and trigger == "send_take_home":
         payload = take_home_defaults(req, payload)
-    applied = apply(snapshot(cand), trigger, payload, when, band_of(req) if req else None, profile_of(req))
-    check_interview(session, applied, policy or current_policy())
+    band = band_of(req) if req else None
+    applied = apply(snapshot(cand), trigger, payload, when, band, profile_of(req), in_effect=in_effect)
+    check_interview(session, applied, policy)
+    ensure_people_known(session, trigger, applied.payload)
     ev = _record(session, cand, applied, trigger, actor, when, now, key, request_hash)
     if req is not None:
-        _after_event(session, cand, req, applied, ev.id or 0, policy or current_policy())
+        _after_event(session, cand, req, applied, ev.id or 0, policy)
     return _outcome(ev, replayed=False)
 
 

@@ -10,14 +10,24 @@ from pydantic import ValidationError
 
 from states import graph
 from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, UnknownTrigger
-from states.facts import Applied, Band, CandidateState, Proposed
+from states.facts import Applied, Band, CandidateState, PolicyInEffect, Proposed
 from states.field_problems import field_problems
 from states.interviews import with_scheduled_interviewer
 from states.payloads import Payload, payload_model
 from states.stages import TERMINAL, Stage
 from states.vocabulary import RoleProfile
 
-__all__ = ["Applied", "Band", "CandidateState", "OutOfOrder", "Proposed", "apply", "replay", "validate_payload"]
+__all__ = [
+    "Applied",
+    "Band",
+    "CandidateState",
+    "OutOfOrder",
+    "PolicyInEffect",
+    "Proposed",
+    "apply",
+    "replay",
+    "validate_payload",
+]
 
 
 class OutOfOrder(Exception):
@@ -57,8 +67,10 @@ def apply(
     occurred_at: datetime,
     band: Band | None = None,
     role_profile: RoleProfile | None = None,
+    in_effect: PolicyInEffect = PolicyInEffect(),
 ) -> Applied:
-    """Validate one event against the graph, its payload schema and its guards; return the new state."""
+    """Validate one event against the graph, its payload schema and its guards (with the policy settings in
+    effect for the candidate's requisition); return the new state."""
     if trigger not in graph.TRIGGERS:
         raise UnknownTrigger(trigger, list(graph.TRIGGERS))
     allowed = graph.triggers_from(state.stage, state.on_hold)
@@ -67,7 +79,7 @@ def apply(
     if state.last_event_at is not None and occurred_at < state.last_event_at:
         raise OutOfOrder(occurred_at, state.last_event_at)
     payload = validate_payload(trigger, state.stage, with_scheduled_interviewer(state, trigger, raw_payload))
-    proposed = Proposed(trigger, payload, occurred_at, band, role_profile)
+    proposed = Proposed(trigger, payload, occurred_at, band, role_profile, in_effect)
     subject = _Subject(state)
     if not graph.MACHINE.events[trigger].trigger(subject, proposed=proposed):
         raise GuardRefused(trigger, graph.refusals(state, proposed))
@@ -87,12 +99,16 @@ def _evolve(
     return replace(state, **changes)
 
 
-def replay(events: Iterable[tuple[str, dict[str, Any] | None, datetime]], band: Band | None = None) -> CandidateState:
+def replay(
+    events: Iterable[tuple[str, dict[str, Any] | None, datetime]],
+    band: Band | None = None,
+    in_effect: PolicyInEffect = PolicyInEffect(),
+) -> CandidateState:
     """Fold an event log (trigger, payload, occurred_at) into the state it leads to."""
     state = CandidateState()
     for trigger, payload, occurred_at in events:
         if trigger == "source":  # the creation event: the candidate enters the initial stage
             state = replace(state, last_event_at=occurred_at)
             continue
-        state = apply(state, trigger, payload, occurred_at, band).after
+        state = apply(state, trigger, payload, occurred_at, band, in_effect=in_effect).after
     return state

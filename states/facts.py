@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from states.payloads import Payload
+from states.screen_bar import DEFAULT_BAR, ScreenBar
 from states.stages import INITIAL, Stage
 from states.vocabulary import InterviewPart, RoleProfile
 
@@ -38,6 +39,7 @@ class CandidateState:
     stage: Stage = INITIAL
     on_hold: bool = False
     take_home_submitted: bool = False
+    technical_screen_done: bool = False  # a technical_screen is recorded (the latest one counts)
     interview_parts: frozenset[str] = field(default_factory=frozenset)
     # Scheduled interviews by part, cancelled ones kept (a scorecard for them is refused). Compared, not
     # hashed (a dict is not hashable); equal states still hash alike.
@@ -69,6 +71,15 @@ class CandidateState:
 
 
 @dataclass(frozen=True)
+class PolicyInEffect:
+    """The policy settings the guards and the stage timers read, as they apply to one candidate's requisition
+    (states.policy.Policy.in_effect resolves them: requisition > role profile > global > default)."""
+
+    technical_screen_required: bool = True  # send_take_home waits for a technical_screen
+    screen_bar: ScreenBar = DEFAULT_BAR  # `screen` below it needs an override_reason
+
+
+@dataclass(frozen=True)
 class Proposed:
     """The event as the guards see it."""
 
@@ -77,6 +88,7 @@ class Proposed:
     occurred_at: datetime
     band: Band | None
     role_profile: RoleProfile | None = None  # the requisition's
+    in_effect: PolicyInEffect = PolicyInEffect()  # the policy settings for the requisition
 
 
 @dataclass(frozen=True)

@@ -54,9 +54,14 @@ CANCEL = TimerEffect(cancel_all=True)
 INTERVIEW = TimerEffect(per_interview=True)
 
 TRANSITIONS: list[dict[str, Any]] = [
-    {"trigger": "screen", "source": S.SOURCED, "dest": S.SCREENED},
+    {"trigger": "screen", "source": S.SOURCED, "dest": S.SCREENED, "conditions": [guards.meets_screen_bar]},
+    # Recorded again, the latest screen counts; the take-home clock it opened keeps running.
+    {"trigger": "technical_screen", "source": S.SCREENED, "dest": None,
+     "sets": lambda s, p: {"technical_screen_done": True},
+     "timers": TimerEffect(close=(K.TECHNICAL_SCREEN,), open=(K.TAKE_HOME_SENT,))},
     {"trigger": "send_take_home", "source": S.SCREENED, "dest": S.TAKE_HOME,
-     "conditions": [guards.due_after_event, guards.take_home_within_guide, guards.take_home_for_the_profile],
+     "conditions": [guards.technical_screen_recorded, guards.due_after_event, guards.take_home_within_guide,
+                    guards.take_home_for_the_profile],
      "sets": lambda s, p: {"take_home_submitted": False}, "timers": TimerEffect(due_from_payload=True)},
     {"trigger": "submit_take_home", "source": S.TAKE_HOME, "dest": None,
      "sets": lambda s, p: {"take_home_submitted": True},

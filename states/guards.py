@@ -9,6 +9,7 @@ from typing import Protocol, cast
 
 from transitions import EventData
 
+from states import screen_bar
 from states.facts import CandidateState, Proposed
 from states.kits import GUIDE_HOURS
 from states.stages import Stage
@@ -53,6 +54,39 @@ due_after_event = Guard(
     "due_after_event",
     lambda s, p: p.payload.due_at > p.occurred_at,  # type: ignore[attr-defined]  # the trigger's payload model has the field
     lambda s, p: f"due_at must be after the event time {p.occurred_at.isoformat()}",
+)
+
+
+technical_screen_recorded = Guard(
+    "technical_screen_recorded",
+    lambda s, p: s.technical_screen_done or not p.in_effect.technical_screen_required,
+    lambda s, p: (
+        "record technical_screen first, or turn the requirement off in the policy: "
+        "technical_screen_required: false (globally, under role_profiles.<profile> or requisitions.<id>)"
+    ),
+)
+
+
+def _below_bar(p: Proposed) -> list[str]:
+    return screen_bar.check(p.payload.model_dump(), p.in_effect.screen_bar)
+
+
+def _bar_refusal(p: Proposed) -> str:
+    bar, problems = p.in_effect.screen_bar, _below_bar(p)
+    if not problems:
+        return f"the screen meets the bar ({bar.describe()}): override_reason is only for a screen below it"
+    return (
+        f"the screen is below the bar ({bar.describe()}): {'; '.join(problems)}. "
+        "Give override_reason to move the candidate on anyway, or reject"
+    )
+
+
+# Below the bar only with a reason; a reason on a screen that clears it is refused, so the report's count of
+# overrides counts only real ones.
+meets_screen_bar = Guard(
+    "meets_screen_bar",
+    lambda s, p: bool(_below_bar(p)) == bool(p.payload.override_reason),  # type: ignore[attr-defined]  # the trigger's payload model has the field
+    lambda s, p: _bar_refusal(p),
 )
 
 

@@ -19,6 +19,8 @@ from states.vocabulary import (
 Rating = Annotated[int, Field(ge=1, le=4, description="1 (weak) to 4 (strong)")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+# A person's handle in the people directory (e.g. dana.kim): a code, so erasure leaves it (staff, not the candidate).
+Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")]
 
 
 YEARS = (1970, 2999)  # dates and times: far from datetime's limits, so timers and ladders built on them fit
@@ -59,6 +61,15 @@ class Screen(Payload):
     data_realism: Rating
     cross_functional_range: Rating
     note: Text
+    override_reason: Text | None = None  # why the candidate moves on below the screen bar (states/screen_bar.py)
+
+
+class TechnicalScreen(Payload):
+    interviewer: Handle
+    depth: Rating
+    communication: Rating
+    matches_profile: bool  # the candidate matches the requisition's target role profile
+    notes: Text
 
 
 class SendTakeHome(Payload):
@@ -88,7 +99,6 @@ class AdvanceToFinal(Payload):
     debrief_notes: Text
 
 
-Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")]
 Minutes = Annotated[int, Field(ge=15, le=480, description="the interview's length in minutes")]
 
 
@@ -182,6 +192,7 @@ class Checkpoint90(Payload):
 # The payload each trigger takes; complete_checkpoint's depends on which checkpoint is being completed.
 PAYLOADS: dict[str, type[Payload]] = {
     "screen": Screen,
+    "technical_screen": TechnicalScreen,
     "send_take_home": SendTakeHome,
     "submit_take_home": SubmitTakeHome,
     "score_take_home": ScoreTakeHome,
@@ -201,6 +212,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     "resume": Reason,
     "reopen": Reason,
 }
+# Payload fields that name a person: the application refuses a handle missing from the people directory.
+PERSON_FIELDS: dict[str, tuple[str, ...]] = {"technical_screen": ("interviewer",)}
 CHECKPOINT_PAYLOADS: dict[Stage, type[Payload]] = {
     Stage.ONBOARDING_30: Checkpoint30,
     Stage.ONBOARDING_60: Checkpoint60,

@@ -1,4 +1,5 @@
-"""SLA policy: timer durations, the escalation ladder, audiences and routing, with overrides.
+"""SLA policy: timer durations, the escalation ladder, audiences and routing, with overrides; and the two
+assessment switches the guards read (whether send_take_home needs a technical screen, the screen bar).
 
 The timers' default durations are in the timer table (states/timers.py); the ladder's and the routing's
 defaults are here. A policy file overrides them globally, per role profile and per requisition;
@@ -13,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from states.calendar import WEEKDAYS, Calendar
 from states.durations import Duration, human
+from states.facts import PolicyInEffect
 from states.field_problems import field_problems
 from states.integrations_policy import AtsMapping, Retention
+from states.screen_bar import ScreenBar
 from states.timers import TIMERS, Role, TimerKind
 from states.vocabulary import RoleProfile
 from states.zones import TimeZoneName
@@ -74,6 +77,8 @@ class Override(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     durations: dict[TimerKind, Duration] = {}
     ladder: dict[str, Any] = {}
+    technical_screen_required: bool | None = None  # None: as the level below says
+    screen_bar: dict[str, Any] = {}  # merged over the global bar, e.g. {min_mean: 3}
 
 
 class CalendarSpec(BaseModel):
@@ -114,6 +119,8 @@ class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     durations: dict[TimerKind, Duration] = {}
     ladder: Ladder = Ladder()
+    technical_screen_required: bool = True  # send_take_home waits for a recorded technical_screen
+    screen_bar: ScreenBar = ScreenBar()
     calendar: CalendarSpec = CalendarSpec()
     head_of_talent: str | None = None
     # How far in the past an interview may be scheduled (to record one that already took place).
@@ -172,6 +179,16 @@ class Policy(BaseModel):
                 ladder = Ladder.model_validate(merged)
         return ladder
 
+    def in_effect(self, role_profile: str | None = None, requisition_id: int | None = None) -> PolicyInEffect:
+        """The settings the guards and stage timers read, for one requisition."""
+        required, bar = self.technical_screen_required, self.screen_bar
+        for override in self._overrides(role_profile, requisition_id):
+            if override.technical_screen_required is not None:
+                required = override.technical_screen_required
+            if override.screen_bar:
+                bar = ScreenBar.model_validate({**bar.model_dump(), **override.screen_bar})
+        return PolicyInEffect(technical_screen_required=required, screen_bar=bar)
+
     def cal(self) -> Calendar:
         return self.calendar.calendar()
 
@@ -185,6 +202,18 @@ class PolicyError(ValueError):
 _SETTING_WORDS = {"extra_forbidden": "is not a known setting"}  # otherwise pydantic's own wording
 
 
+def _merged_problems(at: str, model: type[BaseModel], base: BaseModel, override: dict[str, Any]) -> list[str]:
+    """What is wrong with an override's partial ladder or screen bar, merged over the global one."""
+    if not override:
+        return []
+    try:
+        model.model_validate({**base.model_dump(), **override})
+    except ValidationError as exc:
+        found = field_problems(exc, empty_field="", messages={})
+        return [f"{at}.{where}: {msg}" if where else f"{at}: {msg}" for where, msg in found]
+    return []
+
+
 def parse_policy(data: dict[str, Any], source: str = "file") -> Policy:
     try:
         policy = Policy.model_validate(data)
@@ -194,13 +223,8 @@ def parse_policy(data: dict[str, Any], source: str = "file") -> Policy:
     problems = []
     for scope, overrides in (("role_profiles", policy.role_profiles), ("requisitions", policy.requisitions)):
         for key, override in overrides.items():
-            if override.ladder:
-                try:
-                    Ladder.model_validate({**policy.ladder.model_dump(), **override.ladder})
-                except ValidationError as exc:
-                    at = f"{scope}.{key}.ladder"
-                    found = field_problems(exc, empty_field="", messages={})
-                    problems += [f"{at}.{where}: {msg}" if where else f"{at}: {msg}" for where, msg in found]
+            for name, model, base in (("ladder", Ladder, policy.ladder), ("screen_bar", ScreenBar, policy.screen_bar)):
+                problems += _merged_problems(f"{scope}.{key}.{name}", model, base, getattr(override, name))
     if problems:
         raise PolicyError(source, problems)
     return policy

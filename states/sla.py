@@ -11,6 +11,7 @@ from states.facts import Applied, CandidateState
 from states.policy import Policy
 from states.stages import Stage
 from states.timers import TIMERS, TimerKind, stage_timers
+from states.timers import opening_on_entry as kinds_opening
 
 CHECKPOINT_START = time(9, 0)  # onboarding checkpoints fall due at 09:00 on the day, policy time zone
 
@@ -67,7 +68,7 @@ def opening_on_entry(
     stage: Stage, state: CandidateState, at: datetime, scope: Scope, payload_due: datetime | None = None
 ) -> tuple[Opening, ...]:
     """Timers that open when a candidate enters `stage` (by a forward move or a reopen)."""
-    kinds = [kind for kind in stage_timers(stage) if TIMERS[kind].opens_on_entry(state)]
+    kinds = kinds_opening(stage, state, scope.policy.in_effect(scope.role_profile, scope.requisition_id))
     return tuple(Opening(kind, _entry_due(kind, state, at, scope, payload_due)) for kind in kinds)
 
 

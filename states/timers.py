@@ -9,12 +9,13 @@ from datetime import timedelta
 from enum import StrEnum
 
 from states.durations import human
-from states.facts import CandidateState
+from states.facts import CandidateState, PolicyInEffect
 from states.stages import Stage
 
 
 class TimerKind(StrEnum):
     SCREEN_DECISION = "screen_decision"
+    TECHNICAL_SCREEN = "technical_screen"
     TAKE_HOME_SENT = "take_home_sent"
     TAKE_HOME_SUBMISSION = "take_home_submission"
     TAKE_HOME_REVIEW = "take_home_review"
@@ -35,19 +36,24 @@ class Role(StrEnum):
     INTERVIEWER = "interviewer"  # the one person a timer of one interview waits on (timer.owner_handle)
 
 
-def _always(state: CandidateState) -> bool:
+def _always(state: CandidateState, in_effect: PolicyInEffect) -> bool:
     return True
 
 
-def _never(state: CandidateState) -> bool:
+def _screen_first(state: CandidateState, in_effect: PolicyInEffect) -> bool:
+    """In screened, the technical screen is the clock until it is recorded (unless the policy turns it off)."""
+    return in_effect.technical_screen_required and not state.technical_screen_done
+
+
+def _never(state: CandidateState, in_effect: PolicyInEffect) -> bool:
     return False
 
 
 @dataclass(frozen=True)
 class TimerSpec:
-    """One timer kind. Entering `stage` opens it when `opens_on_entry(state)` holds for the state entered with
-    (a stage has one such timer per state); leaving `stage` closes it. Triggers that open or close it inside
-    the stage say so on their row of states.graph.TRANSITIONS."""
+    """One timer kind. Entering `stage` opens it when `opens_on_entry(state, in_effect)` holds for the state
+    entered with and the policy in effect (a stage has one such timer per state); leaving `stage` closes it.
+    Triggers that open or close it inside the stage say so on their row of states.graph.TRANSITIONS."""
 
     stage: Stage
     owner: Role
@@ -56,7 +62,7 @@ class TimerSpec:
     opens_on: str  # for the README
     closes_on: str
     due: str | None = None  # the README's "due" when it is not the duration
-    opens_on_entry: Callable[[CandidateState], bool] = _always
+    opens_on_entry: Callable[[CandidateState, PolicyInEffect], bool] = _always
     checkpoint_days: int | None = None  # due at 09:00 this many days after the start date, when there is one
     per_interview: bool = False  # one timer per scheduled interview (timer.subject = the part)
 
@@ -70,23 +76,28 @@ TIMERS: dict[TimerKind, TimerSpec] = {
     K.SCREEN_DECISION: TimerSpec(S.SOURCED, R.RECRUITER, timedelta(days=5),
                                  "screen the resume: advance (screen) or reject",
                                  "entering sourced", "leaving sourced"),
+    K.TECHNICAL_SCREEN: TimerSpec(S.SCREENED, R.RECRUITER, timedelta(days=3),
+                                  "hold the short technical screen and record it (technical_screen)",
+                                  "entering screened, unless the policy turns the requirement off",
+                                  "technical_screen or leaving screened", opens_on_entry=_screen_first),
     K.TAKE_HOME_SENT: TimerSpec(S.SCREENED, R.RECRUITER, timedelta(days=2), "send the take-home assignment",
-                                "entering screened", "leaving screened"),
+                                "technical_screen, or entering screened after it or with the requirement off",
+                                "leaving screened", opens_on_entry=lambda s, e: not _screen_first(s, e)),
     K.TAKE_HOME_SUBMISSION: TimerSpec(S.TAKE_HOME, R.RECRUITER, timedelta(days=5),
                                       "chase the candidate's take-home submission",
                                       "send_take_home, or reopen before submission",
                                       "submit_take_home or leaving take_home",
                                       due="the assignment's due_at",
-                                      opens_on_entry=lambda s: not s.take_home_submitted),
+                                      opens_on_entry=lambda s, e: not s.take_home_submitted),
     K.TAKE_HOME_REVIEW: TimerSpec(S.TAKE_HOME, R.HIRING_MANAGER, timedelta(days=3), "review and score the take-home",
                                   "submit_take_home, or reopen after it", "leaving take_home",
-                                  opens_on_entry=lambda s: s.take_home_submitted),
+                                  opens_on_entry=lambda s, e: s.take_home_submitted),
     K.DEBRIEF: TimerSpec(S.DEBRIEF, R.RECRUITER, timedelta(days=5),
                          "hold the debrief and advance to the final loop or reject",
                          "entering debrief", "leaving debrief"),
     K.FINAL_LOOP: TimerSpec(S.FINAL, R.RECRUITER, timedelta(days=10), "complete all four final-interview parts",
                             "entering final", "fourth interview part recorded, or leaving final",
-                            opens_on_entry=lambda s: not s.parts_complete),
+                            opens_on_entry=lambda s, e: not s.parts_complete),
     K.SCORECARD: TimerSpec(S.FINAL, R.INTERVIEWER, timedelta(hours=24),
                            "file the scorecard of your interview (record_interview with a recommendation)",
                            "schedule_interview (restarted by reschedule_interview)",
@@ -98,7 +109,7 @@ TIMERS: dict[TimerKind, TimerSpec] = {
                           "restarted by reschedule_interview when the last end moves), or reopen after it",
                           "cancel_interview, or leaving final",
                           due="48h from the last interview's end (from the fourth scorecard when none was scheduled)",
-                          opens_on_entry=lambda s: s.parts_complete),
+                          opens_on_entry=lambda s, e: s.parts_complete),
     K.OFFER_RESPONSE: TimerSpec(S.OFFER, R.RECRUITER, timedelta(days=7), "get the candidate's answer to the offer",
                                 "make_offer or reopen (restarted by revise_offer)", "leaving offer"),
     K.CHECKPOINT_30: TimerSpec(S.ONBOARDING_30, R.HIRING_MANAGER, timedelta(days=30),
@@ -121,6 +132,6 @@ def stage_timers(stage: Stage) -> tuple[TimerKind, ...]:
     return tuple(kind for kind, spec in TIMERS.items() if spec.stage == stage)
 
 
-def opening_on_entry(stage: Stage, state: CandidateState) -> tuple[TimerKind, ...]:
-    """The timers entering `stage` with `state` opens."""
-    return tuple(kind for kind in stage_timers(stage) if TIMERS[kind].opens_on_entry(state))
+def opening_on_entry(stage: Stage, state: CandidateState, in_effect: PolicyInEffect) -> tuple[TimerKind, ...]:
+    """The timers entering `stage` with `state` opens, under the policy in effect."""
+    return tuple(kind for kind in stage_timers(stage) if TIMERS[kind].opens_on_entry(state, in_effect))

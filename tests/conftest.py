@@ -27,6 +27,7 @@ from states.intake import NewCandidate
 from states.requisition import RequisitionSpec
 from states.stages import Stage
 from tests.support import payloads
+from tests.support.db import add_interviewer
 from tests.support.instants import T0 as T0_VALUE  # also the `T0` fixture below
 from tests.support.procs import clear_cached_settings
 
@@ -159,7 +160,9 @@ def clock(T0: datetime) -> Clock:
 
 @pytest.fixture
 def open_requisition(engine: Engine, T0: datetime) -> int:
-    """Id of an open, complete requisition with the band 120000-150000 EUR."""
+    """Id of an open, complete requisition with the band 120000-150000 EUR; its technical screens are held by
+    payloads.INTERVIEWER, who is in the people directory."""
+    add_interviewer(engine)
     spec = RequisitionSpec.model_validate(payloads.requisition())
     req = service.add_requisition(engine, spec, now=T0)
     assert req.id is not None

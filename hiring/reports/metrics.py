@@ -636,6 +636,32 @@ def rubrics(journeys: list[Journey], reqs: dict[int, Req]) -> list[dict[str, Any
     return rows
 
 
+def screen_bar_overrides(data: Data) -> list[dict[str, Any]]:
+    """Per requisition: resume screens, and those below the screen bar that moved on with an override_reason
+    (a reason is refused on a screen that clears the bar, so every one counted here was below it)."""
+    rows = []
+    for req in data.reqs.values():
+        screens = [
+            ev
+            for cid, cand in data.cands.items()
+            if cand.requisition_id == req.id
+            for ev in data.events.get(cid, [])
+            if ev.trigger == "screen"
+        ]
+        overridden = [ev for ev in screens if ev.payload.get("override_reason")]
+        rows.append(
+            {
+                "requisition_id": req.id,
+                "title": req.title,
+                "screens": len(screens),
+                "overrides": len(overridden),
+                "override_rate": _rate(len(overridden), len(screens)),
+                "candidates": sorted({ev.candidate_id for ev in overridden}),
+            }
+        )
+    return rows
+
+
 def offers(journeys: list[Journey], reqs: dict[int, Req]) -> dict[str, Any]:
     made = [j for j in journeys if j.made_offer]
     accepted = sum(j.accepted_at is not None for j in made)
@@ -741,6 +767,7 @@ def pipeline_report(engine: Engine, filters: Filters | None = None, now: datetim
         "scorecards": scorecard_timeliness([lag for j in journeys for lag in j.booked.lags]),
         "sources": sources(journeys, data.reqs),
         "rubrics": rubrics(journeys, data.reqs),
+        "screen_bar": screen_bar_overrides(data),
         "offers": offers(journeys, data.reqs),
         "onboarding": onboarding(journeys, data.timers, now),
         "take_home_hours": take_home_hours(_by_requisition(data), data.reqs),

@@ -333,6 +333,31 @@ def interviews_section(report: dict[str, Any]) -> Section:
     )
 
 
+def screen_bar_section(report: dict[str, Any]) -> Section:
+    rows = [
+        [
+            f"#{r['requisition_id']}",
+            r["title"],
+            str(r["screens"]),
+            Alert(r["overrides"]) if r["overrides"] else "0",
+            pct(r["override_rate"]),
+        ]
+        for r in report["screen_bar"]
+    ]
+    notes = [
+        f"#{r['requisition_id']}: overridden for candidate(s) {', '.join(f'#{c}' for c in r['candidates'])}."
+        for r in report["screen_bar"]
+        if r["candidates"]
+    ]
+    return Section(
+        "screen-bar",
+        "Screen-bar overrides per requisition (resume screens below the bar moved on with a reason)",
+        ("requisition", "title", "screens", "overrides", "share"),
+        rows,
+        notes,
+    )
+
+
 def offers_section(report: dict[str, Any]) -> Section:
     o = report["offers"]
     rows = [
@@ -406,6 +431,7 @@ SECTIONS = (
     take_home_section,
     take_home_hours_section,
     interviews_section,
+    screen_bar_section,
     offers_section,
     onboarding_section,
 )

@@ -303,6 +303,24 @@ def test_a_guard_refusal_is_409_with_the_reason(api, candidate, drive) -> None:
     assert "record_interview" in resp.json()["allowed_triggers"]
 
 
+def test_the_technical_screen_through_the_api_needs_a_known_interviewer(api, candidate, drive, engine) -> None:
+    cid = candidate()
+    drive(cid, "screen")
+    stranger = {"trigger": "technical_screen", "payload": payloads.technical_screen("zoe")}
+    resp = api.post(f"/candidates/{cid}/events", json=stranger)
+    assert resp.status_code == 422 and "'zoe' is not in the people directory" in resp.json()["detail"]
+    resp = api.post(
+        f"/candidates/{cid}/events",
+        json={"trigger": "send_take_home", "payload": payloads.send_take_home(drive.clock.now)},
+    )
+    assert resp.status_code == 409 and "record technical_screen first" in resp.json()["detail"]
+    resp = api.post(
+        f"/candidates/{cid}/events", json={"trigger": "technical_screen", "payload": payloads.technical_screen()}
+    )
+    assert resp.status_code == 201, resp.text
+    assert events_of(engine, cid)[-1].payload["interviewer"] == payloads.INTERVIEWER
+
+
 def test_a_stale_expected_version_is_409_with_the_current_version(api, candidate, drive) -> None:
     cid = candidate()
     drive(cid, "screen")

@@ -581,6 +581,41 @@ def history(cli: Cli, ref: int | str) -> list[dict[str, Any]]:
     return cli.json("history", str(ref))["events"]
 
 
+def technically_screened(cli: Cli, ref: int) -> None:
+    """The candidate's resume screen and technical screen, its interviewer added to the directory first."""
+    cli.ok("advance", str(ref), "screen", "--data", json.dumps(payloads.screen()))
+    cli.ok("people", "add", "--handle", payloads.INTERVIEWER, "--name", "Dana Kim", "--role", "interviewer")
+    cli.ok("advance", str(ref), "technical_screen", "--data", json.dumps(payloads.technical_screen()))
+
+
+def test_a_technical_screen_by_someone_not_in_the_directory_is_refused_naming_how_to_add_them(cli, one) -> None:
+    cli.ok("advance", str(one), "screen", "--data", json.dumps(payloads.screen()))
+    result = cli("advance", str(one), "technical_screen", "--data", json.dumps(payloads.technical_screen("zoe")))
+    assert result.code == 2, result
+    assert "interviewer 'zoe' is not in the people directory" in result.err
+    assert "hiring people add --handle zoe" in result.err
+    assert [e["trigger"] for e in history(cli, one)] == ["source", "screen"]  # nothing written
+
+
+def test_send_take_home_before_the_technical_screen_exits_3_saying_what_to_do(cli, one) -> None:
+    cli.ok("advance", str(one), "screen", "--data", json.dumps(payloads.screen()))
+    result = cli("advance", str(one), "send_take_home", "--data", json.dumps(payloads.send_take_home(cli.now)))
+    assert result.code == 3, result
+    assert "record technical_screen first, or turn the requirement off in the policy" in result.err
+
+
+def test_a_screen_below_the_bar_exits_3_naming_the_bar_and_moves_on_with_a_reason(cli, one) -> None:
+    weak = {**payloads.screen(), "owned_delivery": 1, "data_realism": 1, "note": "AI enthusiast"}
+    result = cli("advance", str(one), "screen", "--data", json.dumps(weak))
+    assert result.code == 3, result
+    assert "every signal at least 2, mean at least 2.5" in result.err
+    assert "owned_delivery is 1" in result.err and "data_realism is 1" in result.err
+    assert "override_reason" in result.err
+    reason = {**weak, "override_reason": "the hiring manager knows their on-call work"}
+    cli.ok("advance", str(one), "screen", "--data", json.dumps(reason))
+    assert history(cli, one)[-1]["payload"]["override_reason"] == reason["override_reason"]
+
+
 def test_advance_with_inline_json(cli, one) -> None:
     result = cli.ok("advance", str(one), "screen", "--data", json.dumps(payloads.screen()), "--by", "rita")
     assert f"candidate {one}: screen (sourced -> screened), version 2" in result.out
@@ -591,10 +626,12 @@ def test_advance_with_inline_json(cli, one) -> None:
 
 def test_advance_with_data_from_json_and_yaml_files(cli, one) -> None:
     cli.ok("advance", str(one), "screen", "--data", "@" + cli.file("screen.json", payloads.screen()))
+    cli.ok("people", "add", "--handle", payloads.INTERVIEWER, "--name", "Dana Kim", "--role", "interviewer")
+    cli.ok("advance", str(one), "technical_screen", "--data", "@" + cli.file("ts.yaml", payloads.technical_screen()))
     take_home = payloads.send_take_home(cli.now)
     cli.ok("advance", "ATS-1", "send_take_home", "--data", "@" + cli.file("th.yaml", take_home))
     events = history(cli, one)
-    assert [e["trigger"] for e in events] == ["source", "screen", "send_take_home"]
+    assert [e["trigger"] for e in events] == ["source", "screen", "technical_screen", "send_take_home"]
     assert events[-1]["payload"]["title"] == take_home["title"]
     assert cli.json("candidate", "show", str(one))["stage"] == "take_home"
 
@@ -651,7 +688,7 @@ def test_advance_a_disallowed_trigger_exits_3_with_the_allowed_list(cli, one) ->
 
 
 def test_advance_a_guard_refusal_exits_3_with_the_reason(cli, one) -> None:
-    cli.ok("advance", str(one), "screen", "--data", json.dumps(payloads.screen()))
+    technically_screened(cli, one)
     cli.ok("advance", str(one), "send_take_home", "--data", json.dumps(payloads.send_take_home(cli.now)))
     result = cli("advance", str(one), "score_take_home", "--data", json.dumps(payloads.score_take_home()))
     assert result.code == 3, result

@@ -73,6 +73,7 @@ def test_erasure_removes_name_email_notes_and_free_text_everywhere_and_keeps_the
         EMAIL,
         "LI-zoe",
         "shipped an eval harness",
+        "walked through the retrieval fallback",
         "defended the cache",
         "head of ML platform",
         "solid",
@@ -89,6 +90,7 @@ def test_erasure_removes_name_email_notes_and_free_text_everywhere_and_keeps_the
     ]
     by_trigger = {e.trigger: e.payload for e in after}
     assert by_trigger["screen"] == {**payloads.screen(), "note": ERASED}  # the ratings stay
+    assert by_trigger["technical_screen"] == {**payloads.technical_screen(), "notes": ERASED}
     assert by_trigger["make_offer"]["base_salary"] == 135_000 and by_trigger["make_offer"]["currency"] == "EUR"
     assert by_trigger["make_offer"]["first_year_outcomes"] == [ERASED]
     assert by_trigger["source"] == {"source": "employee_referral"}
@@ -110,7 +112,8 @@ def test_erasure_removes_name_email_notes_and_free_text_everywhere_and_keeps_the
 
 
 def test_every_free_text_field_of_every_trigger_is_scrubbed() -> None:
-    assert FREE_TEXT["screen"] == {"note"}
+    assert FREE_TEXT["screen"] == {"note", "override_reason"}
+    assert FREE_TEXT["technical_screen"] == {"notes"}  # the interviewer is staff, by handle: it stays
     assert FREE_TEXT["reject"] == {"note"}  # the reason is a fixed vocabulary: it stays for the reports
     assert FREE_TEXT["record_interview"] == {"interviewer", "notes"}  # the recommendation is a fixed vocabulary
     assert FREE_TEXT["cancel_interview"] == {"reason"}
@@ -121,6 +124,20 @@ def test_every_free_text_field_of_every_trigger_is_scrubbed() -> None:
     scrubbed, changed = scrub_payload("complete_checkpoint", "onboarding_60", {"project": "p", "status": "s"})
     assert changed and scrubbed == {"project": ERASED, "status": ERASED}
     assert scrub_payload("reject", "screened", payloads.reject()) == ({"reason": "skills_gap", "note": ERASED}, True)
+
+
+def test_erasure_scrubs_a_screen_override_reason_and_the_log_still_replays(engine, candidate, drive, clock) -> None:
+    cid = candidate(name=NAME, email=EMAIL)
+    reason = "Zoe's former manager vouches for her"
+    drive(cid, "screen", {**payloads.screen(), "owned_delivery": 1, "override_reason": reason})
+    drive(cid, "technical_screen")
+    erase(engine, cid, "dpo", now=clock.tick())
+    assert reason not in everything(engine)
+    after = events_of(engine, cid)
+    screen = next(e.payload for e in after if e.trigger == "screen")
+    assert (screen["override_reason"], screen["owned_delivery"]) == (ERASED, 1)  # still an override, for the report
+    replayed = replay([(e.trigger, e.payload, e.occurred_at) for e in after], payloads.BAND)
+    assert replayed.stage.value == "screened" and replayed.technical_screen_done
 
 
 def test_an_erased_candidate_is_never_notified_about_again(engine, zoe, clock) -> None:

@@ -46,7 +46,6 @@ VARIANTS = ["valid"] * 8 + [
 NEXT = "next"  # the trigger that moves the candidate along the main path (so sequences get deep)
 MAIN_PATH = {
     Stage.SOURCED: "screen",
-    Stage.SCREENED: "send_take_home",
     Stage.DEBRIEF: "advance_to_final",
     Stage.OFFER: "accept_offer",
     Stage.REJECTED: "reopen",
@@ -95,6 +94,8 @@ def trigger_of(step: Step, state: CandidateState) -> str:
     if step.pick == NEXT:
         if state.on_hold:
             return "resume"
+        if state.stage is Stage.SCREENED:
+            return "send_take_home" if state.technical_screen_done else "technical_screen"
         if state.stage is Stage.TAKE_HOME:
             return "score_take_home" if state.take_home_submitted else "submit_take_home"
         if state.stage is Stage.FINAL:

@@ -4,20 +4,21 @@ The log (`build_log`): seven candidates, all sourced at T0, every event at an ex
 report taken at NOW = T0 + 300 h.
 
 req 1 (applied_ai_engineer, band 120-150k EUR, hiring manager hugo), req 2 (ml_engineer, hiring manager mia):
-  A  req 1, employee_referral  screen 24, send 30, submit 100, score 120 (3,3,2,4,3,3), final 130,
-                               parts 140/150/160/170 (3,4,3,4), offer 194 (in band), accept 200 (start 11 Mar),
-                               checkpoint 30 at 250 (on time), depart at 280 (day 3)
-  B  req 1, inbound            screen 10, reject 20 (skills_gap), REOPEN 30, send 40, submit 90, score 100 (all 4),
-                               final 110, parts 120/130/140/150 (2,2,3,1), reject 210 (interview_performance)
-  C  req 1, employee_referral  screen 48, withdraw 72
+  A  req 1, employee_referral  screen 24, technical screen 28, send 30, submit 100, score 120 (3,3,2,4,3,3),
+                               final 130, parts 140/150/160/170 (3,4,3,4), offer 194 (in band), accept 200
+                               (start 11 Mar), checkpoint 30 at 250 (on time), depart at 280 (day 3)
+  B  req 1, inbound            screen 10, reject 20 (skills_gap), REOPEN 30, technical screen 38, send 40,
+                               submit 90, score 100 (all 4), final 110, parts 120/130/140/150 (2,2,3,1),
+                               reject 210 (interview_performance)
+  C  req 1, employee_referral  screen 48 (below the bar, overridden), withdraw 72
   D  req 1, inbound            still sourced
-  E  req 1, employee_referral  screen 12, send 20, submit 60, score 140 (all 2; review 80 h > 72 h: breached),
-                               final 150, parts 160-163 (all 3), offer 203 (160k: above band, approved),
-                               decline 210
+  E  req 1, employee_referral  screen 12, technical screen 16, send 20, submit 60, score 140 (all 2; review
+                               80 h > 72 h: breached), final 150, parts 160-163 (all 3), offer 203 (160k: above
+                               band, approved), decline 210
   F  req 2, conference         reject 5 (experience_level)
-  G  req 2, conference         screen 10, send 11, submit 20, score 30 (all 3), final 40, parts: technical
-                               calibration twice (50: 2, 51: 4), then 52, 55, 60 (all 4): waiting for the decision,
-                               except while on hold from 100 to 124
+  G  req 2, conference         screen 10, technical screen 10.5, send 11, submit 20, score 30 (all 3), final 40,
+                               parts: technical calibration twice (50: 2, 51: 4), then 52, 55, 60 (all 4):
+                               waiting for the decision, except while on hold from 100 to 124
 """
 
 import base64
@@ -140,7 +141,8 @@ def test_sla_health_per_timer_and_escalations(report) -> None:
     pick = ("met", "breached", "open", "open_overdue", "cancelled")
     assert {k: tuple(timers[k][s] for s in pick) for k in timers} == {
         "screen_decision": (5, 0, 0, 1, 1),  # D overdue since hour 120; F rejected
-        "take_home_sent": (4, 0, 0, 0, 2),  # B's first (cancelled by its rejection) and C's
+        "technical_screen": (4, 0, 0, 0, 2),  # B's first (cancelled by its rejection) and C's
+        "take_home_sent": (4, 0, 0, 0, 0),  # opened by each technical screen, met by each send
         "take_home_submission": (4, 0, 0, 0, 0),
         "take_home_review": (3, 1, 0, 0, 0),  # E: 80 h for a 72 h review
         "debrief": (4, 0, 0, 0, 0),
@@ -214,6 +216,27 @@ def test_rubric_averages_per_requisition(report) -> None:
     # G's technical calibration counts with its latest score (4), not the first (2)
     assert second["interview"] == {"n": 1, "overall": 4.0, "parts": dict.fromkeys(payloads.INTERVIEW_PARTS, 4.0)}
     assert second["take_home"]["overall"] == 3.0
+
+
+def test_screen_bar_overrides_per_requisition(report, log) -> None:
+    first, second = report["screen_bar"]
+    # req 1: A, B, C, E screened; C was below the bar and moved on with a reason
+    assert {k: first[k] for k in ("requisition_id", "screens", "overrides", "override_rate", "candidates")} == {
+        "requisition_id": 1,
+        "screens": 4,
+        "overrides": 1,
+        "override_rate": 0.25,
+        "candidates": [log["C"]],
+    }
+    assert (second["screens"], second["overrides"], second["override_rate"], second["candidates"]) == (1, 0, 0.0, [])
+
+
+def test_the_screen_bar_section_renders_the_counts(report, log) -> None:
+    from hiring.reports.tables import sections
+
+    [section] = [s for s in sections(report) if s.key == "screen-bar"]
+    assert section.rows[0][2:] == ["4", "1", "25%"] and section.rows[1][2:] == ["1", "0", "0%"]
+    assert section.notes == [f"#1: overridden for candidate(s) #{log['C']}."]
 
 
 def test_offers_and_onboarding(report, log) -> None:
@@ -391,6 +414,7 @@ def test_report_tables_in_the_terminal(hiring_cli, log) -> None:
         "Sources by role profile",
         "Take-home rubric",
         "Final-interview averages",
+        "Screen-bar overrides",
         "Offers",
         "Onboarding",
     ):
@@ -441,6 +465,7 @@ def test_html_is_one_self_contained_file_with_every_chart_and_the_tables(hiring_
         "Take-home hours against the 3h guide",
     ):
         assert f">{heading}" in page, heading
+    assert ">Screen-bar overrides per requisition" in page
     assert page.count("<table>") == len(SECTIONS)
     assert '<td class="alert">1</td>' in page  # the overdue decision timer stands out
 

@@ -199,6 +199,7 @@ def test_expected_version_mismatch_is_a_conflict_and_writes_nothing(engine, cand
 def test_the_same_key_returns_the_original_outcome_and_writes_nothing(engine, candidate, drive) -> None:
     cid = candidate()
     first = drive(cid, "screen", payloads.screen(), key="K1")
+    drive(cid, "technical_screen")
     drive(cid, "send_take_home")  # the candidate moved on: a replayed screen must not be re-judged
     before = fingerprint(engine, cid)
     again = drive(cid, "screen", payloads.screen(), key="K1")

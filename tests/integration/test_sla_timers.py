@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from hiring.service import apply_event
+from states.policy import Policy
 from tests.support import payloads
 from tests.support.sla import hours, open_kinds, timer, timers
 
@@ -17,12 +18,56 @@ def test_new_candidate_opens_screen_decision_due_in_5_days(candidate, engine, T0
     assert t.next_fire_at == T0 + timedelta(days=5) * 0.75
 
 
-def test_screen_closes_screen_decision_met_and_opens_take_home_sent(candidate, drive, engine):
+def test_screen_closes_screen_decision_met_and_opens_the_technical_screen(candidate, drive, engine, clock):
     cid = candidate()
     drive(cid, "screen")
     assert timer(engine, cid, "screen_decision").status == "met"
+    screen = timer(engine, cid, "technical_screen", "open")
+    due = clock.now + timedelta(days=3)
+    assert (screen.opened_at, screen.due_at, screen.owner_role) == (clock.now, due, "recruiter")
+    assert open_kinds(engine, cid) == {"technical_screen"}  # the take-home clock waits for the screen
+
+
+def test_the_technical_screen_closes_its_timer_and_starts_the_take_home_clock(candidate, drive, engine, clock):
+    cid = candidate()
+    drive(cid, "screen")
+    clock.tick(days=1)
+    drive(cid, "technical_screen")
+    assert timer(engine, cid, "technical_screen").status == "met"
+    sent = timer(engine, cid, "take_home_sent", "open")
+    assert (sent.opened_at, sent.due_at) == (clock.now, clock.now + timedelta(hours=48))
+    clock.tick(hours=5)
+    drive(cid, "technical_screen")  # a second screen replaces the first; the take-home clock keeps running
+    assert timer(engine, cid, "take_home_sent", "open").id == sent.id
+    assert open_kinds(engine, cid) == {"take_home_sent"}
+
+
+def test_a_late_technical_screen_is_breached(candidate, drive, engine, clock):
+    cid = candidate()
+    drive(cid, "screen")
+    clock.tick(days=3, minutes=1)
+    drive(cid, "technical_screen")
+    assert timer(engine, cid, "technical_screen").status == "breached"
+
+
+def test_leaving_screened_closes_the_technical_screen_timer(candidate, drive, engine):
+    cid = candidate()
+    drive(cid, "screen")
+    drive(cid, "reject")
+    assert timer(engine, cid, "technical_screen").status == "cancelled"
+    drive(cid, "reopen")  # back in screened, still unscreened: its clock runs again
+    assert open_kinds(engine, cid) == {"technical_screen"}
+
+
+def test_with_the_screen_turned_off_screened_opens_the_take_home_clock(candidate, drive, engine, clock):
+    cid = candidate()
+    off = Policy(technical_screen_required=False)
+    drive(cid, "screen", policy=off)
     sent = timer(engine, cid, "take_home_sent", "open")
     assert hours(sent.opened_at, sent.due_at) == 48
+    assert open_kinds(engine, cid) == {"take_home_sent"}
+    drive(cid, "send_take_home", policy=off)
+    assert timer(engine, cid, "take_home_sent").status == "met"
 
 
 def test_closing_after_due_is_breached(candidate, drive, engine, clock):
@@ -36,7 +81,7 @@ def test_closing_after_due_is_breached(candidate, drive, engine, clock):
 
 def test_take_home_submission_uses_the_assignment_due_date_then_review_opens(candidate, drive, engine, clock):
     cid = candidate()
-    drive(cid, "screen")
+    drive.to(cid, "screened")
     due = clock.now + timedelta(days=4, hours=3)
     drive(
         cid,

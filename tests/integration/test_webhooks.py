@@ -192,7 +192,8 @@ def test_a_stage_change_fires_the_mapped_trigger_at_the_delivery_time(api, engin
     cid = the_candidate(engine).id
     now.set(hours=1)
     drive.clock.now = now.value
-    drive(cid, "screen")  # the recruiter scores the screen here; Greenhouse only moves the stage
+    drive(cid, "screen")  # the recruiter scores the screens here; Greenhouse only moves the stage
+    drive(cid, "technical_screen")
     sent = now.set(hours=2)
     resp = deliver(api, delivery("candidate_stage_change", stage="Take Home Test"), event_id="e2")
     assert resp.json()["status"] == "applied", resp.text

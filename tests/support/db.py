@@ -1,4 +1,5 @@
-"""Reading the app database back in tests: event logs, candidate rows, and "did anything change"."""
+"""Reading the app database back in tests: event logs, candidate rows, and "did anything change"; and the one
+person the technical screens of tests/support/payloads.py need in the directory."""
 
 from typing import Any
 
@@ -33,3 +34,10 @@ def table_counts(engine: Engine) -> dict[str, int]:
 def fingerprint(engine: Engine, cid: int) -> tuple[dict[str, Any], dict[str, int]]:
     """The candidate's row and the row count of every table: equal before and after = nothing written."""
     return candidate_row(engine, cid), table_counts(engine)
+
+
+def add_interviewer(engine: Engine, handle: str = "dana") -> None:
+    """Put the interviewer of payloads.technical_screen() (payloads.INTERVIEWER) in the people directory."""
+    from hiring.people import add_person, parse_person
+
+    add_person(engine, parse_person({"handle": handle, "name": "Dana Interviewer", "role": "interviewer"}))

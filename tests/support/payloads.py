@@ -32,6 +32,19 @@ def screen() -> dict[str, Any]:
     }
 
 
+INTERVIEWER = "dana"  # the `open_requisition` fixture puts dana in the people directory
+
+
+def technical_screen(interviewer: str = INTERVIEWER, depth: int = 3, communication: int = 3) -> dict[str, Any]:
+    return {
+        "interviewer": interviewer,
+        "depth": depth,
+        "communication": communication,
+        "matches_profile": True,
+        "notes": "walked through the retrieval fallback they shipped",
+    }
+
+
 def send_take_home(at: datetime, days: int = 5, **fields: Any) -> dict[str, Any]:
     """An applied-AI take-home (the `open_requisition` fixture's profile); `fields` add or replace fields,
     e.g. expected_hours=4, hours_reason=..., role_profile=... ."""
@@ -144,6 +157,7 @@ def valid(trigger: str, stage: Stage | str, at: datetime, part: str = "technical
     """A valid payload for `trigger` fired from `stage` at time `at`."""
     builders = {
         "screen": screen,
+        "technical_screen": technical_screen,
         "send_take_home": lambda: send_take_home(at),
         "submit_take_home": submit_take_home,
         "score_take_home": score_take_home,
@@ -170,6 +184,7 @@ def valid(trigger: str, stage: Stage | str, at: datetime, part: str = "technical
 # The triggers (in order) that bring a new candidate from `sourced` to each stage.
 _MAIN = [
     "screen",
+    "technical_screen",
     "send_take_home",
     "submit_take_home",
     "score_take_home",
@@ -183,15 +198,15 @@ _MAIN = [
 ]
 _STOPS = {
     Stage.SOURCED: 0,
-    Stage.SCREENED: 1,
-    Stage.TAKE_HOME: 2,
-    Stage.DEBRIEF: 4,
-    Stage.FINAL: 5,
-    Stage.OFFER: 10,
-    Stage.ONBOARDING_30: 11,
-    Stage.ONBOARDING_60: 12,
-    Stage.ONBOARDING_90: 13,
-    Stage.ONBOARDED: 14,
+    Stage.SCREENED: 2,  # screened with the technical screen recorded: ready for the take-home
+    Stage.TAKE_HOME: 3,
+    Stage.DEBRIEF: 5,
+    Stage.FINAL: 6,
+    Stage.OFFER: 11,
+    Stage.ONBOARDING_30: 12,
+    Stage.ONBOARDING_60: 13,
+    Stage.ONBOARDING_90: 14,
+    Stage.ONBOARDED: 15,
 }
 
 

@@ -13,6 +13,7 @@ from models.tables import Escalation, Timer
 from states.intake import NewCandidate
 from states.requisition import RequisitionSpec
 from tests.support import payloads
+from tests.support.db import add_interviewer
 from tests.support.instants import T0
 
 NOW = T0 + timedelta(hours=300)
@@ -28,11 +29,19 @@ def _parts(*steps: tuple[float, str, int]) -> list[tuple[float, str, dict[str, A
     return [(h, "record_interview", payloads.record_interview(part, score)) for h, part, score in steps]
 
 
+OVERRIDE = "the platform lead vouches for their on-call work"  # C's screen is below the bar
+
+
+def _below_bar() -> dict[str, Any]:
+    return {**payloads.screen(), "owned_delivery": 1, "data_realism": 2, "override_reason": OVERRIDE}
+
+
 def _to_final(
-    screen: float, send: float, submit: float, score: float, scores: dict[str, Any], final: float
+    screen: float, tech: float, send: float, submit: float, score: float, scores: dict[str, Any], final: float
 ) -> list[tuple[float, str, dict[str, Any] | None]]:
     return [
         (screen, "screen", None),
+        (tech, "technical_screen", None),
         (send, "send_take_home", None),
         (submit, "submit_take_home", None),
         (score, "score_take_home", scores),
@@ -42,7 +51,7 @@ def _to_final(
 
 LOG: dict[str, tuple[int, str, list[tuple[float, str, dict[str, Any] | None]]]] = {
     "A": (1, "employee_referral", [
-        *_to_final(24, 30, 100, 120, _scores(3, 3, 2, 4, 3, 3), 130),
+        *_to_final(24, 28, 30, 100, 120, _scores(3, 3, 2, 4, 3, 3), 130),
         *_parts((140, TC, 3), (150, PDD, 4), (160, SD, 3), (170, BEH, 4)),
         (194, "make_offer", payloads.offer(135_000)),
         (200, "accept_offer", payloads.accept_offer(date(2026, 3, 11))),
@@ -52,22 +61,23 @@ LOG: dict[str, tuple[int, str, list[tuple[float, str, dict[str, Any] | None]]]] 
     "B": (1, "inbound", [
         (10, "screen", None), (20, "reject", payloads.reject("skills_gap")),
         (30, "reopen", payloads.reason("the rejection was a mistake")),
-        (40, "send_take_home", None), (90, "submit_take_home", None), (100, "score_take_home", _scores(*[4] * 6)),
+        (38, "technical_screen", None), (40, "send_take_home", None), (90, "submit_take_home", None),
+        (100, "score_take_home", _scores(*[4] * 6)),
         (110, "advance_to_final", None),
         *_parts((120, TC, 2), (130, PDD, 2), (140, SD, 3), (150, BEH, 1)),
         (210, "reject", payloads.reject("interview_performance")),
     ]),
-    "C": (1, "employee_referral", [(48, "screen", None), (72, "withdraw", payloads.reason("relocating"))]),
+    "C": (1, "employee_referral", [(48, "screen", _below_bar()), (72, "withdraw", payloads.reason("relocating"))]),
     "D": (1, "inbound", []),
     "E": (1, "employee_referral", [
-        *_to_final(12, 20, 60, 140, _scores(*[2] * 6), 150),
+        *_to_final(12, 16, 20, 60, 140, _scores(*[2] * 6), 150),
         *_parts((160, TC, 3), (161, PDD, 3), (162, SD, 3), (163, BEH, 3)),
         (203, "make_offer", payloads.offer(160_000, approved_by="ava.chen")),
         (210, "decline_offer", payloads.reason("accepted a competing offer")),
     ]),
     "F": (2, "conference", [(5, "reject", payloads.reject("experience_level"))]),
     "G": (2, "conference", [
-        *_to_final(10, 11, 20, 30, _scores(*[3] * 6), 40),
+        *_to_final(10, 10.5, 11, 20, 30, _scores(*[3] * 6), 40),
         *_parts((50, TC, 2), (51, TC, 4), (52, PDD, 4), (55, SD, 4), (60, BEH, 4)),
         (100, "hold", payloads.reason()), (124, "resume", payloads.reason("back from holiday")),
     ]),
@@ -80,6 +90,8 @@ FREE_TEXT = (
     "no production experience",
     "candidate asked for a pause",
     "back from holiday",
+    OVERRIDE,
+    "walked through the retrieval fallback",
 )
 
 
@@ -88,6 +100,7 @@ PROFILES = {1: "applied_ai_engineer", 2: "ml_engineer"}  # of the two requisitio
 
 def build_log(engine: Engine) -> dict[str, int]:
     """Two requisitions, the seven candidates above and their events, and three escalations; returns ids by letter."""
+    add_interviewer(engine)
     reqs = {}
     for n, doc in (
         (1, payloads.requisition()),

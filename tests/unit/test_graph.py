@@ -25,6 +25,7 @@ NON_TERMINAL_DEAD_ENDS = [S.DECLINED, S.ONBOARDED, S.DEPARTED]  # terminal, and 
 # The table, written out independently of states/graph.py: (trigger, from, to).
 EXPECTED: list[tuple[str, Stage, Stage]] = [
     ("screen", S.SOURCED, S.SCREENED),
+    ("technical_screen", S.SCREENED, S.SCREENED),
     ("send_take_home", S.SCREENED, S.TAKE_HOME),
     ("submit_take_home", S.TAKE_HOME, S.TAKE_HOME),
     ("score_take_home", S.TAKE_HOME, S.DEBRIEF),
@@ -58,6 +59,8 @@ def at_stage(stage: Stage, **facts: object) -> CandidateState:
         defaults["interviews"] = {INTERVIEW_PARTS[0]: Interview("dana", LATER + timedelta(days=1), 60)}
     if stage is S.TAKE_HOME:
         defaults["take_home_submitted"] = True
+    if stage is S.SCREENED:
+        defaults["technical_screen_done"] = True
     return CandidateState(stage=stage, **{**defaults, **facts})  # type: ignore[arg-type]
 
 

@@ -159,7 +159,7 @@ def test_the_pointer_names_the_command() -> None:
 
 
 def _send(payload: dict[str, Any], profile: RoleProfile | None = APPLIED):  # type: ignore[no-untyped-def]
-    state = CandidateState(stage=Stage.SCREENED, last_event_at=T0)
+    state = CandidateState(stage=Stage.SCREENED, technical_screen_done=True, last_event_at=T0)
     return apply(state, "send_take_home", payload, LATER, None, profile)
 
 

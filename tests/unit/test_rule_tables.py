@@ -13,7 +13,7 @@ from states import graph, ladder
 from states.calendar import Calendar
 from states.candidate import apply
 from states.errors import EventRefused
-from states.facts import CandidateState
+from states.facts import CandidateState, PolicyInEffect
 from states.policy import DEFAULT_POLICY, Level, Role
 from states.sla import Scope, plan
 from states.stages import Stage
@@ -123,13 +123,17 @@ def test_the_timer_table_says_what_plan_does(kind: TimerKind):
 def test_each_stage_opens_one_timer_on_entry_whatever_the_state():
     parts = ((), payloads.INTERVIEW_PARTS)
     states = [
-        CandidateState(take_home_submitted=s, interview_parts=frozenset(p), start_date=d)
+        CandidateState(take_home_submitted=s, technical_screen_done=t, interview_parts=frozenset(p), start_date=d)
         for s in (False, True)
+        for t in (False, True)
         for p in parts
         for d in (None, date(2026, 6, 1))
     ]
+    policies = [PolicyInEffect(technical_screen_required=r) for r in (True, False)]
     for stage in Stage:
-        opened = {tuple(k for k in stage_timers(stage) if TIMERS[k].opens_on_entry(s)) for s in states}
+        opened = {
+            tuple(k for k in stage_timers(stage) if TIMERS[k].opens_on_entry(s, e)) for s in states for e in policies
+        }
         assert all(len(kinds) == (1 if stage_timers(stage) else 0) for kinds in opened), stage
 
 
