@@ -108,7 +108,8 @@ def replay(
     state = CandidateState()
     for trigger, payload, occurred_at in events:
         if trigger == "source":  # the creation event: the candidate enters the initial stage
-            state = replace(state, last_event_at=occurred_at)
+            known = (payload or {}).get("motivators") or ()
+            state = replace(state, last_event_at=occurred_at, motivators=frozenset(known))
             continue
         state = apply(state, trigger, payload, occurred_at, band, in_effect=in_effect).after
     return state

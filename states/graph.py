@@ -49,6 +49,11 @@ def _part(state: CandidateState, payload: Any) -> dict[str, Any]:
     return {"interview_parts": state.interview_parts | {payload.part.value}}
 
 
+def _details(state: CandidateState, payload: Any) -> dict[str, Any]:
+    given = payload.motivators
+    return {} if given is None else {"motivators": frozenset(m.value for m in given)}
+
+
 S, K = Stage, TimerKind
 CANCEL = TimerEffect(cancel_all=True)
 INTERVIEW = TimerEffect(per_interview=True)
@@ -71,13 +76,14 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "advance_to_final", "source": S.DEBRIEF, "dest": S.FINAL,
      "sets": lambda s, p: {"interview_parts": frozenset(), "interviews": {}}},
     {"trigger": "schedule_interview", "source": S.FINAL, "dest": None, "sets": interviews.schedule,
-     "conditions": [guards.part_not_scheduled, guards.scorecard_not_filed], "timers": INTERVIEW},
+     "conditions": [guards.part_not_scheduled, guards.scorecard_not_filed, guards.motivators_known],
+     "timers": INTERVIEW},
     {"trigger": "reschedule_interview", "source": S.FINAL, "dest": None, "sets": interviews.reschedule,
      "conditions": [guards.part_scheduled, guards.scorecard_not_filed], "timers": INTERVIEW},
     {"trigger": "cancel_interview", "source": S.FINAL, "dest": None, "sets": interviews.cancel,
      "conditions": [guards.part_scheduled, guards.scorecard_not_filed], "timers": INTERVIEW},
     {"trigger": "record_interview", "source": S.FINAL, "dest": None, "sets": _part,
-     "conditions": [guards.scorecard_fits_schedule], "timers": INTERVIEW},
+     "conditions": [guards.scorecard_fits_schedule, guards.motivators_known], "timers": INTERVIEW},
     {"trigger": "make_offer", "source": S.FINAL, "dest": S.OFFER,
      "conditions": [guards.all_interview_parts_recorded, guards.within_band_or_approved]},
     {"trigger": "revise_offer", "source": S.OFFER, "dest": None,
@@ -93,6 +99,8 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "withdraw", "source": list(BEFORE_ACCEPTANCE), "dest": S.WITHDRAWN,
      "sets": lambda s, p: {"returns_to": s.stage}, "timers": CANCEL, "hold": Hold.ALLOWED},
     {"trigger": "depart", "source": list(ONBOARDING), "dest": S.DEPARTED, "timers": CANCEL, "hold": Hold.ALLOWED},
+    # The candidate's own details changed (motivators, source; name or email, which the payload only names).
+    {"trigger": "update_details", "source": list(ACTIVE), "dest": None, "sets": _details, "hold": Hold.ALLOWED},
     {"trigger": "hold", "source": list(ACTIVE), "dest": None, "conditions": [guards.not_on_hold],
      "sets": lambda s, p: {"on_hold": True}, "timers": TimerEffect(pause_all=True)},
     {"trigger": "resume", "source": list(ACTIVE), "dest": None, "conditions": [guards.on_hold],

@@ -10,10 +10,13 @@ from states.requisition import Money
 from states.stages import Stage
 from states.vocabulary import (
     ACCESS_CHECKLIST,
+    CandidateDetail,
     InterviewPart,
+    Motivator,
     Recommendation,
     RejectionReason,
     RoleProfile,
+    SourceChannel,
 )
 
 Rating = Annotated[int, Field(ge=1, le=4, description="1 (weak) to 4 (strong)")]
@@ -147,6 +150,15 @@ class OfferPackage(Payload):
     band_exception_approved_by: Text | None = None
 
 
+class UpdateDetails(Payload):
+    """A change to the candidate's own details. Name and email are not stored here (erasure would have to
+    find them): `changed` only names which details changed."""
+
+    motivators: list[Motivator] | None = None  # the new set, when it changed ([] clears it)
+    source: SourceChannel | None = None
+    changed: list[CandidateDetail] = []
+
+
 class AcceptOffer(Payload):
     start_date: Day
 
@@ -204,6 +216,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "make_offer": OfferPackage,
     "revise_offer": OfferPackage,
     "accept_offer": AcceptOffer,
+    "update_details": UpdateDetails,
     "decline_offer": Reason,
     "reject": Reject,
     "withdraw": Reason,

@@ -12,7 +12,7 @@ from hiring.cli.common import console, engine, print_json, timer_status, validat
 from hiring.errors import InvalidInput
 from hiring.terminal import line, local, plain
 
-app = typer.Typer(help="Candidates: add, import, list, show.", no_args_is_help=True)
+app = typer.Typer(help="Candidates: add, update, import, list, show.", no_args_is_help=True)
 
 
 def actor_option() -> str:
@@ -61,6 +61,39 @@ def add(
         print_json({"id": cid, "stage": "sourced"})
     else:
         console.print(f"candidate {cid} added to requisition {requisition} (sourced)")
+
+
+@app.command("update")
+def update(
+    ref: str = typer.Argument(..., metavar="CANDIDATE"),
+    name: str | None = typer.Option(None, "--name"),
+    email: str | None = typer.Option(None, "--email"),
+    motivators: str | None = typer.Option(
+        None, "--motivators", help="The new set, e.g. 'remote,team_quality' ('' clears it)."
+    ),
+    source: str | None = typer.Option(None, "--source", help="Source channel, e.g. employee_referral."),
+    by: str = actor_option(),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Change a candidate's name, email, motivators or source (one event in their log; nothing on a bad value)."""
+    from pydantic import ValidationError
+
+    from hiring.candidate_details import update_candidate
+    from states.intake import CandidateUpdate
+
+    given = {"name": name, "email": email, "motivators": motivators, "source": source}
+    try:
+        spec = CandidateUpdate.model_validate({k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid update:\n{validation_problems(exc)}") from None
+    done = update_candidate(engine(), ref, spec, actor=who(by))
+    if as_json:
+        print_json(done.as_dict())
+        return
+    cid = done.outcome.candidate_id
+    console.print(line(f"candidate {cid} updated: {', '.join(done.changed)} (version {done.outcome.version})"))
+    for warning in done.warnings:
+        console.print(line(("warning: ", "yellow"), plain(warning)))
 
 
 @app.command("import")
