@@ -9,66 +9,112 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session, col
 
 from hiring import clock
-from hiring.errors import InvalidInput
-from hiring.queries.lookup import find_candidate
-from hiring.service import DETAILS_TRIGGER, EventOutcome, apply_in_session
-from models.db import transaction
-from models.tables import Candidate
+from hiring.errors import Conflict, InvalidInput
+from hiring.queries.lookup import ensure_not_erased, find_candidate
+from models.db import rows_matched, transaction
+from models.tables import Candidate, Event
+from states.candidate import DETAILS_TRIGGER
 from states.intake import CandidateUpdate
+from states.payloads import UpdateDetails
+from states.stages import ACTIVE, Stage
 from states.vocabulary import CandidateDetail, Motivator
 
 
 @dataclass(frozen=True)
 class DetailsUpdated:
-    outcome: EventOutcome
+    candidate_id: int
+    event_id: int
+    version: int
     changed: list[str]
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.outcome.as_dict(), "changed": self.changed, "warnings": self.warnings}
+        return dict(self.__dict__)
 
 
 def update_candidate(
     engine: Engine, ref: str | int, update: CandidateUpdate, *, actor: str, now: datetime | None = None
 ) -> DetailsUpdated:
-    """Apply the update and its event together, or nothing. A duplicate email on the requisition is a warning."""
+    """The new details and their event together, or nothing. A duplicate email on the requisition is a warning.
+
+    Allowed in every active stage, on hold too; not once the process has ended, nor after erasure."""
     given = update.given()
     if not given:
         raise InvalidInput("nothing to update: give at least one of --name, --email, --motivators, --source")
-    now = now or clock.now()
+    when = now or clock.now()
     with transaction(engine) as session:
         cand = find_candidate(session, ref, lock=True)
+        cid = cand.id or 0
+        ensure_not_erased(session, cid)
+        if Stage(cand.stage) not in ACTIVE:
+            raise InvalidInput(f"candidate {cid} is {cand.stage}: details change only while the process is active")
         changed = _changes(cand, update, given)
-        payload: dict[str, Any] = {"changed": [d.value for d in changed]}
-        if CandidateDetail.MOTIVATORS in changed:
-            payload["motivators"] = [m.value for m in update.motivators or []]
-        if CandidateDetail.SOURCE in changed and update.source is not None:
-            payload["source"] = update.source.value
         warnings = _email_warnings(session, cand, update.email) if CandidateDetail.EMAIL in changed else []
-        outcome = apply_in_session(session, cand.id or 0, DETAILS_TRIGGER, payload, actor=actor, when=now, now=now)
-        _write_columns(session, cand.id or 0, update, changed)
-        return DetailsUpdated(outcome, [d.value for d in changed], warnings)
+        columns = _columns(update, changed)
+        version = _write(session, cand, columns)
+        ev = Event(
+            candidate_id=cid,
+            seq=version,
+            trigger=DETAILS_TRIGGER,
+            from_stage=cand.stage,
+            to_stage=cand.stage,
+            payload=_payload(columns, changed),
+            actor=actor,
+            occurred_at=when,
+            recorded_at=when,
+        )
+        session.add(ev)
+        session.flush()
+        return DetailsUpdated(cid, ev.id or 0, version, [d.value for d in changed], warnings)
 
 
-def _changes(cand: Candidate, update: CandidateUpdate, given: list[CandidateDetail]) -> list[CandidateDetail]:
-    """The given details that differ from what is stored; refused if none does (nothing would change)."""
-    current = {
-        CandidateDetail.NAME: cand.name,
-        CandidateDetail.EMAIL: cand.email,
-        CandidateDetail.MOTIVATORS: _ordered(cand.motivators or []),
-        CandidateDetail.SOURCE: cand.source,
-    }
-    new = {
+def _columns(update: CandidateUpdate, changed: list[CandidateDetail]) -> dict[str, Any]:
+    new: dict[str, Any] = {
         CandidateDetail.NAME: update.name,
         CandidateDetail.EMAIL: str(update.email) if update.email else None,
         CandidateDetail.MOTIVATORS: _ordered([m.value for m in update.motivators or []]),
         CandidateDetail.SOURCE: update.source.value if update.source else None,
     }
-    changed = [d for d in given if new[d] != current[d]]
+    return {d.value: new[d] for d in changed}
+
+
+def _payload(columns: dict[str, Any], changed: list[CandidateDetail]) -> dict[str, Any]:
+    """The event's payload: what changed, and the new codes (never the name or email)."""
+    raw = {k: columns[k] for k in ("motivators", "source") if k in columns}
+    details = UpdateDetails.model_validate({**raw, "changed": [d.value for d in changed]})
+    return details.model_dump(mode="json", exclude_none=True)
+
+
+def _write(session: Session, cand: Candidate, columns: dict[str, Any]) -> int:
+    """The changed columns and the next version, checked against the version read; the new version."""
+    read = cand.version
+    matched = rows_matched(
+        session.execute(
+            update(Candidate)
+            .where(col(Candidate.id) == cand.id, col(Candidate.version) == read)
+            .values(**columns, version=read + 1)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if matched != 1:
+        raise Conflict(f"candidate {cand.id} was changed by someone else; reload and retry")
+    return read + 1
+
+
+def _changes(cand: Candidate, update: CandidateUpdate, given: list[CandidateDetail]) -> list[CandidateDetail]:
+    """The given details that differ from what is stored; refused if none does (nothing would change)."""
+    current = {
+        "name": cand.name,
+        "email": cand.email,
+        "motivators": _ordered(cand.motivators or []),
+        "source": cand.source,
+    }
+    new = _columns(update, given)
+    changed = [d for d in given if new[d.value] != current[d.value]]
     if not changed:
         raise InvalidInput(f"candidate {cand.id} already has these details; nothing changed")
     return changed
@@ -89,18 +135,3 @@ def _email_warnings(session: Session, cand: Candidate, email: object) -> list[st
         return []
     ids = ", ".join(f"#{i}" for i in others)
     return [f"this email is already used by candidate {ids} on requisition {cand.requisition_id} (a duplicate?)"]
-
-
-def _write_columns(session: Session, cid: int, update: CandidateUpdate, changed: list[CandidateDetail]) -> None:
-    """The name, email and source columns (the motivators were written with the event's new state)."""
-    cand = session.get(Candidate, cid, populate_existing=True)
-    if cand is None:  # locked above: it cannot have gone
-        raise InvalidInput(f"candidate {cid} disappeared")
-    if CandidateDetail.NAME in changed:
-        cand.name = update.name or cand.name
-    if CandidateDetail.EMAIL in changed and update.email:
-        cand.email = str(update.email)
-    if CandidateDetail.SOURCE in changed and update.source:
-        cand.source = update.source.value
-    session.add(cand)
-    session.flush()

@@ -42,7 +42,6 @@ from states.stages import INITIAL, Stage
 from states.vocabulary import Motivator, RoleProfile
 
 CREATE_TRIGGER = "source"  # the first event of every candidate: it enters the initial stage
-DETAILS_TRIGGER = "update_details"  # hiring/candidate_details.py records it with the columns it changes
 
 
 # --- requisitions -------------------------------------------------------------------------------
@@ -432,11 +431,6 @@ def apply_event(
     policy: Policy | None = None,
 ) -> EventOutcome:
     """Apply one event in one transaction: audit row, new stage and version (checked), or nothing."""
-    if trigger == DETAILS_TRIGGER:  # it changes the candidate row too: only candidate_details writes it
-        raise InvalidInput(
-            f"{DETAILS_TRIGGER} is recorded by `hiring candidate update ID ...` (PATCH /candidates/ID), "
-            "which also changes the details"
-        )
     now = now or clock.now()
     when = occurred_at or now
     if when.tzinfo is None or when.utcoffset() is None:
@@ -457,25 +451,6 @@ def apply_event(
         raise Conflict(
             f"candidate {candidate} was changed by someone else at the same moment; reload and retry"
         ) from None
-
-
-def apply_in_session(
-    session: Session,
-    candidate: str | int,
-    trigger: str,
-    payload: dict[str, Any] | None,
-    *,
-    actor: str,
-    when: datetime,
-    now: datetime,
-    policy: Policy | None = None,
-) -> EventOutcome:
-    """One event inside the caller's transaction (which also writes what the event does not: see
-    hiring/candidate_details.py); a lost race is a Conflict, and the caller's whole transaction rolls back."""
-    try:
-        return _apply_in(session, candidate, trigger, payload, actor, when, None, None, now, policy)
-    except _LostRace as exc:
-        raise Conflict(str(exc)) from None
 
 
 class _LostRace(Exception):

@@ -49,11 +49,6 @@ def _part(state: CandidateState, payload: Any) -> dict[str, Any]:
     return {"interview_parts": state.interview_parts | {payload.part.value}}
 
 
-def _details(state: CandidateState, payload: Any) -> dict[str, Any]:
-    given = payload.motivators
-    return {} if given is None else {"motivators": frozenset(m.value for m in given)}
-
-
 S, K = Stage, TimerKind
 CANCEL = TimerEffect(cancel_all=True)
 INTERVIEW = TimerEffect(per_interview=True)
@@ -99,8 +94,6 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "withdraw", "source": list(BEFORE_ACCEPTANCE), "dest": S.WITHDRAWN,
      "sets": lambda s, p: {"returns_to": s.stage}, "timers": CANCEL, "hold": Hold.ALLOWED},
     {"trigger": "depart", "source": list(ONBOARDING), "dest": S.DEPARTED, "timers": CANCEL, "hold": Hold.ALLOWED},
-    # The candidate's own details changed (motivators, source; name or email, which the payload only names).
-    {"trigger": "update_details", "source": list(ACTIVE), "dest": None, "sets": _details, "hold": Hold.ALLOWED},
     {"trigger": "hold", "source": list(ACTIVE), "dest": None, "conditions": [guards.not_on_hold],
      "sets": lambda s, p: {"on_hold": True}, "timers": TimerEffect(pause_all=True)},
     {"trigger": "resume", "source": list(ACTIVE), "dest": None, "conditions": [guards.on_hold],

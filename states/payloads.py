@@ -151,8 +151,9 @@ class OfferPackage(Payload):
 
 
 class UpdateDetails(Payload):
-    """A change to the candidate's own details. Name and email are not stored here (erasure would have to
-    find them): `changed` only names which details changed."""
+    """The payload of an `update_details` event: a change to the candidate's own details, recorded outside
+    the stage graph (like the creation event; hiring/candidate_details.py). Name and email are not stored
+    here (erasure would have to find them): `changed` only names which details changed."""
 
     motivators: list[Motivator] | None = None  # the new set, when it changed ([] clears it)
     source: SourceChannel | None = None
@@ -216,7 +217,6 @@ PAYLOADS: dict[str, type[Payload]] = {
     "make_offer": OfferPackage,
     "revise_offer": OfferPackage,
     "accept_offer": AcceptOffer,
-    "update_details": UpdateDetails,
     "decline_offer": Reason,
     "reject": Reject,
     "withdraw": Reason,

@@ -90,8 +90,7 @@ def update(
     if as_json:
         print_json(done.as_dict())
         return
-    cid = done.outcome.candidate_id
-    console.print(line(f"candidate {cid} updated: {', '.join(done.changed)} (version {done.outcome.version})"))
+    console.print(line(f"candidate {done.candidate_id} updated: {', '.join(done.changed)} (version {done.version})"))
     for warning in done.warnings:
         console.print(line(("warning: ", "yellow"), plain(warning)))
 

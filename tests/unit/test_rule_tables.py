@@ -54,7 +54,7 @@ def _events(state: CandidateState) -> list[tuple[str, dict]]:
 
 def _reachable_applications():
     """Every event that applies from every state reachable from a new candidate (all at one instant)."""
-    start = CandidateState(last_event_at=AT)
+    start = payloads.start(AT)
     seen, todo, applied = {start}, [start], []
     while todo:
         state = todo.pop()

@@ -79,7 +79,7 @@ def update(ref: CandidateRef, body: CandidateUpdateIn, engine: EngineDep) -> dic
     spec = CandidateUpdate.model_validate(body.model_dump(exclude={"actor"}, exclude_none=True))
     try:
         done = update_candidate(engine, cid, spec, actor=body.actor, now=now())
-    except (TriggerNotAllowed, Conflict) as exc:
+    except Conflict as exc:
         raise ApiError(409, _with_state(engine, cid, to_problem(exc))) from None
     shown = show_candidate(engine, str(cid))
     shown["erased"] = candidate_erased(engine, cid)
@@ -87,8 +87,8 @@ def update(ref: CandidateRef, body: CandidateUpdateIn, engine: EngineDep) -> dic
         "candidate": shown,
         "changed": done.changed,
         "warnings": done.warnings,
-        "event_id": done.outcome.event_id,
-        "version": done.outcome.version,
+        "event_id": done.event_id,
+        "version": done.version,
     }
 
 
