@@ -3,9 +3,11 @@ in it), unknown motivators, the duplicate-email warning, nothing half written, e
 required before the fourth interview part, with its policy switch."""
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from hiring.candidate_details import update_candidate
@@ -17,11 +19,27 @@ from states.candidate import replay
 from states.errors import GuardRefused
 from states.intake import CandidateUpdate
 from states.policy import parse_policy
-from tests.integration.test_api import api, now  # noqa: F401  (the fixtures)
-from tests.integration.test_cli import Cli, cli  # noqa: F401  (the fixture)
+from tests.integration.test_cli import Cli
 from tests.support import payloads
+from tests.support.api import AUTH, client
 from tests.support.db import candidate_row, events_of, table_counts
 from tests.support.payloads import INTERVIEW_PARTS, INTERVIEWERS
+
+
+@pytest.fixture
+def cli(db_url, tmp_path, T0, monkeypatch, capsys) -> Cli:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    return Cli(db_url, tmp_path, T0 + timedelta(days=1), monkeypatch, capsys)
+
+
+@pytest.fixture
+def api(engine, T0, monkeypatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("HIRING_NOW", (T0 + timedelta(days=1)).isoformat())
+    with client(engine) as c:
+        c.headers.update(AUTH)
+        yield c
+
 
 SIX = "cash, title, remote, research_freedom, product_ownership, team_quality"
 
