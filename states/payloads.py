@@ -140,12 +140,23 @@ class CancelInterview(Payload):
     reason: Text
 
 
+class OfferTerms(Payload):
+    """What the candidate can negotiate and what is settled (the playbook: say which is which up front)."""
+
+    flexible: list[Text] = []  # e.g. start date, remote days, equity split
+    fixed: list[Text] = []  # e.g. the band's top, the reporting line
+
+
 class OfferPackage(Payload):
     base_salary: Money
     currency: Currency
     equity: Text | None = None
     reporting_line: Text
     first_year_outcomes: Annotated[list[Text], Field(min_length=1)]
+    # Optional: offers recorded before these existed have neither. Offer terms, but free text that may name
+    # the candidate's work, so erasure scrubs them like the rest of the offer's wording.
+    ownership: Text | None = None  # the boundaries of what the hire owns
+    terms: OfferTerms | None = None
     start_date: Day
     band_exception_approved_by: Text | None = None
 

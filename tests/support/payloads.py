@@ -123,6 +123,8 @@ def offer(base: int = 135_000, currency: str = "EUR", approved_by: str | None = 
         "reporting_line": "head of ML platform",
         "first_year_outcomes": ["ship the eval pipeline"],
         "start_date": "2026-06-01",
+        "ownership": "the evaluation pipeline end to end, and its on-call",
+        "terms": {"flexible": ["start date", "remote days"], "fixed": ["base within the band"]},
     }
     if approved_by is not None:
         out["band_exception_approved_by"] = approved_by
