@@ -182,6 +182,11 @@ class CandidateDetail(CandidateOut):
     loop: list[dict[str, Any]] = Field(
         default=[], description="per final-interview part: schedule, scorecard filed/due/cancelled, score, call"
     )
+    closing: dict[str, Any] | None = Field(
+        default=None,
+        description="in final and offer: motivators, the profile's priorities beyond salary, what candidates "
+        "evaluate, the offer's first-year outcomes, ownership and terms",
+    )
 
 
 class EventRow(BaseModel):

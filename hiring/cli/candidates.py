@@ -192,7 +192,30 @@ def candidate_lines(c: dict[str, Any]) -> list[Text]:
             )
         )
     lines += [line(text) for text in loop_lines(c.get("loop") or [])]
+    lines += [line(text) for text in closing_lines(c.get("closing"))]
     return lines
+
+
+def closing_lines(brief: dict[str, Any] | None) -> list[str]:
+    """What to have in mind when preparing and sending the offer (final and offer only)."""
+    if not brief:
+        return []
+    out = ["closing:", f"  motivators: {', '.join(brief['motivators']) or '- (record them: hiring candidate update)'}"]
+    if brief["priorities"]:
+        note = " (inferred: the playbook lists none for this profile)" if brief["priorities_inferred"] else ""
+        out.append(f"  {brief['role_profile']} candidates weigh, besides salary{note}:")
+        out += [f"    - {p}" for p in brief["priorities"]]
+    out.append("  what strong candidates evaluate:")
+    out += [f"    - {e['point']}: {e['meaning']}" for e in brief["candidates_evaluate"]]
+    if brief["first_year_outcomes"]:
+        out.append("  first-year outcomes: " + "; ".join(brief["first_year_outcomes"]))
+    if brief["ownership"]:
+        out.append(f"  ownership: {brief['ownership']}")
+    terms = brief["terms"] or {}
+    for kind in ("flexible", "fixed"):
+        if terms.get(kind):
+            out.append(f"  {kind}: {', '.join(terms[kind])}")
+    return out
 
 
 def loop_lines(loop: list[dict[str, Any]]) -> list[str]:
