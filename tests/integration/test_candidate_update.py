@@ -227,3 +227,76 @@ def test_a_requisition_override_can_turn_it_back_on(final_without_motivators, dr
         _record(drive, cid, part, policy=policy)
     with pytest.raises(GuardRefused):
         _record(drive, cid, INTERVIEW_PARTS[3], policy=policy)
+
+
+# --- the closing brief where the offer is prepared and sent ----------------------------------------------
+
+
+def test_show_in_final_and_offer_carries_the_closing_brief(engine, candidate, drive) -> None:
+    from hiring.queries import show_candidate
+
+    cid = candidate()
+    assert show_candidate(engine, str(cid))["closing"] is None  # not before final
+    drive.to(cid, "offer")
+    brief = show_candidate(engine, str(cid))["closing"]
+    assert brief["motivators"] == payloads.MOTIVATORS
+    assert brief["role_profile"] == "applied_ai_engineer" and not brief["priorities_inferred"]
+    assert "how fast work reaches production" in brief["priorities"]
+    points = [e["point"] for e in brief["candidates_evaluate"]]
+    assert points == ["problem quality", "execution environment", "decision speed", "career path"]
+    offer = payloads.offer()
+    assert (brief["first_year_outcomes"], brief["ownership"], brief["terms"]) == (
+        offer["first_year_outcomes"],
+        offer["ownership"],
+        offer["terms"],
+    )
+
+
+def test_the_cli_shows_no_brief_before_final(cli: Cli) -> None:
+    rid = cli.role()
+    cid = cli.candidate(rid, 1)
+    out = cli.ok("candidate", "show", str(cid)).out
+    assert "closing:" not in out
+
+
+def test_the_offer_response_reminder_carries_the_closing_facts(engine, candidate, drive, clock) -> None:
+    from hiring.sla import sweep
+    from notifications.render import Context, Notice, details
+    from tests.support.sla import outbox
+
+    cid = candidate()
+    drive.to(cid, "offer")
+    sweep(engine, clock.now + timedelta(days=30))
+    rows = [r for r in outbox(engine) if r.payload.get("timer") == "offer_response"]
+    assert rows, "no offer_response notice"
+    payload = rows[0].payload
+    assert "Candidate 1" not in json.dumps(payload)  # names are looked up at send time
+    shown = dict(details(Notice(rows[0].id or 0, rows[0].kind, payload), Context()))
+    assert shown["Motivators"] == "remote, team_quality"
+    assert "how fast work reaches production" in shown["Beyond salary"]
+    assert shown["Candidates evaluate"] == "problem quality, execution environment, decision speed, career path"
+    assert shown["First-year outcomes"] == "ship the eval pipeline"
+
+
+def test_the_cli_brief_lines_say_what_to_weigh_and_mark_an_inference() -> None:
+    from hiring.cli.candidates import closing_lines
+    from states.closing import CANDIDATES_EVALUATE, priorities
+
+    known, inferred = priorities("data_engineer_ai")
+    brief = {
+        "motivators": [],
+        "role_profile": "data_engineer_ai",
+        "priorities": known,
+        "priorities_inferred": inferred,
+        "candidates_evaluate": [{"point": p, "meaning": m} for p, m in CANDIDATES_EVALUATE],
+        "first_year_outcomes": ["a feature store"],
+        "ownership": "the ingestion layer",
+        "terms": {"flexible": ["start date"], "fixed": ["base"]},
+    }
+    text = "\n".join(closing_lines(brief))
+    assert "motivators: - (record them: hiring candidate update)" in text
+    assert "(inferred: the playbook lists none for this profile)" in text
+    for expected in ("decision speed:", "first-year outcomes: a feature store", "ownership: the ingestion layer"):
+        assert expected in text
+    assert "flexible: start date" in text and "fixed: base" in text
+    assert closing_lines(None) == []

@@ -93,7 +93,8 @@ def test_erasure_removes_name_email_notes_and_free_text_everywhere_and_keeps_the
     assert by_trigger["technical_screen"] == {**payloads.technical_screen(), "notes": ERASED}
     assert by_trigger["make_offer"]["base_salary"] == 135_000 and by_trigger["make_offer"]["currency"] == "EUR"
     assert by_trigger["make_offer"]["first_year_outcomes"] == [ERASED]
-    assert by_trigger["source"] == {"source": "employee_referral"}
+    assert by_trigger["source"] == {"source": "employee_referral", "motivators": payloads.MOTIVATORS}  # codes stay
+    assert by_trigger["make_offer"]["ownership"] == ERASED
     # The scrubbed log still replays to the same state: reports and audits keep working.
     replayed = replay([(e.trigger, e.payload, e.occurred_at) for e in after], payloads.BAND)
     assert replayed.stage.value == cand["stage"] and sorted(replayed.interview_parts) == cand["interview_parts"]
