@@ -206,7 +206,13 @@ KEYS = [
     "interviewer",
     "kit_command",
     "missing_scorecards",
-]  # the outbox payload's keys, as stored rows have them (the last five since scheduled interviews)
+    "motivators",
+    "priorities",
+    "priorities_inferred",
+    "candidates_evaluate",
+    "first_year_outcomes",
+]  # the outbox payload's keys, as stored rows have them (interview_part..missing_scorecards since scheduled
+# interviews, motivators..first_year_outcomes since the closing brief)
 
 
 def test_the_message_serialises_to_the_stored_keys_and_back():
