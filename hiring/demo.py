@@ -30,7 +30,7 @@ from rich.table import Table
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
-from hiring.errors import InvalidInput
+from hiring.errors import Conflict, InvalidInput
 from hiring.terminal import line
 from models.tables import Candidate, Event
 from states.intake import NewCandidate
@@ -635,6 +635,8 @@ def _offer(rng: random.Random, req: Req, t: datetime, fate: Fate, manager: str) 
         "equity": "0.05% over four years, one-year cliff",
         "reporting_line": manager,
         "first_year_outcomes": FIRST_YEAR[req.profile],
+        "ownership": f"what the first-year outcomes need, end to end, reporting to {manager}",
+        "terms": {"flexible": ["start date", "remote days", "equity split"], "fixed": ["base within the band"]},
         "start_date": _next_monday(t, 0 if fate.pace == "fast" else rng.randint(1, 3)).isoformat(),
     }
     if fate.above_band:
@@ -686,7 +688,10 @@ def _add_panels(engine: Engine) -> None:
 
     for handle in sorted({h for panel in PANELS.values() for h in panel}):
         name = " ".join(part.title() for part in handle.split("."))
-        add_person(engine, parse_person({"handle": handle, "name": name, "role": "interviewer"}))
+        try:
+            add_person(engine, parse_person({"handle": handle, "name": name, "role": "interviewer"}))
+        except Conflict:  # a screener of `_directory`
+            continue
 
 
 def load_requisitions(folder: Path = REQUISITIONS) -> list[RequisitionSpec]:

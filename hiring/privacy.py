@@ -63,9 +63,12 @@ class ErasureResult:
 
 
 def _is_text(annotation: Any) -> bool:
-    """str, str | None, list[str]: text a person typed. Enums (StrEnum subclasses) are not text."""
+    """str, str | None, list[str], a model of text fields (the offer's terms): text a person typed. Enums
+    (StrEnum subclasses) are not text."""
     if annotation is str:
         return True
+    if isinstance(annotation, type) and issubclass(annotation, Payload):
+        return bool(annotation.model_fields) and free_text_fields(annotation) == set(annotation.model_fields)
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
         return any(_is_text(a) for a in typing.get_args(annotation) if a is not type(None))
@@ -115,10 +118,19 @@ def scrub_payload(trigger: str, from_stage: str | None, payload: dict[str, Any] 
         value = payload[name]
         if value is None:
             continue
-        new = [ERASED] if isinstance(value, list) else ERASED
+        new = _erased(value)
         if value != new:
             payload[name], changed = new, True
     return payload, changed
+
+
+def _erased(value: Any) -> Any:
+    """A free-text value scrubbed: a list keeps one item, a model of text fields keeps its keys."""
+    if isinstance(value, dict):
+        return {k: _erased(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [ERASED] if value else []
+    return ERASED
 
 
 def _scrub_value(value: Any, needles: list[str]) -> Any:

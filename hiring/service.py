@@ -39,7 +39,7 @@ from states.policy import Policy
 from states.requisition import RequisitionSpec
 from states.sla import Scope, opening_on_entry
 from states.stages import INITIAL, Stage
-from states.vocabulary import RoleProfile
+from states.vocabulary import Motivator, RoleProfile
 
 CREATE_TRIGGER = "source"  # the first event of every candidate: it enters the initial stage
 
@@ -169,7 +169,7 @@ def _insert_candidates(conn: Connection, out: "_Rows", people: list[NewCandidate
     motivators: dict[tuple[str, ...], Any] = {}  # one rendered list per distinct set of motivators
     rows = []
     for p in people:
-        key = tuple(m.value for m in p.motivators)
+        key = _creation_key(p)[1]
         if key not in motivators:
             motivators[key] = out.value(_CANDIDATE_T.c.motivators, list(key))
         rows.append(
@@ -205,12 +205,22 @@ def _insert_creation_events(
             "recorded_at": when,
         },
     )
-    payloads = {s: out.value(_EVENT_T.c.payload, {"source": s}) for s in {p.source.value for p in people}}
+    # The creation payload carries the motivators known at creation, so that the log replays to them.
+    keys = {_creation_key(p) for p in people}
+    payloads = {k: out.value(_EVENT_T.c.payload, _creation_payload(*k)) for k in keys}
     events = [
-        {**event, "p_candidate_id": cid, "p_payload": payloads[p.source.value]}
+        {**event, "p_candidate_id": cid, "p_payload": payloads[_creation_key(p)]}
         for cid, p in zip(ids, people, strict=True)
     ]
     conn.execute(out.insert(_EVENT_T, events[0]), events)
+
+
+def _creation_key(p: NewCandidate) -> tuple[str, tuple[str, ...]]:
+    return p.source.value, tuple(m.value for m in Motivator if m in p.motivators)
+
+
+def _creation_payload(source: str, motivators: tuple[str, ...]) -> dict[str, Any]:
+    return {"source": source, "motivators": list(motivators)} if motivators else {"source": source}
 
 
 def _insert_first_timers(
@@ -334,6 +344,7 @@ def snapshot(cand: Candidate) -> CandidateState:
         take_home_submitted=cand.take_home_submitted,
         technical_screen_done=cand.technical_screen_done,
         interview_parts=frozenset(cand.interview_parts or ()),
+        motivators=frozenset(cand.motivators or ()),
         interviews=interviews_from_json(cand.interviews),
         returns_to=Stage(cand.returns_to) if cand.returns_to else None,
         start_date=cand.start_date,
@@ -348,6 +359,7 @@ def _snapshot_columns(state: CandidateState) -> dict[str, Any]:
         "take_home_submitted": state.take_home_submitted,
         "technical_screen_done": state.technical_screen_done,
         "interview_parts": sorted(state.interview_parts),
+        "motivators": [m.value for m in Motivator if m.value in state.motivators],
         "interviews": interviews_to_json(state.interviews),
         "returns_to": state.returns_to.value if state.returns_to else None,
         "start_date": state.start_date,

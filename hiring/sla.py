@@ -8,7 +8,7 @@ levels, when, to whom) are pure and live in states/ (sla.py, timers.py, ladder.p
 
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from hiring import clock
 from hiring.policy_file import current_policy
+from hiring.queries.closing import latest_offers, offer_facts
 from models.db import insert_many_ignoring_duplicates, is_postgres, transaction
 from models.messages import EscalationMessage, MissingScorecard, NextEscalation
 from models.tables import Candidate, Escalation, Outbox, Person, Requisition, Timer
@@ -233,7 +234,16 @@ def sweep(
             reqs = _by_id(session, Requisition, {t.requisition_id for t in timers})
             cands = _by_id(session, Candidate, {t.candidate_id for t in timers})
             owners = {t.owner_handle for t in timers if t.owner_handle}
-            batch = _Batch(reqs, cands, now, policy, channels, _preferences(session, reqs.values(), policy, owners))
+            offered = {t.candidate_id for t in timers if t.kind == TimerKind.OFFER_RESPONSE.value}
+            batch = _Batch(
+                reqs,
+                cands,
+                now,
+                policy,
+                channels,
+                _preferences(session, reqs.values(), policy, owners),
+                latest_offers(session, offered),
+            )
             for timer in timers:
                 seen.add(timer.id or 0)
             fired += _fire_batch(session, timers, batch)
@@ -250,6 +260,7 @@ class _Batch:
     policy: Policy
     channels: frozenset[str]
     preferences: dict[str, list[str]]  # preferred channels by handle
+    offers: dict[int, dict[str, Any]] = field(default_factory=dict)  # latest offer payload by candidate
 
 
 @dataclass(frozen=True)
@@ -373,7 +384,7 @@ def _escalation_row(d: _Due, now: datetime) -> dict[str, Any]:
 def _outbox_rows(escalation_id: int, d: _Due, batch: _Batch) -> list[dict[str, Any]]:
     """One pending outbox row per channel the escalation goes out on, all carrying the same message."""
     req, cand, now = batch.reqs[d.timer.requisition_id], batch.cands[d.timer.candidate_id], batch.now
-    message = _message(d, req, cand, now, batch.policy).as_payload()
+    message = _message(d, req, cand, now, batch.policy, batch.offers).as_payload()
     channels = channels_for(d.level, d.role, batch.policy, batch.channels, batch.preferences.get(d.recipient or ""))
     return [
         {
@@ -409,7 +420,9 @@ def _park(timer: Timer, exc: Exception) -> None:
     )
 
 
-def _message(d: _Due, req: Requisition, cand: Candidate, now: datetime, policy: Policy) -> EscalationMessage:
+def _message(
+    d: _Due, req: Requisition, cand: Candidate, now: datetime, policy: Policy, offers: dict[int, dict[str, Any]]
+) -> EscalationMessage:
     """The facts a channel renders, frozen at the moment it fired. Ids, no names: the dispatcher reads the
     candidate's name when it sends (notifications/dispatcher.py), so an erasure reaches this row too."""
     timer = d.timer
@@ -440,6 +453,9 @@ def _message(d: _Due, req: Requisition, cand: Candidate, now: datetime, policy: 
         action=TIMERS[TimerKind(timer.kind)].action,
         next_escalation=next_info,
         **_interview_facts(timer, req, cand),
+        **(
+            offer_facts(cand, req, offers.get(cand.id or 0, {})) if timer.kind == TimerKind.OFFER_RESPONSE.value else {}
+        ),
     )
 
 

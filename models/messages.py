@@ -59,6 +59,13 @@ class EscalationMessage(BaseModel):
     kit_command: str | None = None
     # A decision timer's scorecards still missing (none when all are filed).
     missing_scorecards: list[MissingScorecard] | None = None
+    # An offer_response timer's closing facts: the candidate's motivators, what the profile weighs besides
+    # salary (inferred: not from the playbook), what candidates evaluate, the offer's first-year outcomes.
+    motivators: list[str] | None = None
+    priorities: list[str] | None = None
+    priorities_inferred: bool | None = None
+    candidates_evaluate: list[str] | None = None
+    first_year_outcomes: list[str] | None = None
 
     def as_payload(self) -> dict[str, Any]:
         """The outbox row's JSON payload."""

@@ -190,11 +190,27 @@ def details(n: Notice, ctx: Context) -> list[tuple[str, str]]:
         ("How late", lateness(n)),
         ("Expected", expected(n)),
         *interview_rows(n, ctx),
+        *closing_rows(n),
         ("Next escalation", next_escalation(n, ctx)),
     ]
     link = ats_link(n, ctx.ats_link_template)
     if link:
         rows.append(("In the ATS", link))
+    return rows
+
+
+def closing_rows(n: Notice) -> list[tuple[str, str]]:
+    """An offer's closing facts: what would make this candidate accept, and what the offer must make concrete."""
+    m = n.message
+    if m.motivators is None and m.priorities is None:
+        return []
+    rows = [("Motivators", ", ".join(m.motivators or []) or "not recorded")]
+    if m.priorities:
+        rows.append(("Beyond salary" + (" (inferred)" if m.priorities_inferred else ""), "; ".join(m.priorities)))
+    if m.candidates_evaluate:
+        rows.append(("Candidates evaluate", ", ".join(m.candidates_evaluate)))
+    if m.first_year_outcomes:
+        rows.append(("First-year outcomes", "; ".join(m.first_year_outcomes)))
     return rows
 
 

@@ -13,7 +13,7 @@ from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, Unkno
 from states.facts import Applied, Band, CandidateState, PolicyInEffect, Proposed
 from states.field_problems import field_problems
 from states.interviews import with_scheduled_interviewer
-from states.payloads import Payload, payload_model
+from states.payloads import Payload, UpdateDetails, payload_model
 from states.stages import TERMINAL, Stage
 from states.vocabulary import RoleProfile
 
@@ -99,6 +99,17 @@ def _evolve(
     return replace(state, **changes)
 
 
+DETAILS_TRIGGER = "update_details"  # a change to the candidate's own details (states.payloads.UpdateDetails)
+
+
+def with_details(state: CandidateState, raw: dict[str, Any] | None) -> CandidateState:
+    """The state after an update_details event: only the motivators are facts the rules read."""
+    details = UpdateDetails.model_validate(raw or {})
+    if details.motivators is None:
+        return state
+    return replace(state, motivators=frozenset(m.value for m in details.motivators))
+
+
 def replay(
     events: Iterable[tuple[str, dict[str, Any] | None, datetime]],
     band: Band | None = None,
@@ -108,7 +119,11 @@ def replay(
     state = CandidateState()
     for trigger, payload, occurred_at in events:
         if trigger == "source":  # the creation event: the candidate enters the initial stage
-            state = replace(state, last_event_at=occurred_at)
+            known = (payload or {}).get("motivators") or ()
+            state = replace(state, last_event_at=occurred_at, motivators=frozenset(known))
+            continue
+        if trigger == DETAILS_TRIGGER:  # outside the graph: it changes the details, not the stage
+            state = with_details(state, payload)
             continue
         state = apply(state, trigger, payload, occurred_at, band, in_effect=in_effect).after
     return state

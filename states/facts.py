@@ -41,6 +41,7 @@ class CandidateState:
     take_home_submitted: bool = False
     technical_screen_done: bool = False  # a technical_screen is recorded (the latest one counts)
     interview_parts: frozenset[str] = field(default_factory=frozenset)
+    motivators: frozenset[str] = field(default_factory=frozenset)  # what would make them accept (vocabulary)
     # Scheduled interviews by part, cancelled ones kept (a scorecard for them is refused). Compared, not
     # hashed (a dict is not hashable); equal states still hash alike.
     interviews: Mapping[str, Interview] = field(default_factory=dict, hash=False)
@@ -77,6 +78,7 @@ class PolicyInEffect:
 
     technical_screen_required: bool = True  # send_take_home waits for a technical_screen
     screen_bar: ScreenBar = DEFAULT_BAR  # `screen` below it needs an override_reason
+    motivators_required: bool = True  # the fourth interview part waits for the candidate's motivators
 
 
 @dataclass(frozen=True)

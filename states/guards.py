@@ -13,7 +13,7 @@ from states import screen_bar
 from states.facts import CandidateState, Proposed
 from states.kits import GUIDE_HOURS
 from states.stages import Stage
-from states.vocabulary import InterviewPart
+from states.vocabulary import InterviewPart, Motivator
 
 
 class _HasFacts(Protocol):
@@ -210,3 +210,28 @@ def _interviewer_problem(s: CandidateState, p: Proposed) -> str:
 
 
 scorecard_fits_schedule = Guard("scorecard_fits_schedule", _interviewer_fits, _interviewer_problem)
+
+
+# --- motivators before the loop completes ---------------------------------------------------------------
+
+
+def _completes_loop(s: CandidateState, p: Proposed) -> bool:
+    """Scheduling or recording this part makes the fourth of the four: every other part is already covered
+    (recorded, or for a scheduling also live-scheduled)."""
+    others = [part.value for part in InterviewPart if part.value != _part_of(p)]
+    if p.trigger == "schedule_interview":
+        return all(o in s.interview_parts or s.live_interview(o) for o in others)
+    return all(o in s.interview_parts for o in others)
+
+
+motivators_known = Guard(
+    "motivators_known",
+    lambda s, p: bool(s.motivators) or not p.in_effect.motivators_required or not _completes_loop(s, p),
+    lambda s, p: (
+        f"{_part_of(p)} would be the fourth interview part and the candidate's motivators are not recorded; "
+        "record them first with `hiring candidate update ID --motivators ...` (any of: "
+        + ", ".join(m.value for m in Motivator)
+        + "), or turn the requirement off in the policy: motivators_required: false "
+        "(globally, under role_profiles.<profile> or requisitions.<id>)"
+    ),
+)

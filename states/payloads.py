@@ -10,10 +10,13 @@ from states.requisition import Money
 from states.stages import Stage
 from states.vocabulary import (
     ACCESS_CHECKLIST,
+    CandidateDetail,
     InterviewPart,
+    Motivator,
     Recommendation,
     RejectionReason,
     RoleProfile,
+    SourceChannel,
 )
 
 Rating = Annotated[int, Field(ge=1, le=4, description="1 (weak) to 4 (strong)")]
@@ -137,14 +140,35 @@ class CancelInterview(Payload):
     reason: Text
 
 
+class OfferTerms(Payload):
+    """What the candidate can negotiate and what is settled (the playbook: say which is which up front)."""
+
+    flexible: list[Text] = []  # e.g. start date, remote days, equity split
+    fixed: list[Text] = []  # e.g. the band's top, the reporting line
+
+
 class OfferPackage(Payload):
     base_salary: Money
     currency: Currency
     equity: Text | None = None
     reporting_line: Text
     first_year_outcomes: Annotated[list[Text], Field(min_length=1)]
+    # Optional: offers recorded before these existed have neither. Offer terms, but free text that may name
+    # the candidate's work, so erasure scrubs them like the rest of the offer's wording.
+    ownership: Text | None = None  # the boundaries of what the hire owns
+    terms: OfferTerms | None = None
     start_date: Day
     band_exception_approved_by: Text | None = None
+
+
+class UpdateDetails(Payload):
+    """The payload of an `update_details` event: a change to the candidate's own details, recorded outside
+    the stage graph (like the creation event; hiring/candidate_details.py). Name and email are not stored
+    here (erasure would have to find them): `changed` only names which details changed."""
+
+    motivators: list[Motivator] | None = None  # the new set, when it changed ([] clears it)
+    source: SourceChannel | None = None
+    changed: list[CandidateDetail] = []
 
 
 class AcceptOffer(Payload):

@@ -78,6 +78,7 @@ class Override(BaseModel):
     durations: dict[TimerKind, Duration] = {}
     ladder: dict[str, Any] = {}
     technical_screen_required: bool | None = None  # None: as the level below says
+    motivators_required: bool | None = None
     screen_bar: dict[str, Any] = {}  # merged over the global bar, e.g. {min_mean: 3}
 
 
@@ -120,6 +121,8 @@ class Policy(BaseModel):
     durations: dict[TimerKind, Duration] = {}
     ladder: Ladder = Ladder()
     technical_screen_required: bool = True  # send_take_home waits for a recorded technical_screen
+    # The fourth interview part is scheduled or recorded only once the candidate's motivators are known.
+    motivators_required: bool = True
     screen_bar: ScreenBar = ScreenBar()
     calendar: CalendarSpec = CalendarSpec()
     head_of_talent: str | None = None
@@ -182,12 +185,15 @@ class Policy(BaseModel):
     def in_effect(self, role_profile: str | None = None, requisition_id: int | None = None) -> PolicyInEffect:
         """The settings the guards and stage timers read, for one requisition."""
         required, bar = self.technical_screen_required, self.screen_bar
+        motivators = self.motivators_required
         for override in self._overrides(role_profile, requisition_id):
             if override.technical_screen_required is not None:
                 required = override.technical_screen_required
+            if override.motivators_required is not None:
+                motivators = override.motivators_required
             if override.screen_bar:
                 bar = ScreenBar.model_validate({**bar.model_dump(), **override.screen_bar})
-        return PolicyInEffect(technical_screen_required=required, screen_bar=bar)
+        return PolicyInEffect(technical_screen_required=required, screen_bar=bar, motivators_required=motivators)
 
     def cal(self) -> Calendar:
         return self.calendar.calendar()

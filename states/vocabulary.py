@@ -57,6 +57,15 @@ class Motivator(StrEnum):
     TEAM_QUALITY = "team_quality"
 
 
+class CandidateDetail(StrEnum):
+    """The details `hiring candidate update` changes."""
+
+    NAME = "name"
+    EMAIL = "email"
+    MOTIVATORS = "motivators"
+    SOURCE = "source"
+
+
 TAKE_HOME_RUBRIC = (
     "technical_choices",
     "assumptions",

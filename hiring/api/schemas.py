@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
 from hiring.queries.lookup import MAX_ID  # ids are 32-bit integers in PostgreSQL
-from states.intake import NewCandidate
+from states.intake import CandidateUpdate, NewCandidate
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Actor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -145,6 +145,17 @@ class CandidateIn(NewCandidate):
         return value
 
 
+class CandidateUpdateIn(CandidateUpdate):
+    """The details to change (at least one); a field left out stays as it is. `motivators` is the new set."""
+
+    actor: Actor = "api"
+
+    @field_validator("motivators", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return value  # a JSON list, not the CLI's "a,b"
+
+
 class CandidateOut(BaseModel):
     id: int
     name: str
@@ -170,6 +181,11 @@ class CandidateDetail(CandidateOut):
     erased: bool = False
     loop: list[dict[str, Any]] = Field(
         default=[], description="per final-interview part: schedule, scorecard filed/due/cancelled, score, call"
+    )
+    closing: dict[str, Any] | None = Field(
+        default=None,
+        description="in final and offer: motivators, the profile's priorities beyond salary, what candidates "
+        "evaluate, the offer's first-year outcomes, ownership and terms",
     )
 
 
@@ -374,3 +390,11 @@ class Health(BaseModel):
     status: str
     schema_revision: str | None = None
     detail: str | None = None
+
+
+class CandidateUpdateOut(BaseModel):
+    candidate: CandidateDetail
+    changed: list[str] = Field(description="the details that changed")
+    warnings: list[str] = Field(description="e.g. the email is already used by another candidate of the requisition")
+    event_id: int
+    version: int

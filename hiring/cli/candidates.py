@@ -12,7 +12,7 @@ from hiring.cli.common import console, engine, print_json, timer_status, validat
 from hiring.errors import InvalidInput
 from hiring.terminal import line, local, plain
 
-app = typer.Typer(help="Candidates: add, import, list, show.", no_args_is_help=True)
+app = typer.Typer(help="Candidates: add, update, import, list, show.", no_args_is_help=True)
 
 
 def actor_option() -> str:
@@ -61,6 +61,38 @@ def add(
         print_json({"id": cid, "stage": "sourced"})
     else:
         console.print(f"candidate {cid} added to requisition {requisition} (sourced)")
+
+
+@app.command("update")
+def update(
+    ref: str = typer.Argument(..., metavar="CANDIDATE"),
+    name: str | None = typer.Option(None, "--name"),
+    email: str | None = typer.Option(None, "--email"),
+    motivators: str | None = typer.Option(
+        None, "--motivators", help="The new set, e.g. 'remote,team_quality' ('' clears it)."
+    ),
+    source: str | None = typer.Option(None, "--source", help="Source channel, e.g. employee_referral."),
+    by: str = actor_option(),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Change a candidate's name, email, motivators or source (one event in their log; nothing on a bad value)."""
+    from pydantic import ValidationError
+
+    from hiring.candidate_details import update_candidate
+    from states.intake import CandidateUpdate
+
+    given = {"name": name, "email": email, "motivators": motivators, "source": source}
+    try:
+        spec = CandidateUpdate.model_validate({k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid update:\n{validation_problems(exc)}") from None
+    done = update_candidate(engine(), ref, spec, actor=who(by))
+    if as_json:
+        print_json(done.as_dict())
+        return
+    console.print(line(f"candidate {done.candidate_id} updated: {', '.join(done.changed)} (version {done.version})"))
+    for warning in done.warnings:
+        console.print(line(("warning: ", "yellow"), plain(warning)))
 
 
 @app.command("import")
@@ -160,7 +192,30 @@ def candidate_lines(c: dict[str, Any]) -> list[Text]:
             )
         )
     lines += [line(text) for text in loop_lines(c.get("loop") or [])]
+    lines += [line(text) for text in closing_lines(c.get("closing"))]
     return lines
+
+
+def closing_lines(brief: dict[str, Any] | None) -> list[str]:
+    """What to have in mind when preparing and sending the offer (final and offer only)."""
+    if not brief:
+        return []
+    out = ["closing:", f"  motivators: {', '.join(brief['motivators']) or '- (record them: hiring candidate update)'}"]
+    if brief["priorities"]:
+        note = " (inferred: the playbook lists none for this profile)" if brief["priorities_inferred"] else ""
+        out.append(f"  {brief['role_profile']} candidates weigh, besides salary{note}:")
+        out += [f"    - {p}" for p in brief["priorities"]]
+    out.append("  what strong candidates evaluate:")
+    out += [f"    - {e['point']}: {e['meaning']}" for e in brief["candidates_evaluate"]]
+    if brief["first_year_outcomes"]:
+        out.append("  first-year outcomes: " + "; ".join(brief["first_year_outcomes"]))
+    if brief["ownership"]:
+        out.append(f"  ownership: {brief['ownership']}")
+    terms = brief["terms"] or {}
+    for kind in ("flexible", "fixed"):
+        if terms.get(kind):
+            out.append(f"  {kind}: {', '.join(terms[kind])}")
+    return out
 
 
 def loop_lines(loop: list[dict[str, Any]]) -> list[str]:

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from hiring.queries.closing import closing_brief
 from hiring.queries.lookup import ensure_not_erased, find_candidate, is_erased
 from models.tables import Candidate, Event
 from states.graph import triggers_from
@@ -82,6 +83,7 @@ def show_candidate(engine: Engine, ref: str) -> dict[str, Any]:
         cand = find_candidate(session, ref)
         out = candidate_dict(cand)
         scorecards = _scorecards(session, cand.id or 0)
+        out["closing"] = closing_brief(session, cand)
     out["allowed_triggers"] = triggers_from(Stage(cand.stage), cand.on_hold)
     out["timers"] = open_timers(engine, now(), candidate_id=cand.id)
     out["overdue"] = any(t["overdue"] for t in out["timers"])

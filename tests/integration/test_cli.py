@@ -81,6 +81,8 @@ class Cli:
             str(rid),
             "--source",
             "inbound",
+            "--motivators",
+            ";".join(payloads.MOTIVATORS),  # the fourth interview part needs them; `extra` may override
             *extra,
         )["id"]
 

@@ -92,7 +92,8 @@ def test_erasure_removes_name_email_notes_and_free_text_everywhere_and_keeps_the
     assert by_trigger["screen"] == {**payloads.screen(), "note": ERASED}  # the ratings stay
     assert by_trigger["make_offer"]["base_salary"] == 135_000 and by_trigger["make_offer"]["currency"] == "EUR"
     assert by_trigger["make_offer"]["first_year_outcomes"] == [ERASED]
-    assert by_trigger["source"] == {"source": "employee_referral"}
+    assert by_trigger["source"] == {"source": "employee_referral", "motivators": payloads.MOTIVATORS}  # codes stay
+    assert by_trigger["make_offer"]["ownership"] == ERASED
     # The scrubbed log still replays to the same state: reports and audits keep working.
     replayed = replay([(e.trigger, e.payload, e.occurred_at) for e in after], payloads.BAND)
     assert replayed.stage.value == cand["stage"] and sorted(replayed.interview_parts) == cand["interview_parts"]
@@ -118,7 +119,18 @@ def test_every_free_text_field_of_every_trigger_is_scrubbed() -> None:
     assert FREE_TEXT["cancel_interview"] == {"reason"}
     assert FREE_TEXT["schedule_interview"] == frozenset()  # a directory handle and times
     assert FREE_TEXT["reschedule_interview"] == frozenset()  # an optional directory handle is a code too
-    assert FREE_TEXT["make_offer"] == {"equity", "reporting_line", "first_year_outcomes", "band_exception_approved_by"}
+    assert FREE_TEXT["make_offer"] == {
+        "equity",
+        "reporting_line",
+        "first_year_outcomes",
+        "ownership",
+        "terms",
+        "band_exception_approved_by",
+    }
+    offer, changed = scrub_payload("make_offer", "final", payloads.offer())
+    assert changed and offer["ownership"] == ERASED
+    assert offer["terms"] == {"flexible": [ERASED], "fixed": [ERASED]}
+    assert offer["base_salary"] == payloads.offer()["base_salary"]
     assert FREE_TEXT["accept_offer"] == frozenset()
     scrubbed, changed = scrub_payload("complete_checkpoint", "onboarding_60", {"project": "p", "status": "s"})
     assert changed and scrubbed == {"project": ERASED, "status": ERASED}

@@ -77,7 +77,7 @@ starts = st.sampled_from(list(Stage))  # each example first walks the main path 
 
 def walk_to(stage: Stage) -> list[tuple[str, dict[str, Any]]]:
     """The main-path events (trigger, payload) that bring a new candidate to `stage`, all at T0."""
-    state, out = CandidateState(last_event_at=T0), []
+    state, out = payloads.start(T0), []
     for trigger, given_payload in payloads.path_to(stage):
         body = given_payload or payloads.valid(trigger, state.stage, T0)
         state = apply(state, trigger, body, T0, payloads.BAND).after
@@ -146,7 +146,8 @@ class Model:
 @settings(deadline=None, max_examples=300)
 @given(starts, steps)
 def test_apply_only_refuses_never_crashes_and_the_log_replays(start: Stage, sequence: list[Step]) -> None:
-    model = Model(CandidateState(last_event_at=T0), log=[("source", {"source": "inbound"}, T0)])
+    creation = {"source": "inbound", "motivators": payloads.MOTIVATORS}
+    model = Model(payloads.start(T0), log=[("source", creation, T0)])
     for trigger, body in walk_to(start):
         model.state = apply(model.state, trigger, body, T0, payloads.BAND).after
         model.log.append((trigger, body, T0))

@@ -333,7 +333,13 @@ def test_a_rejection_by_the_candidate_is_a_withdrawal(api, engine) -> None:
 
 
 def to_the_offer(drive, cid: int) -> None:
-    """Every step before make_offer: in final with all four interview parts recorded."""
+    """Every step before make_offer: in final with all four interview parts recorded. A Greenhouse candidate
+    comes without motivators; the recruiter records them (the fourth part needs them)."""
+    from hiring.candidate_details import update_candidate
+    from states.intake import CandidateUpdate
+
+    update = CandidateUpdate.model_validate({"motivators": payloads.MOTIVATORS})
+    update_candidate(drive.engine, cid, update, actor="rita", now=drive.clock.now)
     for trigger, payload in payloads.path_to("offer")[:-1]:
         drive(cid, trigger, payload)
 

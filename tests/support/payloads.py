@@ -123,6 +123,8 @@ def offer(base: int = 135_000, currency: str = "EUR", approved_by: str | None = 
         "reporting_line": "head of ML platform",
         "first_year_outcomes": ["ship the eval pipeline"],
         "start_date": "2026-06-01",
+        "ownership": "the evaluation pipeline end to end, and its on-call",
+        "terms": {"flexible": ["start date", "remote days"], "fixed": ["base within the band"]},
     }
     if approved_by is not None:
         out["band_exception_approved_by"] = approved_by
@@ -238,9 +240,18 @@ def path_to(stage: Stage | str) -> list[tuple[str, dict[str, Any] | None]]:
     return steps
 
 
+# The motivators test candidates have (the fourth interview part needs some, by default).
+MOTIVATORS = ["remote", "team_quality"]
+
+
+def start(at: datetime) -> CandidateState:
+    """A new candidate's state, as its creation event leaves it: sourced, with MOTIVATORS known."""
+    return CandidateState(last_event_at=at, motivators=frozenset(MOTIVATORS))
+
+
 def state_at(stage: Stage | str, at: datetime, band: Band | None = BAND) -> CandidateState:
     """A pure CandidateState reached by applying path_to(stage) at time `at` (all events at `at`)."""
-    state = CandidateState(last_event_at=at)
+    state = start(at)
     for trigger, payload in path_to(stage):
         state = apply(state, trigger, payload or valid(trigger, state.stage, at), at, band).after
     return state
@@ -280,5 +291,6 @@ def new_candidate(requisition_id: int, n: int = 1, **overrides: Any) -> dict[str
         "email": f"candidate{n}@example.com",
         "requisition_id": requisition_id,
         "source": "employee_referral",
+        "motivators": MOTIVATORS,
         **overrides,
     }

@@ -51,7 +51,7 @@ EXPECTED: list[tuple[str, Stage, Stage]] = [
 
 def at_stage(stage: Stage, **facts: object) -> CandidateState:
     """A state in `stage` with the facts the trigger under test needs (guards are tested separately)."""
-    defaults: dict[str, object] = {"last_event_at": T}
+    defaults: dict[str, object] = {"last_event_at": T, "motivators": frozenset(payloads.MOTIVATORS)}
     if stage is S.FINAL:
         defaults["interview_parts"] = frozenset(INTERVIEW_PARTS)
     if facts.pop("scheduled", False):  # technical_calibration scheduled, not yet recorded
@@ -400,9 +400,9 @@ def test_the_machine_is_shared_not_rebuilt() -> None:
 
 
 def test_replay_folds_an_event_log_into_the_state() -> None:
-    log = [("source", {"source": "inbound"}, T)]
+    log = [("source", {"source": "inbound", "motivators": payloads.MOTIVATORS}, T)]
     when = T
-    state = CandidateState(last_event_at=T)
+    state = payloads.start(T)
     for trigger, payload in payloads.path_to(S.ONBOARDING_60):
         when += timedelta(hours=1)
         body = payload or valid(trigger, state.stage, when)
@@ -410,7 +410,8 @@ def test_replay_folds_an_event_log_into_the_state() -> None:
         log.append((trigger, body, when))
     assert replay(log, BAND) == state
     assert state.stage is S.ONBOARDING_60
-    assert replay(log[:1]) == CandidateState(last_event_at=T)
+    assert replay(log[:1]) == payloads.start(T)
+    assert replay([("source", {"source": "inbound"}, T)]) == CandidateState(last_event_at=T)
 
 
 def test_apply_does_not_mutate_the_state_it_was_given() -> None:

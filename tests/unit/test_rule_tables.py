@@ -54,7 +54,7 @@ def _events(state: CandidateState) -> list[tuple[str, dict]]:
 
 def _reachable_applications():
     """Every event that applies from every state reachable from a new candidate (all at one instant)."""
-    start = CandidateState(last_event_at=AT)
+    start = payloads.start(AT)
     seen, todo, applied = {start}, [start], []
     while todo:
         state = todo.pop()
@@ -206,7 +206,13 @@ KEYS = [
     "interviewer",
     "kit_command",
     "missing_scorecards",
-]  # the outbox payload's keys, as stored rows have them (the last five since scheduled interviews)
+    "motivators",
+    "priorities",
+    "priorities_inferred",
+    "candidates_evaluate",
+    "first_year_outcomes",
+]  # the outbox payload's keys, as stored rows have them (interview_part..missing_scorecards since scheduled
+# interviews, motivators..first_year_outcomes since the closing brief)
 
 
 def test_the_message_serialises_to_the_stored_keys_and_back():

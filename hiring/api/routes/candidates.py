@@ -10,6 +10,8 @@ from hiring.api.schemas import (
     CandidateDetail,
     CandidateIn,
     CandidateOut,
+    CandidateUpdateIn,
+    CandidateUpdateOut,
     ErasureIn,
     ErasureOut,
     EventIn,
@@ -18,6 +20,7 @@ from hiring.api.schemas import (
     History,
     Problem,
 )
+from hiring.candidate_details import update_candidate
 from hiring.errors import Conflict
 from hiring.privacy import erase
 from hiring.queries import (
@@ -32,7 +35,7 @@ from hiring.queries import (
 )
 from hiring.service import add_candidates, apply_event
 from states.errors import GuardRefused, TriggerNotAllowed
-from states.intake import NewCandidate
+from states.intake import CandidateUpdate, NewCandidate
 from states.stages import Stage
 
 IDEMPOTENCY = "Makes retries safe: the same key and event return the first result."
@@ -65,6 +68,28 @@ def show(ref: CandidateRef, engine: EngineDep) -> dict[str, Any]:
     out = show_candidate(engine, str(cid))
     out["erased"] = candidate_erased(engine, cid)
     return out
+
+
+@router.patch("/{ref}", response_model=CandidateUpdateOut, responses=responses(404, 409, 413, 422))
+def update(ref: CandidateRef, body: CandidateUpdateIn, engine: EngineDep) -> dict[str, Any]:
+    """Change the candidate's name, email, motivators or source, with an `update_details` event in their log
+    (naming what changed; never the name or email). An email another candidate of the requisition already
+    uses is a warning, not a refusal."""
+    cid = candidate_id(engine, ref)
+    spec = CandidateUpdate.model_validate(body.model_dump(exclude={"actor"}, exclude_none=True))
+    try:
+        done = update_candidate(engine, cid, spec, actor=body.actor, now=now())
+    except Conflict as exc:
+        raise ApiError(409, _with_state(engine, cid, to_problem(exc))) from None
+    shown = show_candidate(engine, str(cid))
+    shown["erased"] = candidate_erased(engine, cid)
+    return {
+        "candidate": shown,
+        "changed": done.changed,
+        "warnings": done.warnings,
+        "event_id": done.event_id,
+        "version": done.version,
+    }
 
 
 @router.get("/{ref}/events", response_model=History, responses=responses(404, 422))
