@@ -24,7 +24,9 @@ from typing import Any
 from sqlalchemy import Engine, Select, select
 from sqlmodel import Session, col
 
+from hiring.reports.channel_fit import channel_fit_by_profile
 from hiring.reports.loop import Booked, scorecard_timeliness
+from hiring.reports.motivators import acceptance_by_motivator
 from hiring.reports.take_home_hours import take_home_hours
 from models.tables import Candidate, Escalation, Event, Requisition, Timer
 from states.policy import Level
@@ -769,6 +771,8 @@ def pipeline_report(engine: Engine, filters: Filters | None = None, now: datetim
         "rubrics": rubrics(journeys, data.reqs),
         "screen_bar": screen_bar_overrides(data),
         "offers": offers(journeys, data.reqs),
+        "acceptance_by_motivator": acceptance_by_motivator(journeys, data.events),
+        "channel_fit": channel_fit_by_profile(journeys, data.reqs),
         "onboarding": onboarding(journeys, data.timers, now),
         "take_home_hours": take_home_hours(_by_requisition(data), data.reqs),
     }

@@ -419,6 +419,50 @@ def onboarding_section(report: dict[str, Any]) -> Section:
     )
 
 
+def acceptance_by_motivator_section(report: dict[str, Any]) -> Section:
+    rows = [
+        [r["motivator"], str(r["offers"]), str(r["accepted"]), str(r["declined"]), pct(r["acceptance_rate"])]
+        for r in report["acceptance_by_motivator"]
+    ]
+    return Section(
+        "acceptance-by-motivator",
+        "Offer acceptance by candidate motivator (acceptance = accepted / (accepted + declined))",
+        ("motivator", "offers", "accepted", "declined", "acceptance"),
+        rows,
+        [
+            "Motivators as recorded when the offer was answered; a candidate with several counts under each,"
+            " so the rows add up to more than all offers."
+        ],
+    )
+
+
+def channel_fit_section(report: dict[str, Any]) -> Section:
+    rows, notes = [], []
+    for p in report["channel_fit"]:
+        rows += [
+            [
+                p["role_profile"],
+                str(c["channel"]),
+                "yes" if c["recommended"] is True else "no",
+                str(c["candidates"]),
+                str(c["hires"]),
+            ]
+            for c in p["channels"]
+        ]
+        notes.append(
+            f"{p['role_profile']}: {p['recommended_candidates']} of {p['candidates']} candidate(s)"
+            f" ({pct(p['recommended_candidate_share'])}) and {p['recommended_hires']} of {p['hires']} hire(s)"
+            f" ({pct(p['recommended_hire_share'])}) from recommended channels."
+        )
+    return Section(
+        "channel-fit",
+        "Channel fit per role profile: candidates and hires per source against the recommended channels",
+        ("role profile", "channel", "recommended", "candidates", "hires"),
+        rows,
+        notes,
+    )
+
+
 SECTIONS = (
     funnel_section,
     time_in_stage_section,
@@ -433,6 +477,8 @@ SECTIONS = (
     interviews_section,
     screen_bar_section,
     offers_section,
+    acceptance_by_motivator_section,
+    channel_fit_section,
     onboarding_section,
 )
 
