@@ -66,6 +66,7 @@ def test_the_report_is_published_under_its_keys_without_personal_data(
     published = {key: artifacts(state, key) for key in summary["artifacts"]}
     assert all(len(found) == 1 for found in published.values()), {k: len(v) for k, v in published.items()}
     assert {"pipeline-funnel", "pipeline-sla", "pipeline-sources", "pipeline-decisions"} <= set(published)
+    assert {"pipeline-acceptance-by-motivator", "pipeline-channel-fit"} <= set(published)
     text = json.dumps([[str(a.data), a.description or ""] for found in published.values() for a in found])
     for secret in (*personal_data(engine), *FREE_TEXT):
         assert secret not in text, secret
