@@ -157,3 +157,62 @@ def _check_whats_waiting(cli: Cli, at: datetime) -> None:
     lena = cli("sla", "--owner", "lena", now=at)
     assert lena.code == 0 and "scorecard (system_design)" in lena.out, lena
     assert [t["subject"] for t in _timers(cli, at, "--owner", "lena")] == [SD]
+
+
+# --- every refusal of the loop, through the CLI: exit code, message, nothing written ---------------------
+
+AT = T0 + timedelta(days=3)  # when each refused command runs: after everything the setup recorded
+BELOW_BAR = {**payloads.screen(), "owned_delivery": 1, "operational_judgment": 3, "data_realism": 2, "note": "AI enthusiast"}
+CASES = {
+    "screen below the bar without override_reason": ("sourced", "screen", BELOW_BAR, 3,
+        "the screen is below the bar (every signal at least 2, mean at least 2.5): owned_delivery is 1 "
+        "(needs at least 2); the mean is 2.25 (needs at least 2.5). Give override_reason"),
+    "send_take_home before the technical screen": ("screened", "send_take_home",
+        payloads.templated_take_home(AT), 3, "record technical_screen first, or turn the requirement off"),
+    "take-home over 3h without a reason": ("technical_screen", "send_take_home",
+        payloads.templated_take_home(AT, expected_hours=4), 3,
+        "expected_hours 4 is above the playbook's 3-hour take-home guide; give hours_reason"),
+    "take-home of the wrong profile": ("technical_screen", "send_take_home",
+        payloads.send_take_home(AT, role_profile="ml_engineer"), 3,
+        "role_profile ml_engineer does not match the requisition's; allowed: applied_ai_engineer"),
+    "unknown interviewer": ("final", "schedule_interview",
+        payloads.schedule_interview(TC, AT + timedelta(days=1), interviewer="nobody"), 2,
+        "interviewer 'nobody' is not in the people directory; add them with `hiring people add --handle nobody"),
+    "interview further back than the backfill": ("final", "schedule_interview",
+        payloads.schedule_interview(TC, AT - timedelta(days=8)), 2,
+        f"further in the past than the allowed backfill (7d, policy setting interview_backfill); the earliest "
+        f"allowed is {(AT - timedelta(days=7)).isoformat()}"),
+    "part scheduled twice": ("scheduled", "schedule_interview",
+        payloads.schedule_interview(TC, AT + timedelta(days=2)), 3,
+        "the technical_calibration interview is already scheduled (with dana at "),
+    "scorecard for a cancelled interview": ("cancelled", "record_interview",
+        payloads.record_interview(TC, interviewer=None), 3,
+        "the technical_calibration interview was cancelled: no scorecard can be filed for it"),
+}  # fmt: skip
+SETUP: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "sourced": [],
+    "screened": [("screen", payloads.screen())],
+    "technical_screen": [("screen", payloads.screen()), ("technical_screen", payloads.technical_screen())],
+    "scheduled": [("schedule_interview", payloads.schedule_interview(TC, AT + timedelta(days=1)))],
+    "cancelled": [
+        ("schedule_interview", payloads.schedule_interview(TC, AT + timedelta(days=1))),
+        ("cancel_interview", payloads.cancel_interview(TC)),
+    ],
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_refusal_of_the_loop_through_the_cli(cli: Cli, case: str) -> None:
+    where, trigger, data, code, message = CASES[case]
+    _directory(cli)
+    rid = cli.role()
+    cid = cli.candidate(rid)
+    if where in ("final", "scheduled", "cancelled"):
+        _to_final(cli, rid, cid)
+    for i, (step, body) in enumerate(SETUP.get(where, [])):
+        cli.json("advance", str(cid), step, "--data", _json(body), now=T0 + timedelta(days=2, hours=i))
+    before = cli.json("history", str(cid), now=AT)
+    refused = cli("advance", str(cid), trigger, "--data", _json(data), now=AT)
+    assert refused.code == code, refused
+    assert message in refused.err, refused.err
+    assert cli.json("history", str(cid), now=AT) == before, "a refusal writes nothing"
