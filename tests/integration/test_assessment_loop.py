@@ -216,3 +216,85 @@ def test_each_refusal_of_the_loop_through_the_cli(cli: Cli, case: str) -> None:
     assert refused.code == code, refused
     assert message in refused.err, refused.err
     assert cli.json("history", str(cid), now=AT) == before, "a refusal writes nothing"
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+# --- the same loop through the API ------------------------------------------------------------------------
+
+
+@dataclass
+class Api:
+    """The API test client with its clock (HIRING_NOW) set before each request."""
+
+    client: Any
+    monkeypatch: pytest.MonkeyPatch
+
+    def __call__(self, method: str, path: str, at: datetime, status: int = 200, **kw: Any) -> Any:
+        self.monkeypatch.setenv("HIRING_NOW", at.isoformat())
+        resp = self.client.request(method, path, **kw)
+        assert resp.status_code == status, resp.text
+        return resp.json()
+
+    def event(self, cid: int, trigger: str, payload: dict[str, Any], at: datetime) -> Any:
+        return self("POST", f"/candidates/{cid}/events", at, 201, json={"trigger": trigger, "payload": payload})
+
+
+def test_the_whole_loop_through_the_api(engine: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hiring.people import add_person, parse_person
+    from hiring.sla import sweep
+    from states.policy import Policy
+    from tests.support.api import AUTH, client
+
+    policy = Policy(head_of_talent="tess")
+    for handle, role in PEOPLE.items():
+        add_person(engine, parse_person({"handle": handle, "name": handle.title(), "role": role}))
+    with client(engine, policy) as c:
+        c.headers.update(AUTH)
+        api = Api(c, monkeypatch)
+        rid = api("POST", "/requisitions", T0, 201, json=payloads.requisition())["id"]
+        api("POST", f"/requisitions/{rid}/open", T0)
+        cid = api("POST", "/candidates", T0, 201, json=payloads.new_candidate(rid))["id"]
+        steps = [
+            ("screen", payloads.screen()),
+            ("technical_screen", payloads.technical_screen("dana")),
+            ("send_take_home", payloads.templated_take_home(T0, "rag_task")),
+            ("submit_take_home", payloads.submit_take_home()),
+            ("score_take_home", payloads.score_take_home()),
+            ("advance_to_final", payloads.advance_to_final()),
+            *(("schedule_interview", payloads.schedule_interview(part, STARTS[part])) for part in PARTS),
+        ]
+        stages = [api.event(cid, t, body, T0 + timedelta(days=1, hours=h))["to_stage"] for h, (t, body) in
+                  enumerate(steps, start=1)]  # fmt: skip
+        assert stages == ["screened", "screened", "take_home", "take_home", "debrief", *["final"] * 5]
+        timers = api("GET", "/timers", T0 + timedelta(days=2), params={"candidate_id": cid})["timers"]
+        due = {(t["timer"], t["subject"]): (t["owner"], _at(t["due_at"])) for t in timers}
+        assert due == {
+            ("final_loop", None): ("rita", T0 + timedelta(days=11, hours=6)),
+            ("decision", None): ("hugo", DECISION_DUE),
+            **{
+                ("scorecard", p): (payloads.INTERVIEWERS[p], STARTS[p] + timedelta(hours=25))
+                for p in PARTS
+            },
+        }
+        for part, at in FILED_ON_TIME.items():
+            api.event(cid, "record_interview", payloads.record_interview(part, interviewer=None), at)
+        for at, level, role, who in LADDER:
+            fired = [(f.level, f.audience_role, f.recipient) for f in sweep(engine, at, policy) if f.timer == "scorecard"]
+            assert fired == [(level, role, who)], at
+            assert sweep(engine, at, policy) == []
+        todo = api("GET", "/todo", LADDER[3][0], params={"handle": "hugo"})["items"]
+        assert [(i["timer"], i["subject"], _at(i["due_at"])) for i in todo] == [
+            ("scorecard", SD, SCORECARD_DUE),
+            ("decision", None, DECISION_DUE),
+        ]
+        late = LADDER[3][0] + timedelta(hours=1)
+        api.event(cid, "record_interview", payloads.record_interview(SD, 2, "no", interviewer=None), late)
+        shown = api("GET", f"/candidates/{cid}", late)
+        assert {p["part"]: (p["scorecard"], p["interviewer"]) for p in shown["loop"]} == {
+            p: ("filed", payloads.INTERVIEWERS[p]) for p in PARTS
+        }
+        [decision] = api("GET", "/timers", late, params={"candidate_id": cid})["timers"]
+        assert (decision["timer"], _at(decision["due_at"])) == ("decision", DECISION_DUE)
