@@ -69,7 +69,19 @@ def opening_on_entry(
 ) -> tuple[Opening, ...]:
     """Timers that open when a candidate enters `stage` (by a forward move or a reopen)."""
     kinds = kinds_opening(stage, state, scope.policy.in_effect(scope.role_profile, scope.requisition_id))
-    return tuple(Opening(kind, _entry_due(kind, state, at, scope, payload_due)) for kind in kinds)
+    return tuple(opening for kind in kinds for opening in _entry_openings(kind, state, at, scope, payload_due))
+
+
+def _entry_openings(
+    kind: TimerKind, state: CandidateState, at: datetime, scope: Scope, payload_due: datetime | None
+) -> tuple[Opening, ...]:
+    """A reopen into `final` follows the interview rules: a scorecard timer per scheduled interview still
+    without one, and the decision from the last end; the time since the rejection never counts against them."""
+    if TIMERS[kind].per_interview:
+        return tuple(_scorecard(state, part, scope, not_before=at) for part in state.scorecards_missing)
+    if kind is TimerKind.DECISION:
+        return (_decision(state, at, scope),)
+    return (Opening(kind, _entry_due(kind, state, at, scope, payload_due)),)
 
 
 def plan(applied: Applied, scope: Scope) -> TimerPlan:
@@ -83,8 +95,6 @@ def plan(applied: Applied, scope: Scope) -> TimerPlan:
         return TimerPlan(close=stage_timers(applied.source), open=opening_on_entry(applied.dest, after, at, scope, due))
     if effect.per_interview:
         return interview_plan(applied, scope)
-    if effect.only_if is not None and not effect.only_if(applied.before, after):
-        return TimerPlan()
     opened = tuple(Opening(kind, _due(kind, at, scope)) for kind in (*effect.restart, *effect.open))
     return TimerPlan(close=effect.close, restart=effect.restart, open=opened)
 
@@ -102,9 +112,9 @@ def _decision(state: CandidateState, at: datetime | None, scope: Scope) -> Openi
     return Opening(TimerKind.DECISION, _due(TimerKind.DECISION, start, scope), window_start=start)
 
 
-def _scorecard(state: CandidateState, part: str, scope: Scope) -> Opening:
+def _scorecard(state: CandidateState, part: str, scope: Scope, not_before: datetime | None = None) -> Opening:
     interview = state.interviews[part]
-    end = interview.ends_at
+    end = max(interview.ends_at, not_before or interview.ends_at)
     return Opening(TimerKind.SCORECARD, _due(TimerKind.SCORECARD, end, scope), part, interview.interviewer, end)
 
 
