@@ -364,3 +364,22 @@ def test_reopen_without_scheduled_interviews_keeps_todays_rule(in_final, drive, 
     assert open_kinds(engine, in_final) == {"decision"}
     decision = timer(engine, in_final, "decision", "open")
     assert (decision.window_start, decision.due_at) == (clock.now, clock.now + timedelta(hours=48))
+
+
+def test_the_reports_scorecard_window_is_the_policys(in_final, drive, engine, clock, open_requisition):
+    from hiring.reports.metrics import pipeline_report
+
+    first = clock.now + timedelta(hours=1)
+    _schedule_all(drive, in_final, first)
+    clock.now = first + timedelta(hours=14, minutes=-1)  # technical_calibration ended 13h before
+    drive(in_final, "record_interview", payloads.record_interview(TC, interviewer=None))
+    default = pipeline_report(engine, now=clock.now)["scorecards"]
+    assert (default["window_hours"], default["interviewers"][0]["within_window"]) == (24.0, 1)
+    tight = Policy.model_validate({"requisitions": {str(open_requisition): {"durations": {"scorecard": "12h"}}}})
+    shown = pipeline_report(engine, now=clock.now, policy=tight)["scorecards"]
+    assert (shown["window_hours"], shown["interviewers"][0]["within_window"]) == (24.0, 0)  # the global one stays
+    globally = pipeline_report(engine, now=clock.now, policy=Policy.model_validate({"durations": {"scorecard": "12h"}}))
+    assert (globally["scorecards"]["window_hours"], globally["scorecards"]["interviewers"][0]["within_window"]) == (
+        12.0,
+        0,
+    )
