@@ -60,6 +60,13 @@ class CandidateState:
         return None if found is None or found.cancelled else found
 
     @property
+    def scorecards_missing(self) -> tuple[str, ...]:
+        """The parts with a live scheduled interview and no scorecard yet: each has a scorecard timer."""
+        return tuple(
+            p.value for p in InterviewPart if self.live_interview(p.value) and p.value not in self.interview_parts
+        )
+
+    @property
     def loop_arranged(self) -> bool:
         """Every part is recorded or has a live scheduled interview: the decision can be timed."""
         return all(p.value in self.interview_parts or self.live_interview(p.value) for p in InterviewPart)

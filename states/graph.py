@@ -37,7 +37,6 @@ class TimerEffect:
     close: tuple[TimerKind, ...] = ()  # closed as met or breached
     open: tuple[TimerKind, ...] = ()  # opened with their policy duration
     restart: tuple[TimerKind, ...] = ()  # closed as superseded and opened again
-    only_if: Callable[[CandidateState, CandidateState], bool] | None = None  # (before, after): else no effect
     due_from_payload: bool = False  # the timer the move opens is due at the payload's due_at
     per_interview: bool = False  # the event changes one scheduled interview: states.sla.interview_plan
     cancel_all: bool = False  # the process ends: every open timer and unfired escalation is cancelled

@@ -49,7 +49,8 @@ class Scope:
     policy: Policy = field(default_factory=Policy)
 
 
-def _due(kind: TimerKind, start: datetime, scope: Scope) -> datetime:
+def due_after(kind: TimerKind, start: datetime, scope: Scope) -> datetime:
+    """When a timer of `kind` whose window starts at `start` is due: the policy's duration on its calendar."""
     duration = scope.policy.duration(kind, scope.role_profile, scope.requisition_id)
     return scope.policy.cal().add(start, duration or TIMERS[kind].duration)
 
@@ -61,7 +62,7 @@ def _entry_due(
     if days is not None and state.start_date is not None:
         zone = ZoneInfo(scope.policy.calendar.timezone)
         return datetime.combine(state.start_date, CHECKPOINT_START, zone) + timedelta(days=days)
-    return payload_due or _due(kind, at, scope)
+    return payload_due or due_after(kind, at, scope)
 
 
 def opening_on_entry(
@@ -69,7 +70,19 @@ def opening_on_entry(
 ) -> tuple[Opening, ...]:
     """Timers that open when a candidate enters `stage` (by a forward move or a reopen)."""
     kinds = kinds_opening(stage, state, scope.policy.in_effect(scope.role_profile, scope.requisition_id))
-    return tuple(Opening(kind, _entry_due(kind, state, at, scope, payload_due)) for kind in kinds)
+    return tuple(opening for kind in kinds for opening in _entry_openings(kind, state, at, scope, payload_due))
+
+
+def _entry_openings(
+    kind: TimerKind, state: CandidateState, at: datetime, scope: Scope, payload_due: datetime | None
+) -> tuple[Opening, ...]:
+    """A reopen into `final` follows the interview rules: a scorecard timer per scheduled interview still
+    without one, and the decision from the last end; the time since the rejection never counts against them."""
+    if TIMERS[kind].per_interview:
+        return tuple(_scorecard(state, part, scope, not_before=at) for part in state.scorecards_missing)
+    if kind is TimerKind.DECISION:
+        return (_decision(state, at, scope),)
+    return (Opening(kind, _entry_due(kind, state, at, scope, payload_due)),)
 
 
 def plan(applied: Applied, scope: Scope) -> TimerPlan:
@@ -83,9 +96,7 @@ def plan(applied: Applied, scope: Scope) -> TimerPlan:
         return TimerPlan(close=stage_timers(applied.source), open=opening_on_entry(applied.dest, after, at, scope, due))
     if effect.per_interview:
         return interview_plan(applied, scope)
-    if effect.only_if is not None and not effect.only_if(applied.before, after):
-        return TimerPlan()
-    opened = tuple(Opening(kind, _due(kind, at, scope)) for kind in (*effect.restart, *effect.open))
+    opened = tuple(Opening(kind, due_after(kind, at, scope)) for kind in (*effect.restart, *effect.open))
     return TimerPlan(close=effect.close, restart=effect.restart, open=opened)
 
 
@@ -99,13 +110,13 @@ def plan(applied: Applied, scope: Scope) -> TimerPlan:
 def _decision(state: CandidateState, at: datetime | None, scope: Scope) -> Opening:
     ends = [e for e in (state.last_interview_end, at) if e is not None]
     start = max(ends)
-    return Opening(TimerKind.DECISION, _due(TimerKind.DECISION, start, scope), window_start=start)
+    return Opening(TimerKind.DECISION, due_after(TimerKind.DECISION, start, scope), window_start=start)
 
 
-def _scorecard(state: CandidateState, part: str, scope: Scope) -> Opening:
+def _scorecard(state: CandidateState, part: str, scope: Scope, not_before: datetime | None = None) -> Opening:
     interview = state.interviews[part]
-    end = interview.ends_at
-    return Opening(TimerKind.SCORECARD, _due(TimerKind.SCORECARD, end, scope), part, interview.interviewer, end)
+    end = max(interview.ends_at, not_before or interview.ends_at)
+    return Opening(TimerKind.SCORECARD, due_after(TimerKind.SCORECARD, end, scope), part, interview.interviewer, end)
 
 
 def interview_plan(applied: Applied, scope: Scope) -> TimerPlan:

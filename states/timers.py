@@ -45,10 +45,6 @@ def _screen_first(state: CandidateState, in_effect: PolicyInEffect) -> bool:
     return in_effect.technical_screen_required and not state.technical_screen_done
 
 
-def _never(state: CandidateState, in_effect: PolicyInEffect) -> bool:
-    return False
-
-
 @dataclass(frozen=True)
 class TimerSpec:
     """One timer kind. Entering `stage` opens it when `opens_on_entry(state, in_effect)` holds for the state
@@ -100,16 +96,19 @@ TIMERS: dict[TimerKind, TimerSpec] = {
                             opens_on_entry=lambda s, e: not s.parts_complete),
     K.SCORECARD: TimerSpec(S.FINAL, R.INTERVIEWER, timedelta(hours=24),
                            "file the scorecard of your interview (record_interview with a recommendation)",
-                           "schedule_interview (restarted by reschedule_interview)",
+                           "schedule_interview (restarted by reschedule_interview), or reopen while the "
+                           "part's scorecard is missing",
                            "the part's record_interview, cancel_interview, or leaving final",
-                           due="interview end + 24h", opens_on_entry=_never, per_interview=True),
+                           due="interview end + 24h (from the reopen, if later)",
+                           opens_on_entry=lambda s, e: bool(s.scorecards_missing), per_interview=True),
     K.DECISION: TimerSpec(S.FINAL, R.HIRING_MANAGER, timedelta(hours=48),
                           "make the hire/no-hire call: make_offer or reject",
                           "fourth interview part recorded, or every part scheduled (schedule_interview; "
                           "restarted by reschedule_interview when the last end moves), or reopen after it",
                           "cancel_interview, or leaving final",
-                          due="48h from the last interview's end (from the fourth scorecard when none was scheduled)",
-                          opens_on_entry=lambda s, e: s.parts_complete),
+                          due="48h from the last interview's end (from the fourth scorecard when none was "
+                          "scheduled; from the reopen, if later)",
+                          opens_on_entry=lambda s, e: s.loop_arranged),
     K.OFFER_RESPONSE: TimerSpec(S.OFFER, R.RECRUITER, timedelta(days=7), "get the candidate's answer to the offer",
                                 "make_offer or reopen (restarted by revise_offer)", "leaving offer"),
     K.CHECKPOINT_30: TimerSpec(S.ONBOARDING_30, R.HIRING_MANAGER, timedelta(days=30),

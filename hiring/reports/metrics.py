@@ -29,7 +29,8 @@ from hiring.reports.loop import Booked, scorecard_timeliness
 from hiring.reports.motivators import acceptance_by_motivator
 from hiring.reports.take_home_hours import take_home_hours
 from models.tables import Candidate, Escalation, Event, Requisition, Timer
-from states.policy import Level
+from states.policy import Level, Policy
+from states.sla import Scope
 from states.stages import TERMINAL, Stage
 from states.timers import TIMERS, TimerKind
 from states.vocabulary import TAKE_HOME_RUBRIC, InterviewPart
@@ -356,8 +357,9 @@ class Journey:
     booked: Booked = field(default_factory=Booked)  # scheduled interviews and scorecard lags
 
 
-def walk(cand: Cand, events: list[Ev]) -> Journey:
-    j = Journey(cand)
+def walk(cand: Cand, events: list[Ev], scope: Scope | None = None) -> Journey:
+    """One candidate's journey from its events; `scope` is its requisition's policy (the scorecard window)."""
+    j = Journey(cand, booked=Booked(scope or Scope()))
     parts: set[str] = set()
     for ev in events:
         j.reached.add(ev.to_stage)
@@ -734,14 +736,19 @@ def onboarding(journeys: list[Journey], timers: list[Any], now: datetime) -> dic
 # --- the report ---------------------------------------------------------------------------------
 
 
-def pipeline_report(engine: Engine, filters: Filters | None = None, now: datetime | None = None) -> dict[str, Any]:
-    """Every metric of the pipeline report for the candidates in scope, as plain JSON-able data."""
+def pipeline_report(
+    engine: Engine, filters: Filters | None = None, now: datetime | None = None, policy: Policy | None = None
+) -> dict[str, Any]:
+    """Every metric of the pipeline report for the candidates in scope, as plain JSON-able data; `policy` (default:
+    the policy file in use) gives each requisition its scorecard window."""
     from hiring import clock
+    from hiring.policy_file import current_policy
 
     filters = filters or Filters()
     now = now or clock.now()
+    policy = policy or current_policy()
     data = load(engine, filters)
-    journeys = [walk(c, data.events.get(c.id, [])) for c in data.cands.values()]
+    journeys = [walk(c, data.events.get(c.id, []), _scope(c, data.reqs, policy)) for c in data.cands.values()]
     return {
         "generated_at": now,
         "filters": filters.as_dict(),
@@ -766,7 +773,7 @@ def pipeline_report(engine: Engine, filters: Filters | None = None, now: datetim
         **time_to_hire_and_fill(journeys, data.reqs, now),
         "sla": sla(data.timers, data.escalations, now),
         "decisions": decision_speed(journeys, now),
-        "scorecards": scorecard_timeliness([lag for j in journeys for lag in j.booked.lags]),
+        "scorecards": scorecard_timeliness([lag for j in journeys for lag in j.booked.lags], policy),
         "sources": sources(journeys, data.reqs),
         "rubrics": rubrics(journeys, data.reqs),
         "screen_bar": screen_bar_overrides(data),
@@ -776,6 +783,11 @@ def pipeline_report(engine: Engine, filters: Filters | None = None, now: datetim
         "onboarding": onboarding(journeys, data.timers, now),
         "take_home_hours": take_home_hours(_by_requisition(data), data.reqs),
     }
+
+
+def _scope(cand: Cand, reqs: dict[int, Req], policy: Policy) -> Scope:
+    req = reqs.get(cand.requisition_id)
+    return Scope(req.role_profile if req else None, cand.requisition_id, policy)
 
 
 def _by_requisition(data: Data) -> dict[int, list[Ev]]:

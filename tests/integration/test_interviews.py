@@ -317,3 +317,69 @@ def test_the_report_times_scorecards_per_interviewer_and_decisions_from_the_last
     assert report["decisions"]["hours"] == [60.0]  # from the last end, not from the late fourth scorecard
     section = scorecards_section(report)
     assert ["lena", "1", "27h", "0 (0%)"] in [[str(c) for c in row] for row in section.rows]
+
+
+# --- reopen into final ------------------------------------------------------------------------------------
+
+
+def test_reopen_into_final_reopens_the_missing_scorecards_and_times_the_decision_from_the_last_end(
+    in_final, drive, engine, clock
+):
+    last_end = _schedule_all(drive, in_final, clock.now + timedelta(days=1))
+    clock.now = last_end + timedelta(hours=1)
+    drive(in_final, "record_interview", payloads.record_interview(TC, interviewer=None))
+    clock.now = last_end + timedelta(hours=2)
+    drive(in_final, "reject")
+    assert open_kinds(engine, in_final) == set()
+    clock.now = last_end + timedelta(days=5)
+    drive(in_final, "reopen")
+    reopened = clock.now
+    open_scorecards = {t.subject: t for t in timers(engine, in_final) if t.kind == "scorecard" and t.status == "open"}
+    assert set(open_scorecards) == {PDD, SD, BEH}  # the filed one stays closed
+    for part, t in open_scorecards.items():
+        assert (t.owner_handle, t.window_start, t.due_at) == (INTERVIEWERS[part], reopened, reopened + timedelta(hours=24))
+    decision = timer(engine, in_final, "decision", "open")
+    assert (decision.window_start, decision.due_at) == (reopened, reopened + timedelta(hours=48))
+    assert open_kinds(engine, in_final) == {"final_loop", "scorecard", "decision"}
+
+
+def test_reopen_before_the_interviews_keeps_their_times(in_final, drive, engine, clock):
+    first = clock.now + timedelta(days=10)
+    last_end = _schedule_all(drive, in_final, first)
+    drive(in_final, "reject")
+    clock.now += timedelta(days=1)
+    drive(in_final, "reopen")
+    sd = _scorecard_timer(engine, in_final, SD)
+    assert (sd.window_start, sd.due_at) == (first + timedelta(hours=3), first + timedelta(hours=27))
+    decision = timer(engine, in_final, "decision", "open")
+    assert (decision.window_start, decision.due_at) == (last_end, last_end + timedelta(hours=48))
+
+
+def test_reopen_without_scheduled_interviews_keeps_todays_rule(in_final, drive, engine, clock):
+    for part in INTERVIEW_PARTS:
+        drive(in_final, "record_interview", payloads.record_interview(part))
+    drive(in_final, "reject")
+    clock.now += timedelta(days=2)
+    drive(in_final, "reopen")
+    assert open_kinds(engine, in_final) == {"decision"}
+    decision = timer(engine, in_final, "decision", "open")
+    assert (decision.window_start, decision.due_at) == (clock.now, clock.now + timedelta(hours=48))
+
+
+def test_the_reports_scorecard_window_is_the_policys(in_final, drive, engine, clock, open_requisition):
+    from hiring.reports.metrics import pipeline_report
+
+    first = clock.now + timedelta(hours=1)
+    _schedule_all(drive, in_final, first)
+    clock.now = first + timedelta(hours=14, minutes=-1)  # technical_calibration ended 13h before
+    drive(in_final, "record_interview", payloads.record_interview(TC, interviewer=None))
+    default = pipeline_report(engine, now=clock.now)["scorecards"]
+    assert (default["window_hours"], default["interviewers"][0]["within_window"]) == (24.0, 1)
+    tight = Policy.model_validate({"requisitions": {str(open_requisition): {"durations": {"scorecard": "12h"}}}})
+    shown = pipeline_report(engine, now=clock.now, policy=tight)["scorecards"]
+    assert (shown["window_hours"], shown["interviewers"][0]["within_window"]) == (24.0, 0)  # the global one stays
+    globally = pipeline_report(engine, now=clock.now, policy=Policy.model_validate({"durations": {"scorecard": "12h"}}))
+    assert (globally["scorecards"]["window_hours"], globally["scorecards"]["interviewers"][0]["within_window"]) == (
+        12.0,
+        0,
+    )

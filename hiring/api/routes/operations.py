@@ -93,6 +93,7 @@ def report_router() -> APIRouter | None:
     @reports.get("/report", response_model=dict[str, Any], responses=responses(422))
     def report(
         engine: EngineDep,
+        policy: PolicyDep,
         requisition_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
         role_profile: RoleProfile | None = None,
         source: SourceChannel | None = None,
@@ -107,6 +108,6 @@ def report_router() -> APIRouter | None:
             since=since,
             until=until,
         )
-        return pipeline_report(engine, filters, now())
+        return pipeline_report(engine, filters, now(), policy)
 
     return reports
