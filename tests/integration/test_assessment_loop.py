@@ -28,7 +28,11 @@ LAST_END = FIRST + timedelta(hours=4)  # behavioral ends 14:00
 SD_END = STARTS[SD] + timedelta(hours=1)  # lena's interview ends 13:00
 SCORECARD_DUE = SD_END + timedelta(hours=24)
 DECISION_DUE = LAST_END + timedelta(hours=48)
-FILED_ON_TIME = {TC: LAST_END + timedelta(hours=1), PDD: LAST_END + timedelta(hours=1), BEH: LAST_END + timedelta(hours=2)}
+FILED_ON_TIME = {
+    TC: LAST_END + timedelta(hours=1),
+    PDD: LAST_END + timedelta(hours=1),
+    BEH: LAST_END + timedelta(hours=2),
+}
 # The late scorecard's ladder: (sweep instant, level, audience role, recipient) with the default 24h window.
 LADDER = [
     (SCORECARD_DUE - timedelta(hours=6), "reminder", "interviewer", "lena"),  # 75% of the window
@@ -162,7 +166,13 @@ def _check_whats_waiting(cli: Cli, at: datetime) -> None:
 # --- every refusal of the loop, through the CLI: exit code, message, nothing written ---------------------
 
 AT = T0 + timedelta(days=3)  # when each refused command runs: after everything the setup recorded
-BELOW_BAR = {**payloads.screen(), "owned_delivery": 1, "operational_judgment": 3, "data_realism": 2, "note": "AI enthusiast"}
+BELOW_BAR = {
+    **payloads.screen(),
+    "owned_delivery": 1,
+    "operational_judgment": 3,
+    "data_realism": 2,
+    "note": "AI enthusiast",
+}
 CASES = {
     "screen below the bar without override_reason": ("sourced", "screen", BELOW_BAR, 3,
         "the screen is below the bar (every signal at least 2, mean at least 2.5): owned_delivery is 1 "
@@ -274,15 +284,14 @@ def test_the_whole_loop_through_the_api(engine: Any, monkeypatch: pytest.MonkeyP
         assert due == {
             ("final_loop", None): ("rita", T0 + timedelta(days=11, hours=6)),
             ("decision", None): ("hugo", DECISION_DUE),
-            **{
-                ("scorecard", p): (payloads.INTERVIEWERS[p], STARTS[p] + timedelta(hours=25))
-                for p in PARTS
-            },
+            **{("scorecard", p): (payloads.INTERVIEWERS[p], STARTS[p] + timedelta(hours=25)) for p in PARTS},
         }
         for part, at in FILED_ON_TIME.items():
             api.event(cid, "record_interview", payloads.record_interview(part, interviewer=None), at)
         for at, level, role, who in LADDER:
-            fired = [(f.level, f.audience_role, f.recipient) for f in sweep(engine, at, policy) if f.timer == "scorecard"]
+            fired = [
+                (f.level, f.audience_role, f.recipient) for f in sweep(engine, at, policy) if f.timer == "scorecard"
+            ]
             assert fired == [(level, role, who)], at
             assert sweep(engine, at, policy) == []
         todo = api("GET", "/todo", LADDER[3][0], params={"handle": "hugo"})["items"]

@@ -337,7 +337,11 @@ def test_reopen_into_final_reopens_the_missing_scorecards_and_times_the_decision
     open_scorecards = {t.subject: t for t in timers(engine, in_final) if t.kind == "scorecard" and t.status == "open"}
     assert set(open_scorecards) == {PDD, SD, BEH}  # the filed one stays closed
     for part, t in open_scorecards.items():
-        assert (t.owner_handle, t.window_start, t.due_at) == (INTERVIEWERS[part], reopened, reopened + timedelta(hours=24))
+        assert (t.owner_handle, t.window_start, t.due_at) == (
+            INTERVIEWERS[part],
+            reopened,
+            reopened + timedelta(hours=24),
+        )
     decision = timer(engine, in_final, "decision", "open")
     assert (decision.window_start, decision.due_at) == (reopened, reopened + timedelta(hours=48))
     assert open_kinds(engine, in_final) == {"final_loop", "scorecard", "decision"}
