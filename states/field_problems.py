@@ -5,7 +5,9 @@ application and its entry points all turn a ValidationError into "field: problem
 """
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+V = TypeVar("V")
 
 # What a person is told instead of pydantic's wording, by error type.
 STANDARD: Mapping[str, str] = {"missing": "is required", "extra_forbidden": "is not a known field"}
@@ -44,3 +46,17 @@ def field_problems(
 def problem_lines(problems: Iterable[tuple[str, str]]) -> str:
     """'  - field: problem' lines, as the CLI and the file loaders print them."""
     return "\n".join(f"  - {where}: {problem}" for where, problem in problems)
+
+
+def exact_keys(value: dict[str, V], allowed: tuple[str, ...], lead: str) -> dict[str, V]:
+    """`value` unchanged when its keys are exactly `allowed`; else ValueError (pydantic reports it as the
+    field's problem): `lead`, the allowed keys, and which are missing and which unknown."""
+    missing = [k for k in allowed if k not in value]
+    unknown = [k for k in value if k not in allowed]
+    if missing or unknown:
+        raise ValueError(
+            f"{lead}: {', '.join(allowed)}"
+            + (f"; missing: {', '.join(missing)}" if missing else "")
+            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+        )
+    return value

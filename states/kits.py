@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from states.screen_bar import OVERRATED_SIGNALS
+from states.field_problems import exact_keys
+from states.screen_bar import OVERRATED_SIGNALS, SIGNALS
 from states.vocabulary import TAKE_HOME_RUBRIC, InterviewPart, RoleProfile
 
 GUIDE_HOURS = 3.0  # the playbook's take-home guide: about three hours of the candidate's time
-SCREEN_SIGNALS = ("owned_delivery", "operational_judgment", "data_realism", "cross_functional_range")
+SCREEN_SIGNALS = SIGNALS  # the four signals the screen records (states/screen_bar.py)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 TemplateId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -19,18 +20,6 @@ Hours = Annotated[float, Field(gt=0, le=40)]
 
 class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _exactly(value: dict[str, Any], allowed: tuple[str, ...], what: str) -> dict[str, Any]:
-    missing = [k for k in allowed if k not in value]
-    unknown = [k for k in value if k not in allowed]
-    if missing or unknown:
-        raise ValueError(
-            f"{what} must name exactly: {', '.join(allowed)}"
-            + (f"; missing: {', '.join(missing)}" if missing else "")
-            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
-        )
-    return value
 
 
 class TakeHomeTemplate(_Data):
@@ -45,7 +34,7 @@ class TakeHomeTemplate(_Data):
     @field_validator("rubric")
     @classmethod
     def _six(cls, value: dict[str, str]) -> dict[str, str]:
-        return _exactly(value, TAKE_HOME_RUBRIC, "rubric")
+        return exact_keys(value, TAKE_HOME_RUBRIC, "rubric must name exactly")
 
     @model_validator(mode="after")
     def _within_guide(self) -> "TakeHomeTemplate":
@@ -76,7 +65,7 @@ class ScreenKit(_Data):
     @field_validator("evidence")
     @classmethod
     def _four(cls, value: dict[str, str]) -> dict[str, str]:
-        return _exactly(value, SCREEN_SIGNALS, "evidence")
+        return exact_keys(value, SCREEN_SIGNALS, "evidence must name exactly")
 
 
 def _unique_ids(templates: list[TakeHomeTemplate]) -> list[TakeHomeTemplate]:

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from states.field_problems import exact_keys
 from states.kits import GUIDE_HOURS, TemplateId
 from states.requisition import Money
 from states.stages import Stage
@@ -191,15 +192,7 @@ class Checkpoint30(Payload):
     @field_validator("access")
     @classmethod
     def _every_item(cls, value: dict[str, bool]) -> dict[str, bool]:
-        missing = [item for item in ACCESS_CHECKLIST if item not in value]
-        unknown = [item for item in value if item not in ACCESS_CHECKLIST]
-        if missing or unknown:
-            raise ValueError(
-                f"the checklist has exactly these items: {', '.join(ACCESS_CHECKLIST)}"
-                + (f"; missing: {', '.join(missing)}" if missing else "")
-                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
-            )
-        return value
+        return exact_keys(value, ACCESS_CHECKLIST, "the checklist has exactly these items")
 
 
 class Checkpoint60(Payload):

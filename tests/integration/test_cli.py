@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 import yaml
 
-from hiring.cli import app, main
+from hiring.cli import app
 from models.db import make_engine, require_schema
 from tests.support import payloads, procs
 from tests.support.paths import REPO
-from tests.support.procs import Result, clear_cached_settings
+from tests.support.procs import Result, in_process
 
 
 @dataclass
@@ -35,18 +35,8 @@ class Cli:
     capsys: pytest.CaptureFixture[str]
 
     def __call__(self, *args: str, now: datetime | None = None) -> Result:
-        self.monkeypatch.setenv("HIRING_DATABASE_URL", self.db_url)
-        self.monkeypatch.setenv("HIRING_NOW", (now or self.now).isoformat())
-        self.monkeypatch.setattr(sys, "argv", ["hiring", *args])
-        clear_cached_settings()
-        self.capsys.readouterr()
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-        out, err = self.capsys.readouterr()
-        return Result(args, code, out, err)
+        env = {"HIRING_DATABASE_URL": self.db_url, "HIRING_NOW": (now or self.now).isoformat()}
+        return in_process(args, env, self.monkeypatch, self.capsys)
 
     def ok(self, *args: str, now: datetime | None = None) -> Result:
         result = self(*args, now=now)

@@ -362,10 +362,7 @@ def test_the_demo_database_gives_a_report_consistent_with_its_rows(tmp_path) -> 
 @pytest.fixture
 def hiring_cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     """Run `hiring ...` in this process as the console script does; returns (exit code, stdout, stderr)."""
-    import sys
-
-    from hiring.cli import main
-    from tests.support.procs import clear_cached_settings
+    from tests.support.procs import in_process
 
     monkeypatch.chdir(tmp_path)
     # Rich reads COLUMNS at every print. Setting `console.width` instead would leak: undoing it sets the width
@@ -373,18 +370,8 @@ def hiring_cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap
     monkeypatch.setenv("COLUMNS", "200")
 
     def run(*args: str, now: datetime = NOW) -> tuple[int, str, str]:
-        monkeypatch.setenv("HIRING_DATABASE_URL", db_url)
-        monkeypatch.setenv("HIRING_NOW", now.isoformat())
-        monkeypatch.setattr(sys, "argv", ["hiring", *args])
-        clear_cached_settings()
-        capsys.readouterr()
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-        out, err = capsys.readouterr()
-        return code, out, err
+        result = in_process(args, {"HIRING_DATABASE_URL": db_url, "HIRING_NOW": now.isoformat()}, monkeypatch, capsys)
+        return result.code, result.out, result.err
 
     return run
 

@@ -5,7 +5,6 @@ a1 (A) and b1 (B) have all four interviews recorded (a decision timer each); a2 
 the resume screen. The head of talent is tess.
 """
 
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +13,6 @@ import pytest
 from sqlalchemy import Engine
 
 from hiring import service
-from hiring.cli import main
 from hiring.people import add_person, parse_person
 from hiring.sla import sweep
 from models.db import transaction
@@ -24,7 +22,7 @@ from states.policy import Policy
 from states.requisition import RequisitionSpec
 from states.timers import TIMERS, TimerKind
 from tests.support import api, payloads
-from tests.support.procs import Result, clear_cached_settings
+from tests.support.procs import Result, clear_cached_settings, in_process
 from tests.support.sla import timer
 
 POLICY = Policy(head_of_talent="tess")
@@ -66,21 +64,10 @@ class Cli:
     capsys: pytest.CaptureFixture[str]
 
     def __call__(self, *args: str, now: datetime, me: str | None = None) -> Result:
-        self.monkeypatch.setenv("HIRING_DATABASE_URL", self.db_url)
-        self.monkeypatch.setenv("HIRING_NOW", now.isoformat())
-        self.monkeypatch.setenv("HIRING_HEAD_OF_TALENT", "tess")
+        env = {"HIRING_DATABASE_URL": self.db_url, "HIRING_NOW": now.isoformat(), "HIRING_HEAD_OF_TALENT": "tess"}
         if me is not None:
-            self.monkeypatch.setenv("HIRING_ME", me)
-        self.monkeypatch.setattr(sys, "argv", ["hiring", *args])
-        clear_cached_settings()
-        self.capsys.readouterr()
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-        out, err = self.capsys.readouterr()
-        return Result(args, code, out, err)
+            env["HIRING_ME"] = me
+        return in_process(args, env, self.monkeypatch, self.capsys)
 
     def json(self, *args: str, now: datetime, me: str | None = None) -> Any:
         result = self(*args, "--json", now=now, me=me)

@@ -63,3 +63,22 @@ def clear_cached_settings() -> None:
     for cached in (settings.get_settings, getattr(policy_file, "current_policy", None)):
         if cached is not None and hasattr(cached, "cache_clear"):
             cached.cache_clear()
+
+
+def in_process(args: tuple[str, ...], env: dict[str, str], monkeypatch: Any, capsys: Any) -> Result:
+    """`hiring ARGS` run in this process through the same entry point, exit code included, with `env` set
+    (monkeypatch undoes it): for the many small checks where a subprocess per command would be slow."""
+    from hiring.cli import main
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "argv", ["hiring", *args])
+    clear_cached_settings()
+    capsys.readouterr()
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    out, err = capsys.readouterr()
+    return Result(args, code, out, err)
