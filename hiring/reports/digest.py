@@ -120,7 +120,7 @@ def build_digests(engine: Engine, at: datetime, week: str, only: set[str] | None
     overdue = _overdue_by_requisition(engine, at)
     digests = {}
     for handle, mine in by_manager.items():
-        sections, late, pending = [], [], []
+        sections, late, pending, windows = [], [], [], set()
         for req in mine:
             report = pipeline_report(engine, Filters(requisition_id=req.id), at)
             sections.append(
@@ -134,8 +134,12 @@ def build_digests(engine: Engine, at: datetime, week: str, only: set[str] | None
             )
             late += overdue.get(req.id, [])
             pending += report["decisions"]["pending"]
+            decisions = report["decisions"]
+            windows.add(decisions["window_hours_by_requisition"].get(req.id, decisions["window_hours"]))
         pending = [{**p, "waiting": dur(p["waiting_hours"])} for p in pending]
-        digests[handle] = _payload(handle, week, at, sections, late, pending)
+        # One window for all of this manager's requisitions is worth saying; several would mislead.
+        window = windows.pop() if len(windows) == 1 else None
+        digests[handle] = _payload(handle, week, at, sections, late, pending, window)
     return digests
 
 
@@ -146,9 +150,8 @@ def _payload(
     reqs: list[dict[str, Any]],
     overdue: list[dict[str, Any]],
     pending: list[dict[str, Any]],
+    window_hours: float | None,
 ) -> dict[str, Any]:
-    from hiring.reports.metrics import DECISION_WINDOW_HOURS
-
     active = sum(n for r in reqs for n in r["active"].values())
     message = (
         f"{len(reqs)} open requisition(s), {active} active candidate(s), {len(overdue)} overdue deadline(s), "
@@ -160,7 +163,7 @@ def _payload(
         "week": week,
         "generated_at": at.isoformat(),
         "hiring_manager": handle,
-        "decision_window_hours": DECISION_WINDOW_HOURS,
+        "decision_window_hours": window_hours,
         "requisitions": reqs,
         "overdue": overdue,
         "decisions_pending": pending,

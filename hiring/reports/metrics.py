@@ -30,7 +30,7 @@ from hiring.reports.motivators import acceptance_by_motivator
 from hiring.reports.take_home_hours import take_home_hours
 from models.tables import Candidate, Escalation, Event, Requisition, Timer
 from states.policy import Level, Policy
-from states.sla import Scope
+from states.sla import Scope, due_after
 from states.stages import TERMINAL, Stage
 from states.timers import TIMERS, TimerKind
 from states.vocabulary import TAKE_HOME_RUBRIC, InterviewPart
@@ -50,7 +50,6 @@ FUNNEL: tuple[Stage, ...] = (
 )
 TIMED_STAGES: tuple[Stage, ...] = FUNNEL[:-1]  # onboarded is an end: no time is spent "in" it
 HIRED = Stage.ONBOARDING_30
-DECISION_WINDOW_HOURS = TIMERS[TimerKind.DECISION].duration.total_seconds() / 3600
 INTERVIEW_PARTS: tuple[str, ...] = tuple(p.value for p in InterviewPart)
 TIMER_STAGE: dict[str, str] = {kind.value: spec.stage.value for kind, spec in TIMERS.items()}
 TIMER_STATUSES = ("met", "breached", "open", "open_overdue", "paused", "cancelled", "superseded")
@@ -557,12 +556,26 @@ def sla(timers: list[Any], escalations: list[Any], now: datetime) -> dict[str, A
     }
 
 
-def decision_speed(journeys: list[Journey], now: datetime) -> dict[str, Any]:
+def _window_due(j: Journey, since: datetime, held_hours: float) -> datetime:
+    """When the decision window opened at `since` closed for this candidate: the policy in effect for its
+    requisition (duration and calendar), pushed back by the time on hold, as the decision timer is."""
+    return due_after(TimerKind.DECISION, since, j.booked.scope) + timedelta(hours=held_hours)
+
+
+def window_hours(policy: Policy, scope: Scope | None = None) -> float:
+    """The decision window in hours for a requisition (default: the policy's global one)."""
+    scope = scope or Scope(policy=policy)
+    duration = policy.duration(TimerKind.DECISION, scope.role_profile, scope.requisition_id)
+    return (duration or TIMERS[TimerKind.DECISION].duration).total_seconds() / 3600
+
+
+def decision_speed(journeys: list[Journey], now: datetime, policy: Policy | None = None) -> dict[str, Any]:
     """From the last scheduled interview's end (else the fourth distinct part recorded) to make_offer or reject,
-    against the 48-hour window."""
+    each against the decision window its requisition's policy gives (on the policy's calendar)."""
+    policy = policy or Policy()
     decided = [(j, d) for j in journeys for d in j.decisions if d.outcome in ("make_offer", "reject")]
     hours = [d.hours for _, d in decided]
-    within = sum(h <= DECISION_WINDOW_HOURS for h in hours)
+    within = sum(d.decided_at <= _window_due(j, d.ready_at, d.held_hours) for j, d in decided)
     pending = []
     for j in journeys:
         if j.pending_since is None or j.stage != Stage.FINAL:
@@ -575,11 +588,17 @@ def decision_speed(journeys: list[Journey], now: datetime) -> dict[str, Any]:
                 "requisition_id": j.cand.requisition_id,
                 "waiting_hours": _r(waiting),
                 "on_hold": j.hold_since is not None,
-                "over_window": waiting > DECISION_WINDOW_HOURS,
+                "over_window": now > _window_due(j, j.pending_since, held),
             }
         )
+    overrides = {
+        j.cand.requisition_id: hours_
+        for j in journeys
+        if (hours_ := window_hours(policy, j.booked.scope)) != window_hours(policy)
+    }
     return {
-        "window_hours": DECISION_WINDOW_HOURS,
+        "window_hours": window_hours(policy),
+        "window_hours_by_requisition": dict(sorted(overrides.items())),  # only where it differs from the global
         **_dist(hours, "decided_"),
         "within_window": within,
         "within_window_rate": _rate(within, len(hours)),
@@ -772,7 +791,7 @@ def pipeline_report(
         "time_in_stage": time_in_stage(journeys, now),
         **time_to_hire_and_fill(journeys, data.reqs, now),
         "sla": sla(data.timers, data.escalations, now),
-        "decisions": decision_speed(journeys, now),
+        "decisions": decision_speed(journeys, now, policy),
         "scorecards": scorecard_timeliness([lag for j in journeys for lag in j.booked.lags], policy),
         "sources": sources(journeys, data.reqs),
         "rubrics": rubrics(journeys, data.reqs),

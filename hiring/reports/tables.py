@@ -224,6 +224,10 @@ def decisions_section(report: dict[str, Any]) -> Section:
         + (" (on hold)" if p["on_hold"] else "")
         for p in d["pending"]
     ]
+    notes += [
+        f"Requisition {req}'s policy sets a {hours:.0f}h window; its decisions are measured against that."
+        for req, hours in d.get("window_hours_by_requisition", {}).items()
+    ]
     return Section(
         "decisions",
         f"Decision speed: last interview's end (or fourth part recorded) -> make_offer / reject (window {window})",

@@ -387,3 +387,24 @@ def test_the_reports_scorecard_window_is_the_policys(in_final, drive, engine, cl
         12.0,
         0,
     )
+
+
+def test_the_reports_decision_window_is_the_policys(in_final, drive, engine, clock, open_requisition):
+    from hiring.reports.metrics import pipeline_report
+
+    first = clock.now + timedelta(hours=1)
+    last_end = _schedule_all(drive, in_final, first)
+    clock.now = last_end + timedelta(hours=1)
+    for part in INTERVIEW_PARTS:
+        drive(in_final, "record_interview", payloads.record_interview(part, interviewer=None))
+    clock.now = last_end + timedelta(hours=30)  # past a 24h window, inside the default 48h one
+    waiting = pipeline_report(engine, now=clock.now)["decisions"]
+    assert (waiting["window_hours"], waiting["pending"][0]["over_window"]) == (48.0, False)
+    tight = Policy.model_validate({"requisitions": {str(open_requisition): {"durations": {"decision": "24h"}}}})
+    shown = pipeline_report(engine, now=clock.now, policy=tight)["decisions"]
+    assert (shown["window_hours"], shown["window_hours_by_requisition"]) == (48.0, {open_requisition: 24.0})
+    assert shown["pending"][0]["over_window"] is True
+    drive(in_final, "reject")
+    decided = pipeline_report(engine, now=clock.now, policy=tight)["decisions"]
+    assert ([round(h) for h in decided["hours"]], decided["within_window"]) == ([30], 0)
+    assert pipeline_report(engine, now=clock.now)["decisions"]["within_window"] == 1
