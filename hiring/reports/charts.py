@@ -252,11 +252,9 @@ def sources(report: dict[str, Any]) -> Figure:
     return fig
 
 
-def _label(figure: dict[str, Any]) -> str:
-    return f"{figure['step'].replace('_', ' ')}: {figure['signal']}"
-
-
 def predictors(report: dict[str, Any]) -> Figure:
+    from hiring.reports.predictors import label
+
     o = report["outcome_predictors"]
     every = o["all"]
     fig = _figure(8, 5.6)
@@ -271,7 +269,7 @@ def predictors(report: dict[str, Any]) -> Figure:
     ax.barh(list(ys), rhos, color=[GREEN if r > 0 else RED for r in rhos], height=0.6, label="all hires")
     for y, f in zip(ys, figures, strict=True):
         text = f"n {f['n']}" if f["rho"] is not None else f"{f['reading']} (n {f['n']})"
-        ax.text(1.02, y, text, va="center", fontsize=8, color=INK if f["rho"] is not None else MUTED)
+        ax.text(1.08, y, text, va="center", fontsize=8, color=INK if f["rho"] is not None else MUTED)
     markers = iter("osD^v")
     for group in (g for g in o["by_profile"] if g["enough"]):
         points = [(f["rho"], y) for y, f in zip(ys, group["figures"], strict=True) if f["rho"] is not None]
@@ -283,9 +281,9 @@ def predictors(report: dict[str, Any]) -> Figure:
             zorder=3,
             label=group["role_profile"],
         )
-    ax.set_yticks(list(ys), [_label(f) for f in figures])
+    ax.set_yticks(list(ys), [label(f) for f in figures])
     ax.invert_yaxis()
-    ax.set_xlim(-1, 1)
+    ax.set_xlim(-1.05, 1.05)
     ax.axvline(0, color=MUTED, linewidth=1)
     ax.set_xlabel("Spearman's rho (-1 to +1): a correlation, not a cause")
     ax.grid(axis="x", color=GRID)

@@ -34,6 +34,7 @@ PREDICTORS: tuple[tuple[str, str], ...] = (
     *(("take_home", c) for c in TAKE_HOME_RUBRIC),
     *(("interview", p.value) for p in InterviewPart),
 )
+STEPS = {"screen": "screen", "technical_screen": "technical screen", "take_home": "take-home", "interview": "interview"}
 TOO_FEW, NO_VARIATION, COMPUTED = "too_few", "no_variation", "computed"
 
 
@@ -44,6 +45,11 @@ class _Event(Protocol):
     def from_stage(self) -> str | None: ...
     @property
     def payload(self) -> dict[str, Any]: ...
+
+
+def label(figure: Mapping[str, Any]) -> str:
+    """How a figure is named in tables and charts, e.g. "take-home: edge_cases"."""
+    return f"{STEPS[figure['step']]}: {figure['signal']}"
 
 
 def latest_signals(events: Sequence[_Event]) -> dict[tuple[str, str], int]:

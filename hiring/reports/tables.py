@@ -463,10 +463,6 @@ def channel_fit_section(report: dict[str, Any]) -> Section:
     )
 
 
-def signal_label(figure: dict[str, Any]) -> str:
-    return f"{figure['step'].replace('_', ' ')}: {figure['signal']}"
-
-
 def _rho_cells(f: dict[str, Any]) -> list[str]:
     rho, p = f["rho"], f["p_value"]
     p_text = "-" if p is None else "<0.001" if p < 0.001 else f"{p:.3f}"
@@ -474,11 +470,13 @@ def _rho_cells(f: dict[str, Any]) -> list[str]:
 
 
 def predictors_section(report: dict[str, Any]) -> Section:
+    from hiring.reports.predictors import label
+
     o = report["outcome_predictors"]
     least, every = o["min_hires"], o["all"]
     groups = [("all hires", every)] if every["hires"] else []
     groups += [(g["role_profile"], g) for g in o["by_profile"] if g["enough"]]
-    rows = [[who, signal_label(f), *_rho_cells(f)] for who, g in groups for f in g["figures"]]
+    rows = [[who, label(f), *_rho_cells(f)] for who, g in groups for f in g["figures"]]
     ratings = ", ".join(f"{r}: {n}" for r, n in o["ratings"].items())
     notes = [f"{every['hires']} hire(s) with a day-90 contribution rating ({ratings}); a figure needs {least}."]
     if not every["enough"]:
