@@ -130,6 +130,15 @@ class Settings(BaseSettings):
     )
     me: Handle | None = Field(default=None, description="Your own handle: whose list `hiring todo` shows without --me.")
 
+    # --- Reports ---
+    # 8 by default: fewer hires give a rank correlation too unstable to read (README, "What predicted").
+    outcome_min_hires: int = Field(
+        default=8,
+        ge=3,
+        le=10_000,
+        description="Fewest hires with a day-90 rating the report computes an outcome correlation on (below: too few).",
+    )
+
     # --- Slack: an incoming webhook (posts to a channel, mentions the person) or a bot token (DMs) ---
     slack_webhook_url: Annotated[SecretStr, AfterValidator(_webhook)] | None = None
     slack_bot_token: Secret | None = None

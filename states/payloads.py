@@ -204,6 +204,7 @@ class Checkpoint90(Payload):
     shipped: Text
     bottlenecks: Text
     support_needed: Text
+    contribution_rating: Rating  # the overall contribution so far; the outcome analysis relates signals to it
 
 
 # The payload each trigger takes; complete_checkpoint's depends on which checkpoint is being completed.

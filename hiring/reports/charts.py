@@ -252,6 +252,46 @@ def sources(report: dict[str, Any]) -> Figure:
     return fig
 
 
+def predictors(report: dict[str, Any]) -> Figure:
+    from hiring.reports.predictors import label
+
+    o = report["outcome_predictors"]
+    every = o["all"]
+    fig = _figure(8, 5.6)
+    ax = fig.add_subplot()
+    ax.set_title(f"Rank correlation with the day-90 rating ({every['hires']} rated hire(s))")
+    if not every["enough"]:
+        _empty(ax, f"too few hires to say: {every['hires']} with a day-90 rating, {o['min_hires']} needed")
+        return fig
+    figures = every["figures"]
+    ys = range(len(figures))
+    rhos = [f["rho"] or 0.0 for f in figures]
+    ax.barh(list(ys), rhos, color=[GREEN if r > 0 else RED for r in rhos], height=0.6, label="all hires")
+    for y, f in zip(ys, figures, strict=True):
+        text = f"n {f['n']}" if f["rho"] is not None else f"{f['reading']} (n {f['n']})"
+        ax.text(1.08, y, text, va="center", fontsize=8, color=INK if f["rho"] is not None else MUTED)
+    markers = iter("osD^v")
+    for group in (g for g in o["by_profile"] if g["enough"]):
+        points = [(f["rho"], y) for y, f in zip(ys, group["figures"], strict=True) if f["rho"] is not None]
+        ax.scatter(
+            [x for x, _ in points],
+            [y for _, y in points],
+            marker=next(markers, "o"),
+            color=INK,
+            zorder=3,
+            label=group["role_profile"],
+        )
+    ax.set_yticks(list(ys), [label(f) for f in figures])
+    ax.invert_yaxis()
+    ax.set_xlim(-1.05, 1.05)
+    ax.axvline(0, color=MUTED, linewidth=1)
+    ax.set_xlabel("Spearman's rho (-1 to +1): a correlation, not a cause")
+    ax.grid(axis="x", color=GRID)
+    ax.set_axisbelow(True)
+    fig.legend(loc="outside lower center", ncols=4, frameon=False)
+    return fig
+
+
 # The charts, in the order the HTML shows them; the name is the PNG's file name.
 CHARTS: dict[str, tuple[str, Callable[[dict[str, Any]], Figure]]] = {
     "funnel": ("Funnel", funnel),
@@ -259,6 +299,7 @@ CHARTS: dict[str, tuple[str, Callable[[dict[str, Any]], Figure]]] = {
     "sla-breaches": ("SLA breaches by stage", sla_breaches),
     "decision-time": ("Decision time against the 48-hour window", decision_time),
     "sources": ("Sources by role profile", sources),
+    "predictors": ("What predicted the hires who shipped (Spearman's rho with the day-90 rating)", predictors),
 }
 
 

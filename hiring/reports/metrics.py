@@ -27,6 +27,7 @@ from sqlmodel import Session, col
 from hiring.reports.channel_fit import channel_fit_by_profile
 from hiring.reports.loop import Booked, scorecard_timeliness
 from hiring.reports.motivators import acceptance_by_motivator
+from hiring.reports.predictors import outcome_predictors
 from hiring.reports.take_home_hours import take_home_hours
 from models.tables import Candidate, Escalation, Event, Requisition, Timer
 from states.policy import Level, Policy
@@ -756,16 +757,23 @@ def onboarding(journeys: list[Journey], timers: list[Any], now: datetime) -> dic
 
 
 def pipeline_report(
-    engine: Engine, filters: Filters | None = None, now: datetime | None = None, policy: Policy | None = None
+    engine: Engine,
+    filters: Filters | None = None,
+    now: datetime | None = None,
+    policy: Policy | None = None,
+    min_hires: int | None = None,
 ) -> dict[str, Any]:
     """Every metric of the pipeline report for the candidates in scope, as plain JSON-able data; `policy` (default:
-    the policy file in use) gives each requisition its scorecard window."""
+    the policy file in use) gives each requisition its scorecard window; `min_hires` (default: the
+    HIRING_OUTCOME_MIN_HIRES setting) is the fewest rated hires an outcome correlation is computed on."""
     from hiring import clock
     from hiring.policy_file import current_policy
+    from hiring.settings import get_settings
 
     filters = filters or Filters()
     now = now or clock.now()
     policy = policy or current_policy()
+    min_hires = get_settings().outcome_min_hires if min_hires is None else min_hires
     data = load(engine, filters)
     journeys = [walk(c, data.events.get(c.id, []), _scope(c, data.reqs, policy)) for c in data.cands.values()]
     return {
@@ -801,12 +809,20 @@ def pipeline_report(
         "channel_fit": channel_fit_by_profile(journeys, data.reqs),
         "onboarding": onboarding(journeys, data.timers, now),
         "take_home_hours": take_home_hours(_by_requisition(data), data.reqs),
+        "outcome_predictors": outcome_predictors(data.events, _profiles(data), min_hires),
     }
 
 
 def _scope(cand: Cand, reqs: dict[int, Req], policy: Policy) -> Scope:
     req = reqs.get(cand.requisition_id)
     return Scope(req.role_profile if req else None, cand.requisition_id, policy)
+
+
+def _profiles(data: Data) -> dict[int, str | None]:
+    """Each candidate's requisition role profile."""
+    return {
+        cid: req.role_profile if (req := data.reqs.get(c.requisition_id)) else None for cid, c in data.cands.items()
+    }
 
 
 def _by_requisition(data: Data) -> dict[int, list[Ev]]:

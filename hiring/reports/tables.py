@@ -467,6 +467,41 @@ def channel_fit_section(report: dict[str, Any]) -> Section:
     )
 
 
+def _rho_cells(f: dict[str, Any]) -> list[str]:
+    rho, p = f["rho"], f["p_value"]
+    p_text = "-" if p is None else "<0.001" if p < 0.001 else f"{p:.3f}"
+    return ["-" if rho is None else f"{rho:+.2f}", str(f["n"]), p_text, f["reading"]]
+
+
+def predictors_section(report: dict[str, Any]) -> Section:
+    from hiring.reports.predictors import label
+
+    o = report["outcome_predictors"]
+    least, every = o["min_hires"], o["all"]
+    groups = [("all hires", every)] if every["hires"] else []
+    groups += [(g["role_profile"], g) for g in o["by_profile"] if g["enough"]]
+    rows = [[who, label(f), *_rho_cells(f)] for who, g in groups for f in g["figures"]]
+    ratings = ", ".join(f"{r}: {n}" for r, n in o["ratings"].items())
+    notes = [f"{every['hires']} hire(s) with a day-90 contribution rating ({ratings}); a figure needs {least}."]
+    if not every["enough"]:
+        notes.append(f"Too few hires to say: fewer than {least} hires have a day-90 rating.")
+    few = [f"{g['role_profile']} {g['hires']}" for g in o["by_profile"] if not g["enough"]]
+    if few:
+        notes.append(f"By role profile, too few hires to say: {', '.join(few)} rated hire(s).")
+    notes.append(
+        "rho +1: the higher the signal, the higher the rating, every time; -1: the reverse; 'no variation': the"
+        " signal or the rating was the same for all. A correlation, not a cause; with few hires and many"
+        " figures, some will look strong by chance."
+    )
+    return Section(
+        "predictors",
+        "What predicted the hires who shipped: Spearman's rho of each signal with the day-90 contribution rating",
+        ("hires", "signal", "rho", "n", "p", "reading"),
+        rows,
+        notes,
+    )
+
+
 SECTIONS = (
     funnel_section,
     time_in_stage_section,
@@ -484,6 +519,7 @@ SECTIONS = (
     acceptance_by_motivator_section,
     channel_fit_section,
     onboarding_section,
+    predictors_section,
 )
 
 

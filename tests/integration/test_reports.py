@@ -308,13 +308,14 @@ def test_bad_filters_are_refused_with_what_is_allowed(bad) -> None:
 
 
 def test_an_empty_database_gives_an_empty_report_and_charts(engine, tmp_path) -> None:
+    from hiring.reports.charts import CHARTS
     from hiring.reports.html import write_html, write_pngs
 
     empty = pipeline_report(engine, Filters(), NOW)
     assert empty["scope"]["candidates"] == 0 and empty["funnel"][0]["reached"] == 0
     assert empty["decisions"]["decided_median_hours"] is None
     assert write_html(empty, tmp_path / "empty.html").stat().st_size > 0
-    assert len(write_pngs(empty, tmp_path / "png")) == 5
+    assert len(write_pngs(empty, tmp_path / "png")) == len(CHARTS)
 
 
 def test_the_demo_database_gives_a_report_consistent_with_its_rows(tmp_path) -> None:
@@ -338,6 +339,10 @@ def test_the_demo_database_gives_a_report_consistent_with_its_rows(tmp_path) -> 
             offered, accepted = having("make_offer"), having("accept_offer")
             timers = session.execute(select(func.count()).select_from(Timer)).scalar_one()
             fired = session.execute(select(func.count()).select_from(Escalation)).scalar_one()
+            ninety = select(Event.payload).where(
+                Event.trigger == "complete_checkpoint", Event.from_stage == "onboarding_90"
+            )
+            having_rating = sum("contribution_rating" in (p or {}) for p in session.execute(ninety).scalars())
         data = pipeline_report(engine, Filters(), now)
     finally:
         engine.dispose()
@@ -354,6 +359,11 @@ def test_the_demo_database_gives_a_report_consistent_with_its_rows(tmp_path) -> 
     assert sum(r["candidates"] for r in data["sources"]) == candidates
     d = data["decisions"]
     assert d["decided_n"] == sum(d["outcomes"].values()) and d["within_window"] <= d["decided_n"]
+    o = data["outcome_predictors"]  # the demo's rated hires: figures only from the threshold up, else "too few"
+    assert o["all"]["hires"] == sum(o["ratings"].values()) == having_rating
+    assert o["all"]["enough"] is (o["all"]["hires"] >= o["min_hires"])
+    if not o["all"]["enough"]:
+        assert {f["reading"] for f in o["all"]["figures"]} == {"too few hires to say"}
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -151,7 +151,12 @@ def checkpoint(stage: Stage | str) -> dict[str, Any]:
     if stage is Stage.ONBOARDING_60:
         return {"project": "retrieval quality", "status": "on track"}
     if stage is Stage.ONBOARDING_90:
-        return {"shipped": "reranker in prod", "bottlenecks": "labeling", "support_needed": "a data engineer"}
+        return {
+            "shipped": "reranker in prod",
+            "bottlenecks": "labeling",
+            "support_needed": "a data engineer",
+            "contribution_rating": 3,
+        }
     raise ValueError(f"no checkpoint to complete in {stage}")
 
 
