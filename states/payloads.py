@@ -223,10 +223,14 @@ class Checkpoint90(Payload):
     contribution_rating: Rating  # the overall contribution so far; the outcome the hiring signals are set against
 
 
+# An item of the day-30 checklist: a code (erasure leaves it), checked against ACCESS_CHECKLIST below.
+AccessItem = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
+
+
 class AccessGranted(Payload):
     """Access items missing at day 30, now granted (an `access_gap` closes when none is missing)."""
 
-    items: Annotated[list[str], Field(min_length=1)]
+    items: Annotated[list[AccessItem], Field(min_length=1)]
     note: Text | None = None
 
     @field_validator("items")
