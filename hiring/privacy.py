@@ -106,9 +106,9 @@ def nested_text_fields(model: type[Payload]) -> dict[str, frozenset[str]]:
     out = {}
     for name, info in model.model_fields.items():
         inner = info.annotation
-        if isinstance(inner, type) and issubclass(inner, Payload) and name not in free_text_fields(model):
-            if texts := free_text_fields(inner):
-                out[name] = texts
+        mixed = isinstance(inner, type) and issubclass(inner, Payload) and name not in free_text_fields(model)
+        if mixed and (texts := free_text_fields(inner)):  # type: ignore[arg-type]  # `mixed` says it is a Payload
+            out[name] = texts
     return out
 
 

@@ -87,7 +87,7 @@ def test_an_access_gap_escalates_outlives_day_30_and_closes_when_granted(hire, e
     assert levels(engine, hire, "access_gap") == [
         ("access_gap", "reminder"), ("access_gap", "level_1"), ("access_gap", "level_2")
     ]  # fmt: skip
-    with pytest.raises(GuardRefused, match="not missing at day 30 .*: tooling; still missing: architecture_diagrams"):
+    with pytest.raises(GuardRefused, match=r"not missing at day 30 .*: tooling; still missing: architecture_diagrams"):
         _apply(engine, hire, "access_granted", payloads.access_granted("tooling", "credentials"), _day(37))
     _apply(engine, hire, "access_granted", payloads.access_granted("credentials"), _day(37))
     assert timer(engine, hire, "access_gap").status == "open"  # one item is still missing
@@ -99,7 +99,7 @@ def test_an_access_gap_escalates_outlives_day_30_and_closes_when_granted(hire, e
 
 def test_an_unknown_access_item_is_refused(hire, engine):
     _checkpoint(engine, hire, "onboarding_30", 30, missing=("credentials",))
-    with pytest.raises(InvalidPayload, match="unknown item.*coffee.*allowed: tooling"):
+    with pytest.raises(InvalidPayload, match=r"unknown item.*coffee.*allowed: tooling"):
         _apply(engine, hire, "access_granted", {"items": ["coffee"]}, _day(31))
 
 
