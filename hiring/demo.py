@@ -601,13 +601,20 @@ def _complete_checkpoint(w: _Walk, _n: int) -> None:
     start = datetime.fromisoformat(w.offer["start_date"]).replace(tzinfo=UTC)
     day_30 = _workday(max(start + timedelta(days=30), w.t + timedelta(days=1))).replace(hour=10, minute=0)
     access = dict.fromkeys(ACCESS_CHECKLIST, True)
-    access["architecture_diagrams"] = w.rng.random() < 0.5
+    access["architecture_diagrams"] = False  # the demo shows an access gap and its grant
     w.add(
         "complete_checkpoint",
-        {"access": access, "first_deliverable": FIRST_DELIVERABLES[w.profile]},
+        {
+            "access": access,
+            "business_problem": "the team's first-year outcomes, restated in the hire's own words",
+            "stack_and_data": "walked the current stack; the data-quality gaps are written down",
+            "first_deliverable": FIRST_DELIVERABLES[w.profile],
+        },
         w.manager,
         at=day_30,
     )
+    if not access["architecture_diagrams"]:  # the gap's timer runs until the platform team grants it
+        w.add("access_granted", {"items": ["architecture_diagrams"], "note": "diagrams shared"}, w.manager, (1, 2))
 
 
 # What each step of PIPELINE writes, in the order of PIPELINE.

@@ -89,7 +89,7 @@ def _pattern_in(annotation: Any) -> bool:
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if typing.get_origin(annotation) is typing.Annotated:
         return any(getattr(m, "pattern", None) for m in args[1:])
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, list):  # a list of codes too
         return bool(args) and all(_pattern_in(a) for a in args)
     return False
 
@@ -100,9 +100,25 @@ def free_text_fields(model: type[Payload]) -> frozenset[str]:
     )
 
 
+def nested_text_fields(model: type[Payload]) -> dict[str, frozenset[str]]:
+    """Fields holding a model of mixed fields (a rating and its note): the text fields inside each. The
+    rating stays, the note is scrubbed."""
+    out = {}
+    for name, info in model.model_fields.items():
+        inner = info.annotation
+        mixed = isinstance(inner, type) and issubclass(inner, Payload) and name not in free_text_fields(model)
+        if mixed and (texts := free_text_fields(inner)):  # type: ignore[arg-type]  # `mixed` says it is a Payload
+            out[name] = texts
+    return out
+
+
 FREE_TEXT: dict[str, frozenset[str]] = {trigger: free_text_fields(m) for trigger, m in PAYLOADS.items()}
 CHECKPOINT_FREE_TEXT: dict[str, frozenset[str]] = {
     stage.value: free_text_fields(m) for stage, m in CHECKPOINT_PAYLOADS.items()
+}
+NESTED_TEXT: dict[str, dict[str, frozenset[str]]] = {t: nested_text_fields(m) for t, m in PAYLOADS.items()}
+CHECKPOINT_NESTED_TEXT: dict[str, dict[str, frozenset[str]]] = {
+    stage.value: nested_text_fields(m) for stage, m in CHECKPOINT_PAYLOADS.items()
 }
 
 
@@ -111,8 +127,9 @@ def scrub_payload(trigger: str, from_stage: str | None, payload: dict[str, Any] 
     payload = dict(payload or {})
     if trigger == "complete_checkpoint":
         fields = CHECKPOINT_FREE_TEXT.get(from_stage or "", frozenset())
+        nested = CHECKPOINT_NESTED_TEXT.get(from_stage or "", {})
     else:
-        fields = FREE_TEXT.get(trigger, frozenset())
+        fields, nested = FREE_TEXT.get(trigger, frozenset()), NESTED_TEXT.get(trigger, {})
     changed = False
     for name in fields & payload.keys():
         value = payload[name]
@@ -121,7 +138,17 @@ def scrub_payload(trigger: str, from_stage: str | None, payload: dict[str, Any] 
         new = _erased(value)
         if value != new:
             payload[name], changed = new, True
+    for name, inner in nested.items():
+        if isinstance(payload.get(name), dict):
+            scrubbed, inner_changed = _scrub_fields(payload[name], inner)
+            payload[name], changed = scrubbed, changed or inner_changed
     return payload, changed
+
+
+def _scrub_fields(value: dict[str, Any], fields: frozenset[str]) -> tuple[dict[str, Any], bool]:
+    """A nested model's text fields scrubbed, its other fields (a rating) kept."""
+    out = {k: (ERASED if k in fields and v is not None else v) for k, v in value.items()}
+    return out, out != value
 
 
 def _erased(value: Any) -> Any:

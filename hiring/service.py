@@ -161,6 +161,7 @@ def _insert_candidates(conn: Connection, out: "_Rows", people: list[NewCandidate
             "take_home_submitted": False,
             "technical_screen_done": False,
             "interview_parts": [],
+            "retention_checkins": 0,
             "last_event_at": when,
             "version": 1,
             "created_at": when,
@@ -348,6 +349,8 @@ def snapshot(cand: Candidate) -> CandidateState:
         interviews=interviews_from_json(cand.interviews),
         returns_to=Stage(cand.returns_to) if cand.returns_to else None,
         start_date=cand.start_date,
+        access_missing=frozenset(cand.access_missing or ()),
+        retention_checkins=cand.retention_checkins or 0,
         last_event_at=cand.last_event_at,
     )
 
@@ -363,6 +366,8 @@ def _snapshot_columns(state: CandidateState) -> dict[str, Any]:
         "interviews": interviews_to_json(state.interviews),
         "returns_to": state.returns_to.value if state.returns_to else None,
         "start_date": state.start_date,
+        "access_missing": sorted(state.access_missing),
+        "retention_checkins": state.retention_checkins,
         "last_event_at": state.last_event_at,
     }
 

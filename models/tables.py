@@ -72,6 +72,8 @@ class Candidate(SQLModel, table=True):
     interviews: dict[str, dict[str, str | int]] | None = _json()
     returns_to: str | None = None
     start_date: date | None = None
+    access_missing: list[str] | None = _json()  # day-30 access items not yet granted
+    retention_checkins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_event_at: datetime | None = _when(nullable=True)
     # Optimistic concurrency: every event is an UPDATE ... WHERE version = <the version it read>.
     version: int = Field(default=0, nullable=False)

@@ -47,6 +47,8 @@ class CandidateState:
     interviews: Mapping[str, Interview] = field(default_factory=dict, hash=False)
     returns_to: Stage | None = None  # where `reopen` goes back to
     start_date: date | None = None  # agreed on accept_offer; onboarding checkpoints count from it
+    access_missing: frozenset[str] = field(default_factory=frozenset)  # day-30 access items not yet granted
+    retention_checkins: int = 0  # retention check-ins recorded after onboarding
     last_event_at: datetime | None = None
 
     @property
@@ -86,6 +88,9 @@ class PolicyInEffect:
     technical_screen_required: bool = True  # send_take_home waits for a technical_screen
     screen_bar: ScreenBar = DEFAULT_BAR  # `screen` below it needs an override_reason
     motivators_required: bool = True  # the fourth interview part waits for the candidate's motivators
+    checkpoint_early_window: timedelta = timedelta(days=7)  # a checkpoint may be completed this early
+    retention_checkin_days: tuple[int, ...] = (180, 365)  # retention check-ins, days after the start date
+    timezone: str = "UTC"  # the policy calendar's: the day an event falls on
 
 
 @dataclass(frozen=True)

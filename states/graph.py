@@ -20,7 +20,7 @@ from transitions import Machine
 from states import guards, interviews
 from states.facts import CandidateState, Proposed
 from states.payloads import Payload
-from states.stages import ACTIVE, BEFORE_ACCEPTANCE, ONBOARDING, REOPENABLE, Stage
+from states.stages import ACTIVE, AFTER_DAY_30, BEFORE_ACCEPTANCE, ONBOARDING, REOPENABLE, Stage
 from states.timers import TimerKind
 
 
@@ -35,7 +35,8 @@ class TimerEffect:
     """What a trigger does to the candidate's open timers, besides the stage timers a move closes and opens."""
 
     close: tuple[TimerKind, ...] = ()  # closed as met or breached
-    open: tuple[TimerKind, ...] = ()  # opened with their policy duration
+    open: tuple[TimerKind, ...] = ()  # opened with their policy duration, when their opens_on_entry holds
+    close_when: Callable[[CandidateState], bool] | None = None  # `close` only when this holds after the event
     restart: tuple[TimerKind, ...] = ()  # closed as superseded and opened again
     due_from_payload: bool = False  # the timer the move opens is due at the payload's due_at
     per_interview: bool = False  # the event changes one scheduled interview: states.sla.interview_plan
@@ -48,9 +49,21 @@ def _part(state: CandidateState, payload: Any) -> dict[str, Any]:
     return {"interview_parts": state.interview_parts | {payload.part.value}}
 
 
+def _access_gap(state: CandidateState, payload: Any) -> dict[str, Any]:
+    """Day 30 records which access items are still missing; later checkpoints leave them as they are."""
+    if state.stage is not Stage.ONBOARDING_30:
+        return {}
+    return {"access_missing": frozenset(item for item, granted in payload.access.items() if not granted)}
+
+
+def _no_gap_left(state: CandidateState) -> bool:
+    return not state.access_missing
+
+
 S, K = Stage, TimerKind
 CANCEL = TimerEffect(cancel_all=True)
 INTERVIEW = TimerEffect(per_interview=True)
+CHECKPOINT = TimerEffect(open=(K.ACCESS_GAP,))  # opened only when day 30 leaves an access item missing
 
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "screen", "source": S.SOURCED, "dest": S.SCREENED, "conditions": [guards.meets_screen_bar]},
@@ -85,14 +98,27 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "accept_offer", "source": S.OFFER, "dest": S.ONBOARDING_30,
      "sets": lambda s, p: {"start_date": p.start_date}},
     {"trigger": "decline_offer", "source": S.OFFER, "dest": S.DECLINED},
-    {"trigger": "complete_checkpoint", "source": S.ONBOARDING_30, "dest": S.ONBOARDING_60},
-    {"trigger": "complete_checkpoint", "source": S.ONBOARDING_60, "dest": S.ONBOARDING_90},
-    {"trigger": "complete_checkpoint", "source": S.ONBOARDING_90, "dest": S.ONBOARDED},
+    # Not before its day less the early window; day 30 with an access item still false opens access_gap.
+    *(
+        {"trigger": "complete_checkpoint", "source": source, "dest": dest, "conditions": [guards.checkpoint_due],
+         "sets": _access_gap, "timers": CHECKPOINT}
+        for source, dest in ((S.ONBOARDING_30, S.ONBOARDING_60), (S.ONBOARDING_60, S.ONBOARDING_90),
+                             (S.ONBOARDING_90, S.ONBOARDED))
+    ),
+    {"trigger": "access_granted", "source": list(AFTER_DAY_30), "dest": None,
+     "conditions": [guards.access_was_missing],
+     "sets": lambda s, p: {"access_missing": s.access_missing - set(p.items)},
+     "timers": TimerEffect(close=(K.ACCESS_GAP,), close_when=_no_gap_left)},
+    # Each check-in closes its timer and opens the next one (if the policy lists another day).
+    {"trigger": "retention_checkin", "source": S.ONBOARDED, "dest": None, "conditions": [guards.checkin_scheduled],
+     "sets": lambda s, p: {"retention_checkins": s.retention_checkins + 1},
+     "timers": TimerEffect(close=(K.RETENTION_CHECKIN,), open=(K.RETENTION_CHECKIN,))},
     {"trigger": "reject", "source": list(BEFORE_ACCEPTANCE), "dest": S.REJECTED,
      "sets": lambda s, p: {"returns_to": s.stage}, "timers": CANCEL, "hold": Hold.ALLOWED},
     {"trigger": "withdraw", "source": list(BEFORE_ACCEPTANCE), "dest": S.WITHDRAWN,
      "sets": lambda s, p: {"returns_to": s.stage}, "timers": CANCEL, "hold": Hold.ALLOWED},
-    {"trigger": "depart", "source": list(ONBOARDING), "dest": S.DEPARTED, "timers": CANCEL, "hold": Hold.ALLOWED},
+    {"trigger": "depart", "source": [*ONBOARDING, S.ONBOARDED], "dest": S.DEPARTED, "timers": CANCEL,
+     "hold": Hold.ALLOWED},
     {"trigger": "hold", "source": list(ACTIVE), "dest": None, "conditions": [guards.not_on_hold],
      "sets": lambda s, p: {"on_hold": True}, "timers": TimerEffect(pause_all=True)},
     {"trigger": "resume", "source": list(ACTIVE), "dest": None, "conditions": [guards.on_hold],

@@ -5,14 +5,16 @@ Each guard is callable by `transitions` with the EventData (send_event=True) and
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Protocol, cast
+from zoneinfo import ZoneInfo
 
 from transitions import EventData
 
 from states import screen_bar
 from states.facts import CandidateState, Proposed
 from states.kits import GUIDE_HOURS
-from states.stages import Stage
+from states.stages import CHECKPOINT_DAYS, Stage
 from states.vocabulary import InterviewPart, Motivator
 
 
@@ -233,5 +235,62 @@ motivators_known = Guard(
         + ", ".join(m.value for m in Motivator)
         + "), or turn the requirement off in the policy: motivators_required: false "
         "(globally, under role_profiles.<profile> or requisitions.<id>)"
+    ),
+)
+
+
+# --- onboarding on the calendar ---------------------------------------------------------------------
+
+
+def earliest_checkpoint(s: CandidateState, p: Proposed) -> date | None:
+    """The first day the current stage's checkpoint may be completed: its day (start date + 30/60/90) less
+    the policy's early window, in whole days. None when there is no start date to count from."""
+    days = CHECKPOINT_DAYS.get(s.stage)
+    if days is None or s.start_date is None:
+        return None
+    return s.start_date + timedelta(days=days) - timedelta(days=p.in_effect.checkpoint_early_window.days)
+
+
+def _event_day(p: Proposed) -> date:
+    return p.occurred_at.astimezone(ZoneInfo(p.in_effect.timezone)).date()
+
+
+def _too_early(s: CandidateState, p: Proposed) -> str:
+    earliest, days = earliest_checkpoint(s, p), CHECKPOINT_DAYS.get(s.stage)
+    return (
+        f"the day-{days} checkpoint of a hire who started on {s.start_date} can be completed from "
+        f"{earliest} (day {days} is {s.start_date + timedelta(days=days or 0) if s.start_date else '?'}, "
+        f"less the policy's checkpoint_early_window of {p.in_effect.checkpoint_early_window.days} day(s)); "
+        f"this event falls on {_event_day(p)}"
+    )
+
+
+checkpoint_due = Guard(
+    "checkpoint_due",
+    lambda s, p: (earliest := earliest_checkpoint(s, p)) is None or _event_day(p) >= earliest,
+    _too_early,
+)
+
+
+def _not_missing(s: CandidateState, p: Proposed) -> list[str]:
+    return [item for item in p.payload.items if item not in s.access_missing]  # type: ignore[attr-defined]  # the trigger's payload model has the field
+
+
+access_was_missing = Guard(
+    "access_was_missing",
+    lambda s, p: not _not_missing(s, p),
+    lambda s, p: (
+        f"not missing at day 30 (or already granted): {', '.join(_not_missing(s, p))}; "
+        + (f"still missing: {', '.join(sorted(s.access_missing))}" if s.access_missing else "nothing is missing")
+    ),
+)
+
+
+checkin_scheduled = Guard(
+    "checkin_scheduled",
+    lambda s, p: s.retention_checkins < len(p.in_effect.retention_checkin_days),
+    lambda s, p: (
+        f"all {len(p.in_effect.retention_checkin_days)} retention check-ins of the policy "
+        f"(retention_checkin_days: {list(p.in_effect.retention_checkin_days)}) are recorded"
     ),
 )

@@ -186,8 +186,12 @@ class Reject(Payload):
 
 
 class Checkpoint30(Payload):
-    access: dict[str, bool]
-    first_deliverable: Text
+    """Day 30: the six access items, and the three outcomes the playbook expects of the first month."""
+
+    access: dict[str, bool]  # an item still false opens an access_gap timer
+    business_problem: Text  # the business problem, as the hire now understands it
+    stack_and_data: Text  # what they have seen of the stack and of the data-quality realities
+    first_deliverable: Text  # the first meaningful deliverable agreed with them
 
     @field_validator("access")
     @classmethod
@@ -195,16 +199,56 @@ class Checkpoint30(Payload):
         return exact_keys(value, ACCESS_CHECKLIST, "the checklist has exactly these items")
 
 
+class Observed(Payload):
+    """One behaviour or trait as a manager saw it: a 1-4 rating and what it rests on."""
+
+    rating: Rating
+    note: Text
+
+
 class Checkpoint60(Payload):
+    """Day 60: the bounded project, and what the playbook says a manager should watch for."""
+
     project: Text
     status: Text
+    clarifying_questions: Observed  # how the person asks clarifying questions
+    escalates_blockers: Observed  # whether they escalate blockers early
+    trade_offs: Observed  # how they reason about trade-offs with product and infrastructure peers
 
 
 class Checkpoint90(Payload):
     shipped: Text
     bottlenecks: Text
     support_needed: Text
-    contribution_rating: Rating  # the overall contribution so far; the outcome analysis relates signals to it
+    contribution_rating: Rating  # the overall contribution so far; the outcome the hiring signals are set against
+
+
+# An item of the day-30 checklist: a code (erasure leaves it), checked against ACCESS_CHECKLIST below.
+AccessItem = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
+
+
+class AccessGranted(Payload):
+    """Access items missing at day 30, now granted (an `access_gap` closes when none is missing)."""
+
+    items: Annotated[list[AccessItem], Field(min_length=1)]
+    note: Text | None = None
+
+    @field_validator("items")
+    @classmethod
+    def _known_items(cls, value: list[str]) -> list[str]:
+        unknown = [item for item in value if item not in ACCESS_CHECKLIST]
+        if unknown:
+            raise ValueError(f"unknown item(s) {', '.join(unknown)}; allowed: {', '.join(ACCESS_CHECKLIST)}")
+        return list(dict.fromkeys(value))
+
+
+class RetentionCheckin(Payload):
+    """A retention check-in on the playbook's four traits of teams that keep AI engineers."""
+
+    career_path: Observed  # a clear path for a senior IC without moving into management
+    learning_time: Observed  # protected time to keep up with the field
+    experimentation: Observed  # room to try ideas without a failed trial counting as waste
+    cross_functional_credibility: Observed  # product and leadership understand the limits of the work
 
 
 # The payload each trigger takes; complete_checkpoint's depends on which checkpoint is being completed.
@@ -229,6 +273,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     "hold": Reason,
     "resume": Reason,
     "reopen": Reason,
+    "access_granted": AccessGranted,
+    "retention_checkin": RetentionCheckin,
 }
 # Payload fields that name a person: the application refuses a handle missing from the people directory.
 PERSON_FIELDS: dict[str, tuple[str, ...]] = {

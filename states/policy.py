@@ -128,6 +128,10 @@ class Policy(BaseModel):
     head_of_talent: str | None = None
     # How far in the past an interview may be scheduled (to record one that already took place).
     interview_backfill: Duration = timedelta(days=7)
+    # How long before its day (start date + 30/60/90) an onboarding checkpoint may be completed.
+    checkpoint_early_window: Duration = timedelta(days=7)
+    # Retention check-ins after onboarding, in days after the start date (each one a timer).
+    retention_checkin_days: list[Annotated[int, Field(gt=90, le=3650)]] = [180, 365]
     # Channels per level: a list for every audience, or per audience role, e.g.
     # level_2: {hiring_manager: [slack], head_of_talent: [email]} (a role left out gets the level's first list).
     routing: dict[Level, list[str] | dict[Role, list[str]]] = dict(DEFAULT_ROUTING)
@@ -135,6 +139,20 @@ class Policy(BaseModel):
     requisitions: dict[int, Override] = {}
     ats: AtsMapping = AtsMapping()
     retention: Retention = Retention()
+
+    @field_validator("retention_checkin_days")
+    @classmethod
+    def _ascending(cls, value: list[int]) -> list[int]:
+        if value != sorted(set(value)):
+            raise ValueError("list the days in ascending order, each once, e.g. [180, 365]")
+        return value
+
+    @field_validator("checkpoint_early_window")
+    @classmethod
+    def _window(cls, value: timedelta) -> timedelta:
+        if not timedelta(0) <= value <= timedelta(days=29):
+            raise ValueError("must be between 0 and 29 days (a checkpoint 30 days apart from the next)")
+        return value
 
     @field_validator("routing")
     @classmethod
@@ -193,7 +211,14 @@ class Policy(BaseModel):
                 motivators = override.motivators_required
             if override.screen_bar:
                 bar = ScreenBar.model_validate({**bar.model_dump(), **override.screen_bar})
-        return PolicyInEffect(technical_screen_required=required, screen_bar=bar, motivators_required=motivators)
+        return PolicyInEffect(
+            technical_screen_required=required,
+            screen_bar=bar,
+            motivators_required=motivators,
+            checkpoint_early_window=self.checkpoint_early_window,
+            retention_checkin_days=tuple(self.retention_checkin_days),
+            timezone=self.calendar.timezone,
+        )
 
     def cal(self) -> Calendar:
         return self.calendar.calendar()

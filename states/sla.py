@@ -59,6 +59,9 @@ def _entry_due(
     kind: TimerKind, state: CandidateState, at: datetime, scope: Scope, payload_due: datetime | None
 ) -> datetime:
     days = TIMERS[kind].checkpoint_days
+    if TIMERS[kind].retention:
+        checkins = scope.policy.retention_checkin_days
+        days = checkins[min(state.retention_checkins, len(checkins) - 1)] if checkins else None
     if days is not None and state.start_date is not None:
         zone = ZoneInfo(scope.policy.calendar.timezone)
         return datetime.combine(state.start_date, CHECKPOINT_START, zone) + timedelta(days=days)
@@ -91,13 +94,23 @@ def plan(applied: Applied, scope: Scope) -> TimerPlan:
     at, after = applied.occurred_at, applied.after
     if effect.cancel_all or effect.pause_all or effect.resume_all:
         return TimerPlan(cancel_all=effect.cancel_all, pause_all=effect.pause_all, resume_all=effect.resume_all)
-    if applied.moved:
-        due = getattr(applied.payload, "due_at", None) if effect.due_from_payload else None
-        return TimerPlan(close=stage_timers(applied.source), open=opening_on_entry(applied.dest, after, at, scope, due))
     if effect.per_interview:
         return interview_plan(applied, scope)
-    opened = tuple(Opening(kind, due_after(kind, at, scope)) for kind in (*effect.restart, *effect.open))
-    return TimerPlan(close=effect.close, restart=effect.restart, open=opened)
+    close = effect.close if effect.close_when is None or effect.close_when(after) else ()
+    if applied.moved:
+        due = getattr(applied.payload, "due_at", None) if effect.due_from_payload else None
+        entered = opening_on_entry(applied.dest, after, at, scope, due)
+        opened = (*entered, *_opened(effect, after, scope, at))
+        return TimerPlan(close=(*stage_timers(applied.source), *close), open=opened)
+    restarted = tuple(Opening(kind, due_after(kind, at, scope)) for kind in effect.restart)
+    return TimerPlan(close=close, restart=effect.restart, open=(*restarted, *_opened(effect, after, scope, at)))
+
+
+def _opened(effect: graph.TimerEffect, after: CandidateState, scope: Scope, at: datetime) -> tuple[Opening, ...]:
+    """The timers a trigger's row opens, those whose condition holds for the state after the event."""
+    in_effect = scope.policy.in_effect(scope.role_profile, scope.requisition_id)
+    kinds = [kind for kind in effect.open if TIMERS[kind].opens_on_entry(after, in_effect)]
+    return tuple(Opening(kind, _entry_due(kind, after, at, scope, None)) for kind in kinds)
 
 
 # --- scheduled interviews -------------------------------------------------------------------------------

@@ -30,6 +30,10 @@ BEFORE_ACCEPTANCE: tuple[Stage, ...] = (
     Stage.OFFER,
 )
 ONBOARDING: tuple[Stage, ...] = (Stage.ONBOARDING_30, Stage.ONBOARDING_60, Stage.ONBOARDING_90)
+# The day (after the start date) of the checkpoint each onboarding stage waits for.
+CHECKPOINT_DAYS: dict[Stage, int] = {Stage.ONBOARDING_30: 30, Stage.ONBOARDING_60: 60, Stage.ONBOARDING_90: 90}
+# After the day-30 checkpoint: where a hire can be while an access gap is still open.
+AFTER_DAY_30: tuple[Stage, ...] = (Stage.ONBOARDING_60, Stage.ONBOARDING_90, Stage.ONBOARDED)
 TERMINAL: frozenset[Stage] = frozenset(
     {Stage.REJECTED, Stage.WITHDRAWN, Stage.DECLINED, Stage.ONBOARDED, Stage.DEPARTED}
 )

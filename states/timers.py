@@ -27,6 +27,8 @@ class TimerKind(StrEnum):
     CHECKPOINT_30 = "checkpoint_30"
     CHECKPOINT_60 = "checkpoint_60"
     CHECKPOINT_90 = "checkpoint_90"
+    ACCESS_GAP = "access_gap"
+    RETENTION_CHECKIN = "retention_checkin"
 
 
 class Role(StrEnum):
@@ -61,6 +63,8 @@ class TimerSpec:
     opens_on_entry: Callable[[CandidateState, PolicyInEffect], bool] = _always
     checkpoint_days: int | None = None  # due at 09:00 this many days after the start date, when there is one
     per_interview: bool = False  # one timer per scheduled interview (timer.subject = the part)
+    outlives_stage: bool = False  # leaving `stage` does not close it (only its own triggers and depart do)
+    retention: bool = False  # due at 09:00 on the next retention check-in day after the start date
 
     @property
     def due_text(self) -> str:
@@ -123,12 +127,24 @@ TIMERS: dict[TimerKind, TimerSpec] = {
                                "complete the 90-day onboarding checkpoint",
                                "checkpoint 60 completed", "complete_checkpoint, depart", due="start date + 90d",
                                checkpoint_days=90),
+    K.ACCESS_GAP: TimerSpec(S.ONBOARDING_30, R.HIRING_MANAGER, timedelta(days=5),
+                            "grant the day-30 access items still missing (access_granted)",
+                            "complete_checkpoint with an access item still false",
+                            "access_granted of the last missing item; cancelled when the hire departs",
+                            opens_on_entry=lambda s, e: bool(s.access_missing), outlives_stage=True),
+    K.RETENTION_CHECKIN: TimerSpec(S.ONBOARDED, R.HIRING_MANAGER, timedelta(days=180),
+                                   "hold the retention check-in on the four traits (retention_checkin)",
+                                   "entering onboarded; the next one on retention_checkin",
+                                   "retention_checkin, depart", due="start date + 180d, then 365d (policy)",
+                                   opens_on_entry=lambda s, e: s.retention_checkins < len(e.retention_checkin_days),
+                                   retention=True),
 }  # fmt: skip
 
 
 def stage_timers(stage: Stage) -> tuple[TimerKind, ...]:
-    """The timers that belong to `stage`: leaving it closes whichever of them is open."""
-    return tuple(kind for kind, spec in TIMERS.items() if spec.stage == stage)
+    """The timers that belong to `stage`: leaving it closes whichever of them is open (entering it may open
+    them). A timer that outlives its stage is opened and closed by triggers only."""
+    return tuple(kind for kind, spec in TIMERS.items() if spec.stage == stage and not spec.outlives_stage)
 
 
 def opening_on_entry(stage: Stage, state: CandidateState, in_effect: PolicyInEffect) -> tuple[TimerKind, ...]:

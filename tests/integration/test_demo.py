@@ -142,7 +142,8 @@ def test_candidates_end_in_many_stages(demo_engine: Engine) -> None:
 
 def test_every_trigger_but_depart_is_used(demo_engine: Engine) -> None:
     used = {e.trigger for e in _events(demo_engine)}
-    assert set(TRIGGERS) - {"depart"} <= used
+    # No demo hire reaches onboarded within the demo's weeks yet: no retention check-in (issue 14 follow-up).
+    assert set(TRIGGERS) - {"depart", "retention_checkin"} <= used
     assert "source" in used
 
 

@@ -6,7 +6,7 @@ report taken at NOW = T0 + 300 h.
 req 1 (applied_ai_engineer, band 120-150k EUR, hiring manager hugo), req 2 (ml_engineer, hiring manager mia):
   A  req 1, employee_referral  screen 24, technical screen 28, send 30, submit 100, score 120 (3,3,2,4,3,3),
                                final 130, parts 140/150/160/170 (3,4,3,4), offer 194 (in band), accept 200
-                               (start 11 Mar), checkpoint 30 at 250 (on time), depart at 280 (day 3)
+                               (start 12 Feb), checkpoint 30 at 250 (on time), depart at 280 (day 30)
   B  req 1, inbound            screen 10, reject 20 (skills_gap), REOPEN 30, technical screen 38, send 40,
                                submit 90, score 100 (all 4), final 110, parts 120/130/140/150 (2,2,3,1),
                                reject 210 (interview_performance)
@@ -271,7 +271,9 @@ def test_offers_and_onboarding(report, log) -> None:
     }
     assert ob["checkpoints"]["60"]["cancelled"] == 1
     assert (ob["hires"], ob["departures"], ob["departures_before_day_90"]) == (1, 1, 1)
-    assert ob["departed"] == [{"candidate_id": log["A"], "requisition_id": 1, "day": 3, "reason": "left for a startup"}]
+    assert ob["departed"] == [
+        {"candidate_id": log["A"], "requisition_id": 1, "day": 30, "reason": "left for a startup"}
+    ]
 
 
 def test_filters_by_requisition_profile_source_and_sourcing_date(engine, log) -> None:

@@ -132,21 +132,24 @@ def test_revise_offer_restarts_offer_response(candidate, drive, engine, clock):
     assert again.opened_at == clock.now and hours(again.opened_at, again.due_at) == 7 * 24
 
 
-def test_checkpoints_count_from_the_start_date(candidate, drive, engine):
+def test_checkpoints_count_from_the_start_date(candidate, drive, engine, clock):
     cid = candidate()
     drive.to(cid, "offer")
     drive(cid, "accept_offer", payloads.accept_offer(date(2026, 4, 1)))
     assert timer(engine, cid, "offer_response").status == "met"
     start = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
     assert timer(engine, cid, "checkpoint_30", "open").due_at == start + timedelta(days=30)
+    clock.now = start + timedelta(days=29)  # within the early window of each checkpoint
     drive(cid, "complete_checkpoint")
     assert timer(engine, cid, "checkpoint_30").status == "met"
     assert timer(engine, cid, "checkpoint_60", "open").due_at == start + timedelta(days=60)
+    clock.now = start + timedelta(days=59)
     drive(cid, "complete_checkpoint")
     assert timer(engine, cid, "checkpoint_90", "open").due_at == start + timedelta(days=90)
+    clock.now = start + timedelta(days=89)
     drive(cid, "complete_checkpoint")
     assert timer(engine, cid, "checkpoint_90").status == "met"
-    assert open_kinds(engine, cid) == set()
+    assert open_kinds(engine, cid) == {"retention_checkin"}  # onboarded: the first check-in is on the calendar
 
 
 def test_depart_cancels_the_open_checkpoint(candidate, drive, engine):

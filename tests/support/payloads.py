@@ -143,21 +143,55 @@ def reject(why: str = "skills_gap") -> dict[str, Any]:
     return {"reason": why, "note": "no production experience with retrieval"}
 
 
-def checkpoint(stage: Stage | str) -> dict[str, Any]:
-    """complete_checkpoint's payload depends on the checkpoint being completed (the current stage)."""
+def observed(rating: int = 3, note: str = "asked about the eval set before building") -> dict[str, Any]:
+    return {"rating": rating, "note": note}
+
+
+def checkpoint(stage: Stage | str, missing: tuple[str, ...] = (), contribution: int = 3) -> dict[str, Any]:
+    """complete_checkpoint's payload depends on the checkpoint being completed (the current stage); `missing`
+    names day-30 access items still not granted."""
     stage = Stage(stage)
     if stage is Stage.ONBOARDING_30:
-        return {"access": dict.fromkeys(ACCESS_ITEMS, True), "first_deliverable": "eval dashboard"}
+        return {
+            "access": {item: item not in missing for item in ACCESS_ITEMS},
+            "business_problem": "support tickets take too long to route",
+            "stack_and_data": "ticket labels are noisy before 2025",
+            "first_deliverable": "eval dashboard",
+        }
     if stage is Stage.ONBOARDING_60:
-        return {"project": "retrieval quality", "status": "on track"}
+        return {
+            "project": "retrieval quality",
+            "status": "on track",
+            "clarifying_questions": observed(),
+            "escalates_blockers": observed(4, "flagged the GPU quota in week one"),
+            "trade_offs": observed(3, "weighed latency against recall with the platform team"),
+        }
     if stage is Stage.ONBOARDING_90:
         return {
             "shipped": "reranker in prod",
             "bottlenecks": "labeling",
             "support_needed": "a data engineer",
-            "contribution_rating": 3,
+            "contribution_rating": contribution,
         }
     raise ValueError(f"no checkpoint to complete in {stage}")
+
+
+def access_granted(*items: str) -> dict[str, Any]:
+    return {"items": list(items or GAP), "note": "the platform team added the read role"}
+
+
+def retention_checkin(rating: int = 3) -> dict[str, Any]:
+    return {
+        "career_path": observed(rating, "a staff IC track is written down"),
+        "learning_time": observed(rating, "Friday afternoons kept free"),
+        "experimentation": observed(rating, "failed trials are written up, not blamed"),
+        "cross_functional_credibility": observed(rating, "product asks before promising dates"),
+    }
+
+
+GAP = ("architecture_diagrams",)  # the access item a test leaves missing at day 30
+# A start date long before any instant the tests use: every checkpoint and check-in is already due.
+LONG_AGO = timedelta(days=400)
 
 
 def valid(trigger: str, stage: Stage | str, at: datetime, part: str = "technical_calibration") -> dict[str, Any]:
@@ -175,7 +209,7 @@ def valid(trigger: str, stage: Stage | str, at: datetime, part: str = "technical
         "cancel_interview": lambda: cancel_interview(part),
         "make_offer": offer,
         "revise_offer": lambda: offer(140_000),
-        "accept_offer": accept_offer,
+        "accept_offer": lambda: accept_offer((at - LONG_AGO).date()),
         "decline_offer": lambda: reason("accepted a competing offer"),
         "complete_checkpoint": lambda: checkpoint(stage),
         "reject": reject,
@@ -184,6 +218,8 @@ def valid(trigger: str, stage: Stage | str, at: datetime, part: str = "technical
         "hold": reason,
         "resume": lambda: reason("back from holiday"),
         "reopen": lambda: reason("the rejection was a mistake"),
+        "access_granted": access_granted,
+        "retention_checkin": retention_checkin,
     }
     return builders[trigger]()
 

@@ -54,7 +54,7 @@ LOG: dict[str, tuple[int, str, list[tuple[float, str, dict[str, Any] | None]]]] 
         *_to_final(24, 28, 30, 100, 120, _scores(3, 3, 2, 4, 3, 3), 130),
         *_parts((140, TC, 3), (150, PDD, 4), (160, SD, 3), (170, BEH, 4)),
         (194, "make_offer", payloads.offer(135_000)),
-        (200, "accept_offer", payloads.accept_offer(date(2026, 3, 11))),
+        (200, "accept_offer", payloads.accept_offer(date(2026, 2, 12))),
         (250, "complete_checkpoint", payloads.checkpoint("onboarding_30")),
         (280, "depart", payloads.reason("left for a startup")),
     ]),

@@ -49,6 +49,8 @@ def _events(state: CandidateState) -> list[tuple[str, dict]]:
         every_part = trigger in ("record_interview", "schedule_interview")
         parts = payloads.INTERVIEW_PARTS if every_part else ("technical_calibration",)
         out += [(trigger, payloads.valid(trigger, state.stage, AT, part)) for part in parts]
+        if trigger == "complete_checkpoint" and state.stage is Stage.ONBOARDING_30:  # day 30 with an access gap
+            out.append((trigger, payloads.checkpoint(state.stage, missing=payloads.GAP)))
     return out
 
 
