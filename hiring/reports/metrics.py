@@ -518,7 +518,9 @@ def _timer_state(t: Any, now: datetime) -> str:
 
 def sla(timers: list[Any], escalations: list[Any], now: datetime) -> dict[str, Any]:
     by_kind: dict[str, dict[str, Any]] = {}
-    by_stage: dict[str, dict[str, int]] = {s.value: {"met": 0, "breached": 0, "open_overdue": 0} for s in TIMED_STAGES}
+    # Every timed stage, and onboarded too: its retention check-ins are timed though no time is spent "in" it.
+    stages = dict.fromkeys([*(s.value for s in TIMED_STAGES), *TIMER_STAGE.values()])
+    by_stage: dict[str, dict[str, int]] = {s: {"met": 0, "breached": 0, "open_overdue": 0} for s in stages}
     for kind in TimerKind:
         mine = [t for t in timers if t.kind == kind.value]
         if not mine:
