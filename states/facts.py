@@ -45,6 +45,7 @@ class CandidateState:
     # Scheduled interviews by part, cancelled ones kept (a scorecard for them is refused). Compared, not
     # hashed (a dict is not hashable); equal states still hash alike.
     interviews: Mapping[str, Interview] = field(default_factory=dict, hash=False)
+    hire_decided: bool = False  # `decide hire` is recorded in final (make_offer follows)
     returns_to: Stage | None = None  # where `reopen` goes back to
     start_date: date | None = None  # agreed on accept_offer; onboarding checkpoints count from it
     last_event_at: datetime | None = None

@@ -48,8 +48,15 @@ def _part(state: CandidateState, payload: Any) -> dict[str, Any]:
     return {"interview_parts": state.interview_parts | {payload.part.value}}
 
 
+def _decide(state: CandidateState, payload: Any) -> dict[str, Any]:
+    if payload.decision == "hire":
+        return {"hire_decided": True}
+    return {"returns_to": state.stage}
+
+
 S, K = Stage, TimerKind
 CANCEL = TimerEffect(cancel_all=True)
+DECIDE = TimerEffect(close=(K.DECISION,), open=(K.OFFER_PREPARATION,))  # a no_hire leaves final: it closes all
 INTERVIEW = TimerEffect(per_interview=True)
 
 TRANSITIONS: list[dict[str, Any]] = [
@@ -78,6 +85,11 @@ TRANSITIONS: list[dict[str, Any]] = [
      "conditions": [guards.part_scheduled, guards.scorecard_not_filed], "timers": INTERVIEW},
     {"trigger": "record_interview", "source": S.FINAL, "dest": None, "sets": _part,
      "conditions": [guards.scorecard_fits_schedule, guards.motivators_known], "timers": INTERVIEW},
+    # The hire decision: no_hire rejects (reopen returns to final), hire stays while the offer is prepared.
+    {"trigger": "decide", "source": S.FINAL, "dest": S.REJECTED, "sets": _decide, "timers": DECIDE,
+     "conditions": [guards.all_interview_parts_recorded, guards.decides("no_hire")]},
+    {"trigger": "decide", "source": S.FINAL, "dest": None, "sets": _decide, "timers": DECIDE,
+     "conditions": [guards.all_interview_parts_recorded, guards.decides("hire"), guards.not_decided]},
     {"trigger": "make_offer", "source": S.FINAL, "dest": S.OFFER,
      "conditions": [guards.all_interview_parts_recorded, guards.within_band_or_approved]},
     {"trigger": "revise_offer", "source": S.OFFER, "dest": None,
@@ -100,7 +112,7 @@ TRANSITIONS: list[dict[str, Any]] = [
     # reopen returns to the stage the candidate left: one row per possible stage, the guard picks it.
     *(
         {"trigger": "reopen", "source": list(REOPENABLE), "dest": stage,
-         "conditions": [guards.returns_to(stage)], "sets": lambda s, p: {"returns_to": None}}
+         "conditions": [guards.returns_to(stage)], "sets": lambda s, p: {"returns_to": None, "hire_decided": False}}
         for stage in BEFORE_ACCEPTANCE
     ),
 ]  # fmt: skip
@@ -199,6 +211,6 @@ def refusals(state: CandidateState, proposed: Proposed) -> list[str]:
             guard = condition.func
             if isinstance(guard, guards.Guard) and not guard.test(state, proposed):
                 reason = guard.explain(state, proposed)
-                if reason not in reasons:
+                if reason and reason not in reasons:  # a guard that only picks a row explains nothing
                     reasons.append(reason)
     return reasons

@@ -1,6 +1,7 @@
 """What each trigger requires, as pydantic models: unknown fields are refused, every bad field is named."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -172,6 +173,18 @@ class UpdateDetails(Payload):
     changed: list[CandidateDetail] = []
 
 
+class HireDecision(StrEnum):
+    HIRE = "hire"
+    NO_HIRE = "no_hire"
+
+
+class Decide(Payload):
+    """The hiring manager's call after the final loop: `no_hire` rejects, `hire` starts the offer's preparation."""
+
+    decision: HireDecision
+    reason: Text
+
+
 class AcceptOffer(Payload):
     start_date: Day
 
@@ -218,6 +231,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "reschedule_interview": RescheduleInterview,
     "cancel_interview": CancelInterview,
     "record_interview": RecordInterview,
+    "decide": Decide,
     "make_offer": OfferPackage,
     "revise_offer": OfferPackage,
     "accept_offer": AcceptOffer,

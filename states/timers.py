@@ -23,6 +23,7 @@ class TimerKind(StrEnum):
     FINAL_LOOP = "final_loop"
     SCORECARD = "scorecard"  # one per scheduled interview: timer.subject is the part
     DECISION = "decision"
+    OFFER_PREPARATION = "offer_preparation"
     OFFER_RESPONSE = "offer_response"
     CHECKPOINT_30 = "checkpoint_30"
     CHECKPOINT_60 = "checkpoint_60"
@@ -102,13 +103,16 @@ TIMERS: dict[TimerKind, TimerSpec] = {
                            due="interview end + 24h (from the reopen, if later)",
                            opens_on_entry=lambda s, e: bool(s.scorecards_missing), per_interview=True),
     K.DECISION: TimerSpec(S.FINAL, R.HIRING_MANAGER, timedelta(hours=48),
-                          "make the hire/no-hire call: make_offer or reject",
+                          "make the hire/no-hire call: decide (or make_offer / reject)",
                           "fourth interview part recorded, or every part scheduled (schedule_interview; "
                           "restarted by reschedule_interview when the last end moves), or reopen after it",
-                          "cancel_interview, or leaving final",
+                          "decide, cancel_interview, or leaving final",
                           due="48h from the last interview's end (from the fourth scorecard when none was "
                           "scheduled; from the reopen, if later)",
                           opens_on_entry=lambda s, e: s.loop_arranged),
+    K.OFFER_PREPARATION: TimerSpec(S.FINAL, R.RECRUITER, timedelta(hours=48),
+                                   "prepare the decided offer and make it (make_offer)",
+                                   "decide (hire)", "leaving final", opens_on_entry=lambda s, e: False),
     K.OFFER_RESPONSE: TimerSpec(S.OFFER, R.RECRUITER, timedelta(days=7), "get the candidate's answer to the offer",
                                 "make_offer or reopen (restarted by revise_offer)", "leaving offer"),
     K.CHECKPOINT_30: TimerSpec(S.ONBOARDING_30, R.HIRING_MANAGER, timedelta(days=30),

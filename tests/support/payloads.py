@@ -131,6 +131,10 @@ def offer(base: int = 135_000, currency: str = "EUR", approved_by: str | None = 
     return out
 
 
+def decide(decision: str = "hire", reason: str = "strong on every part of the loop") -> dict[str, Any]:
+    return {"decision": decision, "reason": reason}
+
+
 def accept_offer(start: date = date(2026, 6, 1)) -> dict[str, Any]:
     return {"start_date": start.isoformat()}
 
@@ -168,6 +172,7 @@ def valid(trigger: str, stage: Stage | str, at: datetime, part: str = "technical
         "schedule_interview": lambda: schedule_interview(part, at + timedelta(days=1)),
         "reschedule_interview": lambda: reschedule_interview(part, at + timedelta(days=2)),
         "cancel_interview": lambda: cancel_interview(part),
+        "decide": decide,
         "make_offer": offer,
         "revise_offer": lambda: offer(140_000),
         "accept_offer": accept_offer,

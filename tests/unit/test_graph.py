@@ -34,6 +34,7 @@ EXPECTED: list[tuple[str, Stage, Stage]] = [
     ("reschedule_interview", S.FINAL, S.FINAL),
     ("cancel_interview", S.FINAL, S.FINAL),
     ("record_interview", S.FINAL, S.FINAL),
+    ("decide", S.FINAL, S.FINAL),  # hire; no_hire goes to rejected (tests/unit/test_approvals.py)
     ("make_offer", S.FINAL, S.OFFER),
     ("revise_offer", S.OFFER, S.OFFER),
     ("accept_offer", S.OFFER, S.ONBOARDING_30),
