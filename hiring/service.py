@@ -33,9 +33,9 @@ from hiring.queries.requisitions import requisition_spec, role_checks
 from hiring.sla import apply_timer_plan, new_timer
 from models.db import rows_matched, transaction
 from models.tables import Candidate, Event, Requisition, Timer
+from states.approvals import chain_from_json, chain_to_json
 from states.candidate import Applied, Band, CandidateState, PolicyInEffect, apply
 from states.intake import NewCandidate
-from states.approvals import chain_from_json, chain_to_json
 from states.interviews import interviews_from_json, interviews_to_json
 from states.policy import Policy
 from states.requisition import RequisitionSpec

@@ -100,6 +100,7 @@ all_interview_parts_recorded = Guard(
     lambda s, p: f"interview parts not recorded yet: {', '.join(_missing_parts(s))}",
 )
 
+
 def decides(decision: str) -> Guard:
     """Picks the row of `decide` for the payload's decision; it explains nothing (the other row applies)."""
     return Guard(f"decides_{decision}", lambda s, p: p.payload.decision == decision, lambda s, p: "")  # type: ignore[attr-defined]  # the trigger's payload model has the field

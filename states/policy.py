@@ -203,9 +203,9 @@ class Policy(BaseModel):
                 bar = ScreenBar.model_validate({**bar.model_dump(), **override.screen_bar})
         return PolicyInEffect(technical_screen_required=required, screen_bar=bar, motivators_required=motivators)
 
-    def approvals(self, role_profile: str | None = None, requisition_id: int | None = None) -> tuple[
-        list[ChainRule], str | None
-    ]:
+    def approvals(
+        self, role_profile: str | None = None, requisition_id: int | None = None
+    ) -> tuple[list[ChainRule], str | None]:
         """The approval chain and finance approver in effect for one requisition."""
         chain, finance = self.approval_chain, self.finance_approver
         for override in self._overrides(role_profile, requisition_id):

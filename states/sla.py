@@ -164,7 +164,9 @@ def approval_plan(applied: Applied, scope: Scope) -> TimerPlan:
     before, after, at = applied.before.offer, applied.after.offer, applied.occurred_at
     K = TimerKind
     new_revision = after.revision != before.revision
-    close, restart, cancel = [], [], []
+    close: list[TimerKind] = []
+    restart: list[TimerKind] = []
+    cancel: list[TimerKind] = []
     if before.pending is not None and (new_revision or after.pending != before.pending):
         (restart if new_revision else close).append(K.OFFER_APPROVAL)
     opened = list(_approval(applied.after, at, scope)) if after.pending != before.pending or new_revision else []

@@ -120,8 +120,8 @@ TIMERS: dict[TimerKind, TimerSpec] = {
                                 "(approve_offer / reject_offer_approval)",
                                 "entering offer with a step pending (make_offer, reopen), approve_offer for the "
                                 "next step, or revise_offer changing the approved terms",
-                                "approve_offer, reject_offer_approval, or leaving offer (superseded by a revision of the "
-                                "approved terms)",
+                                "approve_offer, reject_offer_approval, or leaving offer "
+                                "(superseded by a revision of the approved terms)",
                                 opens_on_entry=lambda s, e: s.offer.pending is not None),
     K.OFFER_RESPONSE: TimerSpec(S.OFFER, R.RECRUITER, timedelta(days=7), "get the candidate's answer to the offer",
                                 "entering offer with its approval chain complete (make_offer, reopen), the last "

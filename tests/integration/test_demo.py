@@ -140,9 +140,9 @@ def test_candidates_end_in_many_stages(demo_engine: Engine) -> None:
     assert wanted <= stages
 
 
-def test_every_trigger_but_depart_is_used(demo_engine: Engine) -> None:
+def test_every_trigger_but_depart_and_an_approval_rejection_is_used(demo_engine: Engine) -> None:
     used = {e.trigger for e in _events(demo_engine)}
-    assert set(TRIGGERS) - {"depart"} <= used
+    assert set(TRIGGERS) - {"depart", "reject_offer_approval"} <= used  # the demo's approvers all approve
     assert "source" in used
 
 
@@ -166,9 +166,11 @@ def test_stories_the_later_features_need(demo_engine: Engine) -> None:
     assert any("hold" in ts and "resume" in ts for ts in triggers.values())
     assert any(c.on_hold for c in cands.values())
 
-    # An offer above the band needed (and has) an approver; an offer was revised.
+    # An offer above the band went through the two-step chain, its late first step escalated; an offer was revised.
     offers = [e.payload or {} for evs in by_cand.values() for e in evs if e.trigger == "make_offer"]
-    assert any(p.get("band_exception_approved_by") for p in offers)
+    assert any([s["role"] for s in p.get("approval_chain", [])] == ["hiring_manager", "head_of_talent"] for p in offers)
+    assert any(ts.count("approve_offer") == 2 for ts in triggers.values())
+    assert any("decide" in ts for ts in triggers.values())
     assert any("revise_offer" in ts for ts in triggers.values())
 
     # The missed 48-hour decision: all four parts recorded, nothing since, days before the end.

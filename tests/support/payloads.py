@@ -145,7 +145,9 @@ def offer_with_chain(base: int = 160_000, approvers: tuple[str, ...] = APPROVERS
     return {**offer(base), "approval_chain": chain}
 
 
-def approve(step: int = 1, revision: int = 1, approver: str | None = "hugo", note: str = "fine by me") -> dict[str, Any]:
+def approve(
+    step: int = 1, revision: int = 1, approver: str | None = "hugo", note: str = "fine by me"
+) -> dict[str, Any]:
     out: dict[str, Any] = {"step": step, "revision": revision, "note": note}
     if approver is not None:
         out["approver"] = approver

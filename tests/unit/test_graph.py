@@ -8,7 +8,7 @@ import pytest
 from states import graph
 from states.candidate import Band, CandidateState, OutOfOrder, apply, replay
 from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, UnknownTrigger
-from states.facts import ApprovalStep, OfferChain, Interview
+from states.facts import ApprovalStep, Interview, OfferChain
 from states.stages import Stage
 from tests.support import payloads
 from tests.support.instants import T0
