@@ -580,8 +580,13 @@ def _record_interview(w: _Walk, n: int) -> None:
 
 
 def _make_offer(w: _Walk, _n: int) -> None:
+    w.add("decide", {"decision": "hire", "reason": "Strong on all four parts; the panel agrees."}, w.manager, (0, 1))
     w.offer = _offer(w.rng, w.req, w.t, w.fate, w.manager)
     w.add("make_offer", w.offer, w.recruiter, (1, 2))
+    if w.fate.above_band:  # the default chain: the hiring manager (late: escalated), then the head of talent
+        step = {"step": 1, "revision": 1, "note": "Above the band, but the market for this profile pays it."}
+        w.add("approve_offer", step, w.manager, (3, 4))
+        w.add("approve_offer", {**step, "step": 2, "note": "Approved: keep it the exception."}, HEAD_OF_TALENT, (0, 1))
     if w.fate.revised:
         band = w.req.spec.salary_band
         top = band.max if band else w.offer["base_salary"]
@@ -647,8 +652,7 @@ def _offer(rng: random.Random, req: Req, t: datetime, fate: Fate, manager: str) 
         "start_date": _next_monday(t, 0 if fate.pace == "fast" else rng.randint(1, 3)).isoformat(),
     }
     if fate.above_band:
-        offer["base_salary"] = round(band.max * 1.08 / 5000) * 5000
-        offer["band_exception_approved_by"] = HEAD_OF_TALENT
+        offer["base_salary"] = round(band.max * 1.08 / 5000) * 5000  # starts the approval chain
     return offer
 
 
@@ -701,6 +705,19 @@ def _add_panels(engine: Engine) -> None:
             continue
 
 
+def _add_approvers(engine: Engine, specs: list[RequisitionSpec]) -> None:
+    """The hiring managers and the head of talent: the default approval chain's two steps."""
+    from hiring.people import add_person, parse_person
+
+    holders = {(s.hiring_manager, "hiring_manager") for s in specs if s.hiring_manager}
+    for handle, role in sorted(holders | {(HEAD_OF_TALENT, "head_of_talent")}):
+        name = " ".join(part.title() for part in handle.split("."))
+        try:
+            add_person(engine, parse_person({"handle": handle, "name": name, "role": role}))
+        except Conflict:
+            continue
+
+
 def load_requisitions(folder: Path = REQUISITIONS) -> list[RequisitionSpec]:
     from hiring.documents import load_yaml
 
@@ -745,6 +762,7 @@ def run_demo(path: str | None, *, console: Console | None = None, tick: Tick | N
             open_requisition(engine, req.id or 0, now=START - timedelta(days=4))
             reqs.append(Req(req.id or 0, spec))
         _add_panels(engine)
+        _add_approvers(engine, specs)
         people = read_candidates()
         the_plan = plan(random.Random(SEED), reqs, people)
         console.print(

@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from hiring import clock
 from hiring.errors import Conflict, InvalidInput, NotFound
 from hiring.kits import take_home_defaults
+from hiring.offers import offer_defaults
 from hiring.people import check_backfill, ensure_people_known
 from hiring.policy_file import current_policy
 from hiring.queries.lookup import (
@@ -32,6 +33,7 @@ from hiring.queries.requisitions import requisition_spec, role_checks
 from hiring.sla import apply_timer_plan, new_timer
 from models.db import rows_matched, transaction
 from models.tables import Candidate, Event, Requisition, Timer
+from states.approvals import chain_from_json, chain_to_json
 from states.candidate import Applied, Band, CandidateState, PolicyInEffect, apply
 from states.intake import NewCandidate
 from states.interviews import interviews_from_json, interviews_to_json
@@ -347,6 +349,8 @@ def snapshot(cand: Candidate) -> CandidateState:
         interview_parts=frozenset(cand.interview_parts or ()),
         motivators=frozenset(cand.motivators or ()),
         interviews=interviews_from_json(cand.interviews),
+        hire_decided=cand.hire_decided,
+        offer=chain_from_json(cand.offer_approval),
         returns_to=Stage(cand.returns_to) if cand.returns_to else None,
         start_date=cand.start_date,
         access_missing=frozenset(cand.access_missing or ()),
@@ -364,6 +368,8 @@ def _snapshot_columns(state: CandidateState) -> dict[str, Any]:
         "interview_parts": sorted(state.interview_parts),
         "motivators": [m.value for m in Motivator if m.value in state.motivators],
         "interviews": interviews_to_json(state.interviews),
+        "hire_decided": state.hire_decided,
+        "offer_approval": chain_to_json(state.offer),
         "returns_to": state.returns_to.value if state.returns_to else None,
         "start_date": state.start_date,
         "access_missing": sorted(state.access_missing),
@@ -506,7 +512,10 @@ def _apply_in(
     if req is not None and trigger == "send_take_home":
         payload = take_home_defaults(req, payload)
     band = band_of(req) if req else None
-    applied = apply(snapshot(cand), trigger, payload, when, band, profile_of(req), in_effect=in_effect)
+    state = snapshot(cand)
+    if req is not None:
+        payload = offer_defaults(session, req, policy, state, trigger, payload, actor, band)
+    applied = apply(state, trigger, payload, when, band, profile_of(req), in_effect=in_effect)
     check_backfill(applied, policy)
     ensure_people_known(session, trigger, applied.payload)
     ev = _record(session, cand, applied, trigger, actor, when, now, key, request_hash)

@@ -1,3 +1,3 @@
 """The schema revision this code needs; a test checks it is Alembic's head."""
 
-HEAD = "0010"
+HEAD = "0011"

@@ -70,6 +70,9 @@ class Candidate(SQLModel, table=True):
     technical_screen_done: bool = False
     # Scheduled final interviews by part: {part: {interviewer, starts_at, minutes}} (states.facts.Interview).
     interviews: dict[str, dict[str, str | int]] | None = _json()
+    hire_decided: bool = False
+    # The offer's approval chain: {revision, terms, steps: [{approver, role, status}]} (states.facts.OfferChain).
+    offer_approval: dict[str, Any] | None = _json()
     returns_to: str | None = None
     start_date: date | None = None
     access_missing: list[str] | None = _json()  # day-30 access items not yet granted

@@ -33,6 +33,41 @@ class Interview:
 
 
 @dataclass(frozen=True)
+class ApprovalStep:
+    """One step of an offer's approval chain, as resolved when the offer was made (states/approvals.py)."""
+
+    approver: str  # a handle of the people directory
+    role: str  # hiring_manager | head_of_talent | finance | handle (the policy's step)
+    status: str = "pending"  # pending | approved | rejected
+
+
+@dataclass(frozen=True)
+class OfferChain:
+    """The current offer's revision, the terms its approvals cover and its approval chain. No offer, or one
+    made with no step applying, has no steps: it is extended."""
+
+    revision: int = 0  # make_offer is revision 1; a revise_offer that changes the approved terms adds one
+    terms: tuple[int, str, str | None] | None = None  # (base_salary, currency, equity) the chain approves
+    steps: tuple[ApprovalStep, ...] = ()
+
+    @property
+    def stopped(self) -> bool:
+        return any(step.status == "rejected" for step in self.steps)
+
+    @property
+    def pending(self) -> int | None:
+        """The number (from 1) of the step whose approval the offer waits for; None if stopped or complete."""
+        if self.stopped:
+            return None
+        return next((n for n, step in enumerate(self.steps, 1) if step.status == "pending"), None)
+
+    @property
+    def extended(self) -> bool:
+        """Every step approved: the offer is with the candidate."""
+        return all(step.status == "approved" for step in self.steps)
+
+
+@dataclass(frozen=True)
 class CandidateState:
     """Everything the rules need to know about a candidate; stored on the candidate row."""
 
@@ -45,6 +80,8 @@ class CandidateState:
     # Scheduled interviews by part, cancelled ones kept (a scorecard for them is refused). Compared, not
     # hashed (a dict is not hashable); equal states still hash alike.
     interviews: Mapping[str, Interview] = field(default_factory=dict, hash=False)
+    hire_decided: bool = False  # `decide hire` is recorded in final (make_offer follows)
+    offer: OfferChain = OfferChain()
     returns_to: Stage | None = None  # where `reopen` goes back to
     start_date: date | None = None  # agreed on accept_offer; onboarding checkpoints count from it
     access_missing: frozenset[str] = field(default_factory=frozenset)  # day-30 access items not yet granted

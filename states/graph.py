@@ -17,7 +17,7 @@ from typing import Any
 
 from transitions import Machine
 
-from states import guards, interviews
+from states import approvals, guards, interviews
 from states.facts import CandidateState, Proposed
 from states.payloads import Payload
 from states.stages import ACTIVE, AFTER_DAY_30, BEFORE_ACCEPTANCE, ONBOARDING, REOPENABLE, Stage
@@ -40,6 +40,7 @@ class TimerEffect:
     restart: tuple[TimerKind, ...] = ()  # closed as superseded and opened again
     due_from_payload: bool = False  # the timer the move opens is due at the payload's due_at
     per_interview: bool = False  # the event changes one scheduled interview: states.sla.interview_plan
+    chain: bool = False  # the event changes the offer or its approval chain: states.sla.approval_plan
     cancel_all: bool = False  # the process ends: every open timer and unfired escalation is cancelled
     pause_all: bool = False
     resume_all: bool = False
@@ -60,10 +61,18 @@ def _no_gap_left(state: CandidateState) -> bool:
     return not state.access_missing
 
 
+def _decide(state: CandidateState, payload: Any) -> dict[str, Any]:
+    if payload.decision == "hire":
+        return {"hire_decided": True}
+    return {"returns_to": state.stage}
+
+
 S, K = Stage, TimerKind
 CANCEL = TimerEffect(cancel_all=True)
+DECIDE = TimerEffect(close=(K.DECISION,), open=(K.OFFER_PREPARATION,))  # a no_hire leaves final: it closes all
 INTERVIEW = TimerEffect(per_interview=True)
 CHECKPOINT = TimerEffect(open=(K.ACCESS_GAP,))  # opened only when day 30 leaves an access item missing
+CHAIN = TimerEffect(chain=True)
 
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "screen", "source": S.SOURCED, "dest": S.SCREENED, "conditions": [guards.meets_screen_bar]},
@@ -91,10 +100,20 @@ TRANSITIONS: list[dict[str, Any]] = [
      "conditions": [guards.part_scheduled, guards.scorecard_not_filed], "timers": INTERVIEW},
     {"trigger": "record_interview", "source": S.FINAL, "dest": None, "sets": _part,
      "conditions": [guards.scorecard_fits_schedule, guards.motivators_known], "timers": INTERVIEW},
-    {"trigger": "make_offer", "source": S.FINAL, "dest": S.OFFER,
-     "conditions": [guards.all_interview_parts_recorded, guards.within_band_or_approved]},
-    {"trigger": "revise_offer", "source": S.OFFER, "dest": None,
-     "conditions": [guards.within_band_or_approved], "timers": TimerEffect(restart=(K.OFFER_RESPONSE,))},
+    # The hire decision: no_hire rejects (reopen returns to final), hire stays while the offer is prepared.
+    {"trigger": "decide", "source": S.FINAL, "dest": S.REJECTED, "sets": _decide, "timers": DECIDE,
+     "conditions": [guards.all_interview_parts_recorded, guards.decides("no_hire")]},
+    {"trigger": "decide", "source": S.FINAL, "dest": None, "sets": _decide, "timers": DECIDE,
+     "conditions": [guards.all_interview_parts_recorded, guards.decides("hire"), guards.not_decided]},
+    # The offer waits for its approval chain (states/approvals.py) inside `offer`; it is extended when complete.
+    {"trigger": "make_offer", "source": S.FINAL, "dest": S.OFFER, "sets": approvals.start,
+     "conditions": [guards.all_interview_parts_recorded]},
+    {"trigger": "revise_offer", "source": S.OFFER, "dest": None, "sets": approvals.revise,
+     "conditions": [approvals.revision_restarts_a_stopped_chain], "timers": CHAIN},
+    {"trigger": "approve_offer", "source": S.OFFER, "dest": None, "sets": approvals.approve,
+     "conditions": [approvals.approval_fits], "timers": CHAIN},
+    {"trigger": "reject_offer_approval", "source": S.OFFER, "dest": None, "sets": approvals.reject,
+     "conditions": [approvals.approval_fits], "timers": CHAIN},
     {"trigger": "accept_offer", "source": S.OFFER, "dest": S.ONBOARDING_30,
      "sets": lambda s, p: {"start_date": p.start_date}},
     {"trigger": "decline_offer", "source": S.OFFER, "dest": S.DECLINED},
@@ -126,7 +145,7 @@ TRANSITIONS: list[dict[str, Any]] = [
     # reopen returns to the stage the candidate left: one row per possible stage, the guard picks it.
     *(
         {"trigger": "reopen", "source": list(REOPENABLE), "dest": stage,
-         "conditions": [guards.returns_to(stage)], "sets": lambda s, p: {"returns_to": None}}
+         "conditions": [guards.returns_to(stage)], "sets": lambda s, p: {"returns_to": None, "hire_decided": False}}
         for stage in BEFORE_ACCEPTANCE
     ),
 ]  # fmt: skip
@@ -225,6 +244,6 @@ def refusals(state: CandidateState, proposed: Proposed) -> list[str]:
             guard = condition.func
             if isinstance(guard, guards.Guard) and not guard.test(state, proposed):
                 reason = guard.explain(state, proposed)
-                if reason not in reasons:
+                if reason and reason not in reasons:  # a guard that only picks a row explains nothing
                     reasons.append(reason)
     return reasons

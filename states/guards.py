@@ -102,6 +102,18 @@ all_interview_parts_recorded = Guard(
     lambda s, p: f"interview parts not recorded yet: {', '.join(_missing_parts(s))}",
 )
 
+
+def decides(decision: str) -> Guard:
+    """Picks the row of `decide` for the payload's decision; it explains nothing (the other row applies)."""
+    return Guard(f"decides_{decision}", lambda s, p: p.payload.decision == decision, lambda s, p: "")  # type: ignore[attr-defined]  # the trigger's payload model has the field
+
+
+not_decided = Guard(
+    "not_decided",
+    lambda s, p: not s.hire_decided,
+    lambda s, p: "the hire decision is already recorded: make the offer (make_offer), or reject",
+)
+
 within_band_or_approved = Guard(
     "within_band_or_approved",
     lambda s, p: not _outside_band(p) or bool(p.payload.band_exception_approved_by),  # type: ignore[attr-defined]  # the trigger's payload model has the field

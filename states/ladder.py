@@ -98,8 +98,8 @@ def recipient(
     head_of_talent: str | None,
     interviewer: str | None = None,
 ) -> str | None:
-    """The person who holds `role` for a requisition (the interviewer: the one who owns the timer)."""
-    if role == Role.INTERVIEWER:
+    """The person who holds `role` for a requisition (the interviewer, an approver: the one who owns the timer)."""
+    if role in (Role.INTERVIEWER, Role.APPROVER):
         return interviewer
     if role == Role.RECRUITER:
         return recruiter

@@ -1,6 +1,7 @@
 """What each trigger requires, as pydantic models: unknown fields are refused, every bad field is named."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -148,6 +149,25 @@ class OfferTerms(Payload):
     fixed: list[Text] = []  # e.g. the band's top, the reporting line
 
 
+class ChainStepRecord(Payload):
+    # A directory handle; a step migrated from band_exception_approved_by keeps the name that was typed.
+    approver: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    role: Annotated[str, StringConstraints(pattern=r"^(hiring_manager|head_of_talent|finance|handle)$")]
+    approved_before_chain: bool = False  # migration 0010: approved by name before approval chains existed
+
+
+Label = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+
+
+class MarketCheck(Payload):
+    """Where the offer's base sits in the market data for the requisition's profile (states/market.py)."""
+
+    bucket: Label
+    median_bucket: Label
+    below_median: bool
+    as_of: Label
+
+
 class OfferPackage(Payload):
     base_salary: Money
     currency: Currency
@@ -159,7 +179,35 @@ class OfferPackage(Payload):
     ownership: Text | None = None  # the boundaries of what the hire owns
     terms: OfferTerms | None = None
     start_date: Day
-    band_exception_approved_by: Text | None = None
+    # Set by the application, not by users: the approval steps the policy requires for this offer (resolved
+    # to handles) and where its base sits in the market data.
+    approval_chain: list[ChainStepRecord] = []
+    market: MarketCheck | None = None
+    band_exception_approved_by: Text | None = None  # replaced by the approval chain: refused
+
+    @field_validator("band_exception_approved_by")
+    @classmethod
+    def _replaced(cls, value: str | None) -> None:
+        raise ValueError(
+            "is replaced by the offer approval chain: leave it out; an out-of-band offer waits for the approvers "
+            "the policy's approval_chain names (approve_offer / reject_offer_approval)"
+        )
+
+
+class ApproveOffer(Payload):
+    """An approver's decision on one step of the current offer's chain. `approver` defaults to the actor."""
+
+    step: Annotated[int, Field(ge=1, le=20)]
+    revision: Annotated[int, Field(ge=1)]  # the offer revision approved: a revised offer needs a new approval
+    approver: Handle | None = None
+    note: Text | None = None
+
+
+class RejectOfferApproval(Payload):
+    step: Annotated[int, Field(ge=1, le=20)]
+    revision: Annotated[int, Field(ge=1)]
+    approver: Handle | None = None
+    reason: Text
 
 
 class UpdateDetails(Payload):
@@ -170,6 +218,18 @@ class UpdateDetails(Payload):
     motivators: list[Motivator] | None = None  # the new set, when it changed ([] clears it)
     source: SourceChannel | None = None
     changed: list[CandidateDetail] = []
+
+
+class HireDecision(StrEnum):
+    HIRE = "hire"
+    NO_HIRE = "no_hire"
+
+
+class Decide(Payload):
+    """The hiring manager's call after the final loop: `no_hire` rejects, `hire` starts the offer's preparation."""
+
+    decision: HireDecision
+    reason: Text
 
 
 class AcceptOffer(Payload):
@@ -263,8 +323,11 @@ PAYLOADS: dict[str, type[Payload]] = {
     "reschedule_interview": RescheduleInterview,
     "cancel_interview": CancelInterview,
     "record_interview": RecordInterview,
+    "decide": Decide,
     "make_offer": OfferPackage,
     "revise_offer": OfferPackage,
+    "approve_offer": ApproveOffer,
+    "reject_offer_approval": RejectOfferApproval,
     "accept_offer": AcceptOffer,
     "decline_offer": Reason,
     "reject": Reject,
@@ -281,6 +344,8 @@ PERSON_FIELDS: dict[str, tuple[str, ...]] = {
     "technical_screen": ("interviewer",),
     "schedule_interview": ("interviewer",),
     "reschedule_interview": ("interviewer",),
+    "approve_offer": ("approver",),
+    "reject_offer_approval": ("approver",),
 }
 CHECKPOINT_PAYLOADS: dict[Stage, type[Payload]] = {
     Stage.ONBOARDING_30: Checkpoint30,

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from states.approvals import DEFAULT_CHAIN, ChainRule, Handle
 from states.calendar import WEEKDAYS, Calendar
 from states.durations import Duration, human
 from states.facts import PolicyInEffect
@@ -35,6 +36,7 @@ NEXT_UP = {
     Role.HIRING_MANAGER: Role.HEAD_OF_TALENT,
     Role.HEAD_OF_TALENT: Role.HEAD_OF_TALENT,
     Role.INTERVIEWER: Role.HIRING_MANAGER,
+    Role.APPROVER: Role.HEAD_OF_TALENT,
 }
 # An audience is a role, or "owner" (the timer's owner) or "next_up" (the owner's next person up).
 AUDIENCES = ("owner", "next_up", *(r.value for r in Role))
@@ -80,6 +82,8 @@ class Override(BaseModel):
     technical_screen_required: bool | None = None  # None: as the level below says
     motivators_required: bool | None = None
     screen_bar: dict[str, Any] = {}  # merged over the global bar, e.g. {min_mean: 3}
+    approval_chain: list[ChainRule] | None = None  # replaces the chain of the level below
+    finance_approver: Handle | None = None
 
 
 class CalendarSpec(BaseModel):
@@ -126,6 +130,10 @@ class Policy(BaseModel):
     screen_bar: ScreenBar = ScreenBar()
     calendar: CalendarSpec = CalendarSpec()
     head_of_talent: str | None = None
+    # The offer's approval steps in order (states/approvals.py); the default asks the hiring manager, then the
+    # head of talent, and only for an offer outside the band.
+    approval_chain: list[ChainRule] = list(DEFAULT_CHAIN)
+    finance_approver: Handle | None = None  # who holds the `finance` role of a chain step
     # How far in the past an interview may be scheduled (to record one that already took place).
     interview_backfill: Duration = timedelta(days=7)
     # How long before its day (start date + 30/60/90) an onboarding checkpoint may be completed.
@@ -219,6 +227,16 @@ class Policy(BaseModel):
             retention_checkin_days=tuple(self.retention_checkin_days),
             timezone=self.calendar.timezone,
         )
+
+    def approvals(
+        self, role_profile: str | None = None, requisition_id: int | None = None
+    ) -> tuple[list[ChainRule], str | None]:
+        """The approval chain and finance approver in effect for one requisition."""
+        chain, finance = self.approval_chain, self.finance_approver
+        for override in self._overrides(role_profile, requisition_id):
+            chain = override.approval_chain if override.approval_chain is not None else chain
+            finance = override.finance_approver or finance
+        return chain, finance
 
     def cal(self) -> Calendar:
         return self.calendar.calendar()

@@ -85,6 +85,8 @@ def _entry_openings(
         return tuple(_scorecard(state, part, scope, not_before=at) for part in state.scorecards_missing)
     if kind is TimerKind.DECISION:
         return (_decision(state, at, scope),)
+    if kind is TimerKind.OFFER_APPROVAL:
+        return _approval(state, at, scope)
     return (Opening(kind, _entry_due(kind, state, at, scope, payload_due)),)
 
 
@@ -102,6 +104,8 @@ def plan(applied: Applied, scope: Scope) -> TimerPlan:
         entered = opening_on_entry(applied.dest, after, at, scope, due)
         opened = (*entered, *_opened(effect, after, scope, at))
         return TimerPlan(close=(*stage_timers(applied.source), *close), open=opened)
+    if effect.chain:
+        return approval_plan(applied, scope)
     restarted = tuple(Opening(kind, due_after(kind, at, scope)) for kind in effect.restart)
     return TimerPlan(close=close, restart=effect.restart, open=(*restarted, *_opened(effect, after, scope, at)))
 
@@ -153,3 +157,35 @@ def interview_plan(applied: Applied, scope: Scope) -> TimerPlan:
         close += (K.FINAL_LOOP,)
     opened = (_decision(after, applied.occurred_at, scope),) if arranged_now else ()
     return TimerPlan(close=close, open=opened, subject=part)
+
+
+# --- the offer's approval chain ---------------------------------------------------------------------------
+# One offer_approval timer for the pending step (owned by its approver); the offer_response timer only once
+# the chain is complete. A revision that changes the approved terms supersedes the pending step's timer.
+
+
+def _approval(state: CandidateState, at: datetime, scope: Scope) -> tuple[Opening, ...]:
+    step = state.offer.pending
+    if step is None:
+        return ()
+    kind = TimerKind.OFFER_APPROVAL
+    return (Opening(kind, due_after(kind, at, scope), str(step), state.offer.steps[step - 1].approver),)
+
+
+def approval_plan(applied: Applied, scope: Scope) -> TimerPlan:
+    """What revise_offer, approve_offer and reject_offer_approval do to the approval and response timers."""
+    before, after, at = applied.before.offer, applied.after.offer, applied.occurred_at
+    K = TimerKind
+    new_revision = after.revision != before.revision
+    close: list[TimerKind] = []
+    restart: list[TimerKind] = []
+    cancel: list[TimerKind] = []
+    if before.pending is not None and (new_revision or after.pending != before.pending):
+        (restart if new_revision else close).append(K.OFFER_APPROVAL)
+    opened = list(_approval(applied.after, at, scope)) if after.pending != before.pending or new_revision else []
+    if after.extended and (not before.extended or applied.trigger == "revise_offer"):
+        restart.append(K.OFFER_RESPONSE)
+        opened.append(Opening(K.OFFER_RESPONSE, due_after(K.OFFER_RESPONSE, at, scope)))
+    elif before.extended and not after.extended:
+        cancel.append(K.OFFER_RESPONSE)
+    return TimerPlan(close=tuple(close), restart=tuple(restart), open=tuple(opened), cancel=tuple(cancel))

@@ -23,6 +23,8 @@ class TimerKind(StrEnum):
     FINAL_LOOP = "final_loop"
     SCORECARD = "scorecard"  # one per scheduled interview: timer.subject is the part
     DECISION = "decision"
+    OFFER_PREPARATION = "offer_preparation"
+    OFFER_APPROVAL = "offer_approval"  # the pending step of the offer's chain: timer.subject is its number
     OFFER_RESPONSE = "offer_response"
     CHECKPOINT_30 = "checkpoint_30"
     CHECKPOINT_60 = "checkpoint_60"
@@ -36,6 +38,7 @@ class Role(StrEnum):
     HIRING_MANAGER = "hiring_manager"
     HEAD_OF_TALENT = "head_of_talent"
     INTERVIEWER = "interviewer"  # the one person a timer of one interview waits on (timer.owner_handle)
+    APPROVER = "approver"  # the approver of an offer's pending step (timer.owner_handle)
 
 
 def _always(state: CandidateState, in_effect: PolicyInEffect) -> bool:
@@ -106,15 +109,29 @@ TIMERS: dict[TimerKind, TimerSpec] = {
                            due="interview end + 24h (from the reopen, if later)",
                            opens_on_entry=lambda s, e: bool(s.scorecards_missing), per_interview=True),
     K.DECISION: TimerSpec(S.FINAL, R.HIRING_MANAGER, timedelta(hours=48),
-                          "make the hire/no-hire call: make_offer or reject",
+                          "make the hire/no-hire call: decide (or make_offer / reject)",
                           "fourth interview part recorded, or every part scheduled (schedule_interview; "
                           "restarted by reschedule_interview when the last end moves), or reopen after it",
-                          "cancel_interview, or leaving final",
+                          "decide, cancel_interview, or leaving final",
                           due="48h from the last interview's end (from the fourth scorecard when none was "
                           "scheduled; from the reopen, if later)",
                           opens_on_entry=lambda s, e: s.loop_arranged),
+    K.OFFER_PREPARATION: TimerSpec(S.FINAL, R.RECRUITER, timedelta(hours=48),
+                                   "prepare the decided offer and make it (make_offer)",
+                                   "decide (hire)", "leaving final", opens_on_entry=lambda s, e: s.hire_decided),
+    K.OFFER_APPROVAL: TimerSpec(S.OFFER, R.APPROVER, timedelta(hours=48),
+                                "approve or reject your step of the offer's approval chain "
+                                "(approve_offer / reject_offer_approval)",
+                                "entering offer with a step pending (make_offer, reopen), approve_offer for the "
+                                "next step, or revise_offer changing the approved terms",
+                                "approve_offer, reject_offer_approval, or leaving offer "
+                                "(superseded by a revision of the approved terms)",
+                                opens_on_entry=lambda s, e: s.offer.pending is not None),
     K.OFFER_RESPONSE: TimerSpec(S.OFFER, R.RECRUITER, timedelta(days=7), "get the candidate's answer to the offer",
-                                "make_offer or reopen (restarted by revise_offer)", "leaving offer"),
+                                "entering offer with its approval chain complete (make_offer, reopen), the last "
+                                "approve_offer, or revise_offer (restarted)",
+                                "revise_offer sending it back for approval, or leaving offer",
+                                opens_on_entry=lambda s, e: s.offer.extended),
     K.CHECKPOINT_30: TimerSpec(S.ONBOARDING_30, R.HIRING_MANAGER, timedelta(days=30),
                                "complete the 30-day onboarding checkpoint",
                                "accept_offer", "complete_checkpoint, depart", due="start date + 30d",

@@ -187,6 +187,12 @@ class CandidateDetail(CandidateOut):
         description="in final and offer: motivators, the profile's priorities beyond salary, what candidates "
         "evaluate, the offer's first-year outcomes, ownership and terms",
     )
+    hire_decided: bool = Field(default=False, description="`decide hire` is recorded (final)")
+    offer_approval: dict[str, Any] | None = Field(
+        default=None,
+        description="the offer's revision, its approval steps (approver, role, status), the pending step, "
+        "whether it is extended or stopped, and its market position",
+    )
 
 
 class EventRow(BaseModel):

@@ -6,9 +6,10 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from hiring.queries.closing import closing_brief
+from hiring.queries.closing import closing_brief, latest_offers
 from hiring.queries.lookup import ensure_not_erased, find_candidate, is_erased
 from models.tables import Candidate, Event
+from states.approvals import chain_from_json
 from states.graph import triggers_from
 from states.stages import Stage
 from states.vocabulary import InterviewPart
@@ -84,11 +85,34 @@ def show_candidate(engine: Engine, ref: str) -> dict[str, Any]:
         out = candidate_dict(cand)
         scorecards = _scorecards(session, cand.id or 0)
         out["closing"] = closing_brief(session, cand)
+        market = latest_offers(session, {cand.id or 0}).get(cand.id or 0, {}).get("market")
     out["allowed_triggers"] = triggers_from(Stage(cand.stage), cand.on_hold)
     out["timers"] = open_timers(engine, now(), candidate_id=cand.id)
     out["overdue"] = any(t["overdue"] for t in out["timers"])
     out["loop"] = final_loop(cand, scorecards, out["timers"])
+    out["hire_decided"] = cand.hire_decided
+    out["offer_approval"] = offer_approval(cand, market, out["timers"])
     return out
+
+
+def offer_approval(cand: Candidate, market: Any, timers: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The offer's approval chain as `candidate show` and the API show it (None before any offer)."""
+    chain = chain_from_json(cand.offer_approval)
+    if chain.revision == 0:
+        return None
+    due = {t["subject"]: t["due_at"] for t in timers if t["timer"] == "offer_approval"}
+    steps = [
+        {"step": n, "approver": s.approver, "role": s.role, "status": s.status, "due_at": due.get(str(n))}
+        for n, s in enumerate(chain.steps, 1)
+    ]
+    return {
+        "revision": chain.revision,
+        "steps": steps,
+        "pending_step": chain.pending,
+        "extended": chain.extended,
+        "stopped": chain.stopped,
+        "market": market,
+    }
 
 
 def _scorecards(session: Session, cid: int) -> dict[str, dict[str, Any]]:

@@ -50,7 +50,7 @@ def owned_by(handle: str, policy: Policy, roles: tuple[Role, ...] = tuple(Role))
             clauses.append(and_(col(Timer.owner_role) == role.value, col(Requisition.recruiter) == handle))
         elif role == Role.HIRING_MANAGER:
             clauses.append(and_(col(Timer.owner_role) == role.value, col(Requisition.hiring_manager) == handle))
-        elif role == Role.INTERVIEWER:
+        elif role in (Role.INTERVIEWER, Role.APPROVER):
             clauses.append(and_(col(Timer.owner_role) == role.value, col(Timer.owner_handle) == handle))
         elif policy.head_of_talent == handle:
             clauses.append(col(Timer.owner_role) == role.value)

@@ -708,7 +708,7 @@ def offers(journeys: list[Journey], reqs: dict[int, Req]) -> dict[str, Any]:
                     "currency": currency,
                     "band": [req.salary_min, req.salary_max, req.currency],
                     "off_band_pct": _r(100 * (base - edge) / edge, 1) if currency == req.currency else None,
-                    "approved_by": offer.get("band_exception_approved_by"),
+                    "approvers": [s["approver"] for s in offer.get("approval_chain") or []],
                 }
             )
     return {

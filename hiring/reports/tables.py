@@ -381,7 +381,7 @@ def offers_section(report: dict[str, Any]) -> Section:
         f"Outside band: candidate #{x['candidate_id']} (req {x['requisition_id']}) {x['base_salary']} {x['currency']}"
         f" vs {x['band'][0]}-{x['band'][1]} {x['band'][2]}"
         + (f" ({x['off_band_pct']:+.1f}%)" if x["off_band_pct"] is not None else "")
-        + (f", approved by {x['approved_by']}" if x["approved_by"] else "")
+        + (f", approval chain: {', '.join(x['approvers'])}" if x["approvers"] else "")
         for x in o["outside_band"]
     ]
     return Section(

@@ -148,6 +148,7 @@ def test_sla_health_per_timer_and_escalations(report) -> None:
         "debrief": (4, 0, 0, 0, 0),
         "final_loop": (4, 0, 0, 0, 0),
         "decision": (2, 0, 0, 1, 1),  # A, E met; G overdue; B cancelled by the rejection
+        "offer_approval": (2, 0, 0, 0, 0),  # E's two steps (hugo, ava.chen), each within its 48 h
         "offer_response": (2, 0, 0, 0, 0),
         "checkpoint_30": (1, 0, 0, 0, 0),
         "checkpoint_60": (0, 0, 0, 0, 1),  # A departed
@@ -257,7 +258,7 @@ def test_offers_and_onboarding(report, log) -> None:
             "currency": "EUR",
             "band": [120_000, 150_000, "EUR"],
             "off_band_pct": 6.7,
-            "approved_by": "ava.chen",
+            "approvers": ["hugo", "ava.chen"],
         }
     ]
     ob = report["onboarding"]

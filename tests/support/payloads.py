@@ -131,6 +131,36 @@ def offer(base: int = 135_000, currency: str = "EUR", approved_by: str | None = 
     return out
 
 
+def decide(decision: str = "hire", reason: str = "strong on every part of the loop") -> dict[str, Any]:
+    return {"decision": decision, "reason": reason}
+
+
+APPROVERS = ("hugo", "ava")  # the chain of an out-of-band offer by default: hiring manager, head of talent
+
+
+def offer_with_chain(base: int = 160_000, approvers: tuple[str, ...] = APPROVERS) -> dict[str, Any]:
+    """An offer as the application records it, with its approval chain (for the rules alone, no database)."""
+    roles = ("hiring_manager", "head_of_talent", "finance")
+    chain = [{"approver": a, "role": roles[i % 3]} for i, a in enumerate(approvers)]
+    return {**offer(base), "approval_chain": chain}
+
+
+def approve(
+    step: int = 1, revision: int = 1, approver: str | None = "hugo", note: str = "fine by me"
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"step": step, "revision": revision, "note": note}
+    if approver is not None:
+        out["approver"] = approver
+    return out
+
+
+def reject_approval(step: int = 1, revision: int = 1, approver: str | None = "hugo") -> dict[str, Any]:
+    out: dict[str, Any] = {"step": step, "revision": revision, "reason": "above what we can justify"}
+    if approver is not None:
+        out["approver"] = approver
+    return out
+
+
 def accept_offer(start: date = date(2026, 6, 1)) -> dict[str, Any]:
     return {"start_date": start.isoformat()}
 
@@ -207,6 +237,9 @@ def valid(trigger: str, stage: Stage | str, at: datetime, part: str = "technical
         "schedule_interview": lambda: schedule_interview(part, at + timedelta(days=1)),
         "reschedule_interview": lambda: reschedule_interview(part, at + timedelta(days=2)),
         "cancel_interview": lambda: cancel_interview(part),
+        "decide": decide,
+        "approve_offer": approve,
+        "reject_offer_approval": reject_approval,
         "make_offer": offer,
         "revise_offer": lambda: offer(140_000),
         "accept_offer": lambda: accept_offer((at - LONG_AGO).date()),

@@ -11,6 +11,7 @@ from hiring import service
 from models.db import transaction
 from models.tables import Escalation, Timer
 from states.intake import NewCandidate
+from states.policy import DEFAULT_POLICY
 from states.requisition import RequisitionSpec
 from tests.support import payloads
 from tests.support.db import add_interviewer
@@ -72,7 +73,9 @@ LOG: dict[str, tuple[int, str, list[tuple[float, str, dict[str, Any] | None]]]] 
     "E": (1, "employee_referral", [
         *_to_final(12, 16, 20, 60, 140, _scores(*[2] * 6), 150),
         *_parts((160, TC, 3), (161, PDD, 3), (162, SD, 3), (163, BEH, 3)),
-        (203, "make_offer", payloads.offer(160_000, approved_by="ava.chen")),
+        (203, "make_offer", payloads.offer(160_000)),  # outside the band: hugo, then ava.chen approve
+        (204, "approve_offer", payloads.approve(1, 1, "hugo")),
+        (206, "approve_offer", payloads.approve(2, 1, "ava.chen")),
         (210, "decline_offer", payloads.reason("accepted a competing offer")),
     ]),
     "F": (2, "conference", [(5, "reject", payloads.reject("experience_level"))]),
@@ -95,12 +98,15 @@ FREE_TEXT = (
 )
 
 
+POLICY = DEFAULT_POLICY.model_copy(update={"head_of_talent": "ava.chen"})  # the default chain's second step
 PROFILES = {1: "applied_ai_engineer", 2: "ml_engineer"}  # of the two requisitions build_log adds
 
 
 def build_log(engine: Engine) -> dict[str, int]:
     """Two requisitions, the seven candidates above and their events, and three escalations; returns ids by letter."""
     add_interviewer(engine)
+    for handle in ("hugo", "ava.chen"):
+        add_interviewer(engine, handle)
     reqs = {}
     for n, doc in (
         (1, payloads.requisition()),
@@ -122,7 +128,7 @@ def build_log(engine: Engine) -> dict[str, int]:
             payload = payloads.valid(trigger, "sourced", at)
             if trigger == "send_take_home":  # a take-home for the requisition's own profile
                 payload["role_profile"] = PROFILES[LOG[letter][0]]
-        service.apply_event(engine, ids[letter], trigger, payload, actor="test", occurred_at=at, now=at)
+        service.apply_event(engine, ids[letter], trigger, payload, actor="test", occurred_at=at, now=at, policy=POLICY)
     _escalations(engine, ids)
     return ids
 

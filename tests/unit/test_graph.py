@@ -8,7 +8,7 @@ import pytest
 from states import graph
 from states.candidate import Band, CandidateState, OutOfOrder, apply, replay
 from states.errors import GuardRefused, InvalidPayload, TriggerNotAllowed, UnknownTrigger
-from states.facts import Interview
+from states.facts import ApprovalStep, Interview, OfferChain
 from states.stages import Stage
 from tests.support import payloads
 from tests.support.instants import T0
@@ -34,8 +34,11 @@ EXPECTED: list[tuple[str, Stage, Stage]] = [
     ("reschedule_interview", S.FINAL, S.FINAL),
     ("cancel_interview", S.FINAL, S.FINAL),
     ("record_interview", S.FINAL, S.FINAL),
+    ("decide", S.FINAL, S.FINAL),  # hire; no_hire goes to rejected (tests/unit/test_approvals.py)
     ("make_offer", S.FINAL, S.OFFER),
     ("revise_offer", S.OFFER, S.OFFER),
+    ("approve_offer", S.OFFER, S.OFFER),  # inside offer: the approval chain (tests/unit/test_approvals.py)
+    ("reject_offer_approval", S.OFFER, S.OFFER),
     ("accept_offer", S.OFFER, S.ONBOARDING_30),
     ("decline_offer", S.OFFER, S.DECLINED),
     ("complete_checkpoint", S.ONBOARDING_30, S.ONBOARDING_60),
@@ -82,6 +85,8 @@ def test_every_trigger_moves_from_its_source_to_its_dest(trigger: str, source: S
         state = replace(state, interviews={})
     if trigger == "access_granted":
         state = replace(state, access_missing=frozenset(payloads.GAP))
+    if trigger in ("approve_offer", "reject_offer_approval"):  # an offer waiting for hugo's approval
+        state = replace(state, offer=OfferChain(1, (160_000, "EUR", None), (ApprovalStep("hugo", "hiring_manager"),)))
     applied = fire(state, trigger)
     assert (applied.source, applied.dest, applied.after.stage) == (source, dest, dest)
     assert applied.moved is (source != dest)
@@ -160,29 +165,21 @@ def test_recording_the_same_part_twice_does_not_count_as_two_parts() -> None:
 
 
 @pytest.mark.parametrize("trigger", ["make_offer", "revise_offer"])
-@pytest.mark.parametrize("base", [119_999, 150_001])
-def test_base_outside_the_band_needs_an_approver(trigger: str, base: int) -> None:
+def test_band_exception_approved_by_is_refused_for_the_approval_chain(trigger: str) -> None:
     state = at_stage(S.FINAL if trigger == "make_offer" else S.OFFER)
-    with pytest.raises(GuardRefused) as err:
-        fire(state, trigger, payloads.offer(base))
-    assert "band_exception_approved_by" in str(err.value)
-    assert "120000-150000 EUR" in str(err.value)
-    approved = fire(state, trigger, payloads.offer(base, approved_by="head of talent"))
-    assert approved.dest is S.OFFER
-    assert approved.payload.band_exception_approved_by == "head of talent"  # type: ignore[attr-defined]
+    with pytest.raises(InvalidPayload) as err:
+        fire(state, trigger, payloads.offer(160_000, approved_by="head of talent"))
+    assert "band_exception_approved_by" in str(err.value) and "approval chain" in str(err.value)
 
 
 @pytest.mark.parametrize("base", [120_000, 150_000])
 def test_the_band_is_inclusive(base: int) -> None:
-    assert fire(at_stage(S.FINAL), "make_offer", payloads.offer(base)).dest is S.OFFER
+    assert fire(at_stage(S.FINAL), "make_offer", payloads.offer(base)).after.offer.extended
 
 
-@pytest.mark.parametrize("trigger", ["make_offer", "revise_offer"])
-def test_an_offer_in_another_currency_is_outside_the_band(trigger: str) -> None:
-    state = at_stage(S.FINAL if trigger == "make_offer" else S.OFFER)
-    with pytest.raises(GuardRefused, match="USD"):
-        fire(state, trigger, payloads.offer(135_000, currency="USD"))
-    assert fire(state, trigger, payloads.offer(135_000, "USD", approved_by="cfo")).dest is S.OFFER
+def test_an_offer_with_a_recorded_chain_waits_for_its_first_step() -> None:
+    after = fire(at_stage(S.FINAL), "make_offer", payloads.offer_with_chain()).after
+    assert (after.stage, after.offer.revision, after.offer.pending, after.offer.extended) == (S.OFFER, 1, 1, False)
 
 
 @pytest.mark.parametrize("due", [timedelta(0), timedelta(hours=-1)])

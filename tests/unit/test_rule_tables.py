@@ -43,9 +43,27 @@ def test_the_machine_gets_its_own_keys_only():
     assert all(set(row) == {"trigger", "source", "dest", "conditions"} for row in graph.MACHINE_ROWS)
 
 
+def _approvals(state: CandidateState) -> list[tuple[str, dict]]:
+    """Approving or rejecting the pending step of the offer's chain, as its approver."""
+    step, chain = state.offer.pending, state.offer
+    if step is None:
+        return []
+    who = chain.steps[step - 1].approver
+    return [
+        ("approve_offer", payloads.approve(step, chain.revision, who)),
+        ("reject_offer_approval", payloads.reject_approval(step, chain.revision, who)),
+    ]
+
+
 def _events(state: CandidateState) -> list[tuple[str, dict]]:
-    out = []
+    out = _approvals(state)
+    if state.stage is Stage.FINAL:  # an out-of-band offer, with the chain the application records
+        out.append(("make_offer", payloads.offer_with_chain()))
+    if state.stage is Stage.OFFER and not state.on_hold and state.offer.revision < 3:  # out of the band again
+        out.append(("revise_offer", payloads.offer_with_chain(170_000)))
     for trigger in graph.triggers_from(state.stage, state.on_hold):
+        if trigger in ("approve_offer", "reject_offer_approval"):
+            continue
         every_part = trigger in ("record_interview", "schedule_interview")
         parts = payloads.INTERVIEW_PARTS if every_part else ("technical_calibration",)
         out += [(trigger, payloads.valid(trigger, state.stage, AT, part)) for part in parts]
