@@ -64,7 +64,7 @@ def _no_gap_left(state: CandidateState) -> bool:
 def _decide(state: CandidateState, payload: Any) -> dict[str, Any]:
     if payload.decision == "hire":
         return {"hire_decided": True}
-    return {"returns_to": state.stage}
+    return {"returns_to": state.stage, "hire_decided": False}  # a no_hire after a hire: nothing to prepare
 
 
 S, K = Stage, TimerKind
