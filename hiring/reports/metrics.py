@@ -24,10 +24,12 @@ from typing import Any
 from sqlalchemy import Engine, Select, select
 from sqlmodel import Session, col
 
+from hiring.reports.access_gaps import access_gaps
 from hiring.reports.channel_fit import channel_fit_by_profile
 from hiring.reports.loop import Booked, scorecard_timeliness
 from hiring.reports.motivators import acceptance_by_motivator
 from hiring.reports.predictors import outcome_predictors
+from hiring.reports.retention import departures_by_profile, traits_by_requisition
 from hiring.reports.take_home_hours import take_home_hours
 from models.tables import Candidate, Escalation, Event, Requisition, Timer
 from states.policy import Level, Policy
@@ -810,6 +812,11 @@ def pipeline_report(
         "acceptance_by_motivator": acceptance_by_motivator(journeys, data.events),
         "channel_fit": channel_fit_by_profile(journeys, data.reqs),
         "onboarding": onboarding(journeys, data.timers, now),
+        "access_gaps": access_gaps(data.events, now),
+        "departures_by_profile": departures_by_profile(data.events, _profiles(data)),
+        "retention_traits": traits_by_requisition(
+            data.events, {cid: c.requisition_id for cid, c in data.cands.items()}, data.reqs
+        ),
         "take_home_hours": take_home_hours(_by_requisition(data), data.reqs),
         "outcome_predictors": outcome_predictors(data.events, _profiles(data), min_hires),
     }

@@ -55,6 +55,10 @@ def num(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
+def days(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}d"
+
+
 def local(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
     """A UTC time shown in the configured time zone (HIRING_TIMEZONE)."""
     if value is None:
@@ -412,7 +416,9 @@ def onboarding_section(report: dict[str, Any]) -> Section:
     notes = [
         f"{ob['hires']} hire(s); {ob['departures']} departure(s), {ob['departures_before_day_90']} before day 90"
         + (f" ({reasons})" if reasons else "")
-        + "."
+        + ".",
+        "A checkpoint tried before its window (start date + N days less checkpoint_early_window) is refused"
+        " and writes nothing, so early attempts are not counted here.",
     ]
     return Section(
         "onboarding",
@@ -420,6 +426,76 @@ def onboarding_section(report: dict[str, Any]) -> Section:
         ("checkpoint", "on time", "late", "overdue", "not due yet", "cancelled", "on-time rate"),
         rows,
         notes,
+    )
+
+
+def access_gaps_section(report: dict[str, Any]) -> Section:
+    g = report["access_gaps"]
+    rows = [
+        [
+            str(x["candidate_id"]),
+            local(x["opened_at"], "%Y-%m-%d"),
+            ", ".join(x["items"]),
+            x["status"] if x["status"] != "open" else Alert("open"),
+            local(x["closed_at"], "%Y-%m-%d"),
+            days(x["days_open"]),
+        ]
+        for x in g["gaps"]
+    ]
+    items = _counts(g["items"])
+    notes = [
+        f"{g['with_gap']} of {g['checkpoints']} day-30 checkpoint(s) left an access gap: {g['granted']} granted,"
+        f" {g['open']} still open, {g['departed']} left open at a departure"
+        + (f"; items missing: {items}" if items else "")
+        + ".",
+        f"Days open: median {days(g['median_days_open'])}, max {days(g['max_days_open'])}"
+        " (to the access_granted of the last missing item; an open gap to now, a departed hire's to the departure).",
+    ]
+    return Section(
+        "access-gaps",
+        "Day-30 access gaps: items still missing at the checkpoint and how long until granted",
+        ("candidate", "opened", "items", "status", "closed", "days open"),
+        rows,
+        notes,
+    )
+
+
+def departures_section(report: dict[str, Any]) -> Section:
+    rows = [
+        [
+            p["role_profile"],
+            str(p["hires"]),
+            str(p["departures"]),
+            Alert(p["before_day_90"]) if p["before_day_90"] else "0",
+            str(p["from_day_90"]),
+            days(p["median_tenure_days"]),
+            ", ".join(f"{d['candidate_id']} ({d['tenure_days']}d)" for d in p["departed"]) or "-",
+        ]
+        for p in report["departures_by_profile"]
+    ]
+    return Section(
+        "departures",
+        "Departures by role profile and tenure (days from the start date to the departure)",
+        ("role profile", "hires", "departed", "before day 90", "day 90 or later", "median tenure", "candidates"),
+        rows,
+        ["A hire is an accepted offer; one who leaves before day 90 never finished onboarding."],
+    )
+
+
+def retention_traits_section(report: dict[str, Any]) -> Section:
+    from hiring.reports.retention import TRAITS
+
+    rows = [
+        [f"#{r['requisition_id']} {r['title'] or ''}".strip(), str(r["checkins"]), str(r["hires"])]
+        + [num(r["means"][t]) for t in TRAITS]
+        for r in report["retention_traits"]
+    ]
+    return Section(
+        "retention-traits",
+        "Retention traits by requisition: mean rating (1-4) over the retention check-ins",
+        ("requisition", "check-ins", "hires", *(t.replace("_", " ") for t in TRAITS)),
+        rows,
+        ["Every check-in counts, so a hire checked in at day 180 and day 365 counts twice."],
     )
 
 
@@ -519,6 +595,9 @@ SECTIONS = (
     acceptance_by_motivator_section,
     channel_fit_section,
     onboarding_section,
+    access_gaps_section,
+    departures_section,
+    retention_traits_section,
     predictors_section,
 )
 
