@@ -10,7 +10,9 @@ The log: four hires starting on START (test_onboarding's calendar), as of day 40
   ML #4:         documentation missing at day 30, still missing at day 400
 """
 
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -125,3 +127,31 @@ def test_the_html_page_carries_the_new_sections(log) -> None:
     for key in ("access-gaps", "departures", "retention-traits"):
         assert f'<h2 id="{key}">' in page
     assert '<td class="alert">open</td>' in page  # the gap still open at day 400
+
+
+@pytest.fixture
+def hiring_cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """`hiring ...` in this process as the console script runs it, as of HIRING_NOW = day 400."""
+    from tests.support.procs import in_process
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str) -> tuple[int, str]:
+        result = in_process(args, {"HIRING_DATABASE_URL": db_url, "HIRING_NOW": NOW.isoformat()}, monkeypatch, capsys)
+        return result.code, result.out
+
+    return run
+
+
+def test_report_json_and_terminal_carry_the_sections(hiring_cli, log) -> None:
+    code, out = hiring_cli("report", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["access_gaps"]["max_days_open"] == 370.0  # open since day 30, as of HIRING_NOW
+    assert [r["before_day_90"] for r in data["departures_by_profile"]] == [1, 0]
+    assert [r["checkins"] for r in data["retention_traits"]] == [1, 2]
+    code, out = hiring_cli("report")
+    assert code == 0
+    for title in ("Day-30 access gaps", "Departures by role profile and tenure", "Retention traits by requisition"):
+        assert title in out
