@@ -43,7 +43,8 @@ def _name_the_approver(engine: Engine, cid: int) -> None:
     with engine.begin() as conn:
         for event_id, payload in conn.execute(query).all():
             assert "approval_chain" not in payload and "market" not in payload  # 0011's downgrade removed them
-            conn.execute(update(EVENT).where(EVENT.c.id == event_id).values(payload={**payload, "band_exception_approved_by": APPROVER}))
+            named = {**payload, "band_exception_approved_by": APPROVER}
+            conn.execute(update(EVENT).where(EVENT.c.id == event_id).values(payload=named))
 
 
 def test_an_offer_approved_by_name_becomes_a_one_step_approved_chain_and_back(engine, candidate, drive) -> None:
