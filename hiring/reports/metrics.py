@@ -25,8 +25,10 @@ from sqlalchemy import Engine, Select, select
 from sqlmodel import Session, col
 
 from hiring.reports.access_gaps import access_gaps
+from hiring.reports.approval_times import approval_times
 from hiring.reports.channel_fit import channel_fit_by_profile
 from hiring.reports.loop import Booked, scorecard_timeliness
+from hiring.reports.market_buckets import offers_by_market_bucket
 from hiring.reports.motivators import acceptance_by_motivator
 from hiring.reports.predictors import outcome_predictors
 from hiring.reports.retention import departures_by_profile, traits_by_requisition
@@ -58,6 +60,7 @@ TIMER_STAGE: dict[str, str] = {kind.value: spec.stage.value for kind, spec in TI
 TIMER_STATUSES = ("met", "breached", "open", "open_overdue", "paused", "cancelled", "superseded")
 CHECKPOINTS = {TimerKind.CHECKPOINT_30.value: 30, TimerKind.CHECKPOINT_60.value: 60, TimerKind.CHECKPOINT_90.value: 90}
 HOUR = 3600.0
+DECISION_OUTCOMES = ("decide_hire", "decide_no_hire", "make_offer", "reject")  # withdraw is not a decision
 
 
 @dataclass(frozen=True)
@@ -323,7 +326,9 @@ def load(engine: Engine, filters: Filters) -> Data:
 class Decision:
     ready_at: datetime  # the fourth distinct part was recorded (or the candidate came back to final with all four)
     decided_at: datetime
-    outcome: str  # make_offer | reject | withdraw (the candidate left: not a decision)
+    # decide_hire | decide_no_hire (a `decide` event), else make_offer | reject without a decide, or withdraw
+    # (the candidate left: not a decision)
+    outcome: str
     held_hours: float = 0.0  # time on hold in between, which does not count (the decision timer pauses too)
 
     @property
@@ -421,15 +426,18 @@ def _record(j: Journey, ev: Ev, parts: set[str]) -> set[str]:
 
 
 def _hold_and_decision(j: Journey, ev: Ev, moved: bool) -> None:
-    """Time on hold is taken out of a pending decision; leaving final closes the decision."""
+    """Time on hold is taken out of a pending decision; `decide`, or else leaving final, closes the decision
+    (so the make_offer after a `decide` hire does not count a second time)."""
     if ev.trigger == "hold":
         j.hold_since = ev.occurred_at
     elif j.hold_since is not None and (ev.trigger == "resume" or moved):  # leaving a stage ends a hold
         if j.pending_since is not None:
             j.pending_held += _hours(ev.occurred_at - max(j.hold_since, j.pending_since))
         j.hold_since = None
-    if j.pending_since is not None and ev.from_stage == Stage.FINAL and moved:
-        j.decisions.append(Decision(j.pending_since, ev.occurred_at, ev.trigger, j.pending_held))
+    decided = ev.trigger == "decide" or (ev.from_stage == Stage.FINAL and moved)
+    if j.pending_since is not None and decided:
+        outcome = f"decide_{ev.payload.get('decision')}" if ev.trigger == "decide" else ev.trigger
+        j.decisions.append(Decision(j.pending_since, ev.occurred_at, outcome, j.pending_held))
         j.pending_since, j.pending_held = None, 0.0
 
 
@@ -575,10 +583,11 @@ def window_hours(policy: Policy, scope: Scope | None = None) -> float:
 
 
 def decision_speed(journeys: list[Journey], now: datetime, policy: Policy | None = None) -> dict[str, Any]:
-    """From the last scheduled interview's end (else the fourth distinct part recorded) to make_offer or reject,
-    each against the decision window its requisition's policy gives (on the policy's calendar)."""
+    """From the last scheduled interview's end (else the fourth distinct part recorded) to the decision (`decide`,
+    else make_offer or reject), each against the decision window its requisition's policy gives (on the
+    policy's calendar)."""
     policy = policy or Policy()
-    decided = [(j, d) for j in journeys for d in j.decisions if d.outcome in ("make_offer", "reject")]
+    decided = [(j, d) for j in journeys for d in j.decisions if d.outcome in DECISION_OUTCOMES]
     hours = [d.hours for _, d in decided]
     within = sum(d.decided_at <= _window_due(j, d.ready_at, d.held_hours) for j, d in decided)
     pending = []
@@ -809,6 +818,8 @@ def pipeline_report(
         "rubrics": rubrics(journeys, data.reqs),
         "screen_bar": screen_bar_overrides(data),
         "offers": offers(journeys, data.reqs),
+        "offers_by_market_bucket": offers_by_market_bucket(journeys),
+        "approval_times": approval_times(data.events, {j.cand.id: j.stage == Stage.OFFER for j in journeys}, now),
         "acceptance_by_motivator": acceptance_by_motivator(journeys, data.events),
         "channel_fit": channel_fit_by_profile(journeys, data.reqs),
         "onboarding": onboarding(journeys, data.timers, now),

@@ -217,6 +217,8 @@ def decisions_section(report: dict[str, Any]) -> Section:
             dur(d["decided_median_hours"]),
             dur(d["decided_p90_hours"]),
             f"{d['within_window']} ({pct(d['within_window_rate'])})",
+            str(d["outcomes"].get("decide_hire", 0)),
+            str(d["outcomes"].get("decide_no_hire", 0)),
             str(d["outcomes"].get("make_offer", 0)),
             str(d["outcomes"].get("reject", 0)),
             str(len(d["pending"])),
@@ -234,8 +236,20 @@ def decisions_section(report: dict[str, Any]) -> Section:
     ]
     return Section(
         "decisions",
-        f"Decision speed: last interview's end (or fourth part recorded) -> make_offer / reject (window {window})",
-        ("decided", "median", "p90", f"within {window}", "offers", "rejects", "pending", f"pending > {window}"),
+        f"Decision speed: last interview's end (or fourth part recorded) -> decide, else make_offer / reject"
+        f" (window {window})",
+        (
+            "decided",
+            "median",
+            "p90",
+            f"within {window}",
+            "hire",
+            "no hire",
+            "offers undecided",
+            "rejects undecided",
+            "pending",
+            f"pending > {window}",
+        ),
         rows,
         notes,
     )
@@ -543,6 +557,63 @@ def channel_fit_section(report: dict[str, Any]) -> Section:
     )
 
 
+def market_buckets_section(report: dict[str, Any]) -> Section:
+    rows = [
+        [
+            r["bucket"],
+            str(r["offers"]),
+            Alert(r["below_median"]) if r["below_median"] else "0",
+            str(r["accepted"]),
+            str(r["declined"]),
+            str(r["open"]),
+            pct(r["acceptance_rate"]),
+        ]
+        for r in report["offers_by_market_bucket"]
+    ]
+    dates = sorted({d for r in report["offers_by_market_bucket"] for d in r["as_of"]})
+    notes = ["Each candidate's latest offer, in the bucket of the market data its base fell in when it was made."]
+    if dates:
+        notes.append(f"Market data as of {', '.join(dates)}.")
+    return Section(
+        "market-buckets",
+        "Offers by market bucket (below median: the base is under the profile's median bucket)",
+        ("market bucket", "offers", "below median", "accepted", "declined", "open", "acceptance"),
+        rows,
+        notes,
+    )
+
+
+def _wait_cells(r: dict[str, Any]) -> list[str]:
+    return [
+        str(r["decided"]),
+        str(r["rejected"]),
+        dur(r["median_hours"]),
+        dur(r["p90_hours"]),
+        dur(r["max_hours"]),
+        str(r["pending"]),
+        dur(r["pending_max_hours"]),
+    ]
+
+
+def approval_times_section(report: dict[str, Any]) -> Section:
+    a = report["approval_times"]
+    rows = [[f"step {r['step']}", *_wait_cells(r)] for r in a["by_step"]]
+    rows += [[r["approver"], *_wait_cells(r)] for r in a["by_approver"]]
+    notes = [
+        f"Waiting: candidate #{p['candidate_id']}'s offer, step {p['step']} ({p['approver']}),"
+        f" for {dur(p['waiting_hours'])}"
+        for p in a["pending"]
+    ]
+    notes.append("A step waits from the offer (or the step before it approved) to its approver's decision.")
+    return Section(
+        "approval-times",
+        "Offer approval time per chain step and per approver (slowest first)",
+        ("step / approver", "decided", "rejected", "median", "p90", "max", "pending", "longest pending"),
+        rows,
+        notes,
+    )
+
+
 def _rho_cells(f: dict[str, Any]) -> list[str]:
     rho, p = f["rho"], f["p_value"]
     p_text = "-" if p is None else "<0.001" if p < 0.001 else f"{p:.3f}"
@@ -592,6 +663,8 @@ SECTIONS = (
     interviews_section,
     screen_bar_section,
     offers_section,
+    approval_times_section,
+    market_buckets_section,
     acceptance_by_motivator_section,
     channel_fit_section,
     onboarding_section,

@@ -311,3 +311,16 @@ def test_shipped_examples_are_complete_and_the_draft_is_not() -> None:
     assert len({s.hiring_manager for s in specs}) == 4
     draft = demo.load_requisitions(demo.EXAMPLES / "requisitions-draft")
     assert len(draft) == 1 and draft[0].missing()
+
+
+def test_the_demo_report_has_offer_approval_times_market_buckets_and_decide(demo_engine: Engine) -> None:
+    from hiring.reports.metrics import pipeline_report
+
+    report = pipeline_report(demo_engine, now=demo.END)
+    chain = report["approval_times"]
+    assert [r["step"] for r in chain["by_step"]] == [1, 2] and all(r["decided"] for r in chain["by_step"])
+    assert {r["approver"] for r in chain["by_approver"]} >= {demo.HEAD_OF_TALENT}
+    buckets = report["offers_by_market_bucket"]
+    assert sum(r["offers"] for r in buckets) == report["offers"]["made"]
+    assert any(r["bucket"].endswith("USD") for r in buckets)
+    assert report["decisions"]["outcomes"].get("decide_hire", 0) >= 1
