@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from hiring.reports.stats import percentile
 from states.approvals import APPROVAL_TRIGGERS, APPROVED_TERMS
 
 _OFFERS = ("make_offer", "revise_offer")
@@ -80,14 +81,8 @@ def step_waits(cid: int, events: Sequence[_Event], now: datetime, at_offer: bool
 
 
 def _q(xs: list[float], q: float) -> float | None:
-    """Linear interpolation between closest ranks, as the rest of the report."""
-    xs = sorted(xs)
-    if not xs:
-        return None
-    pos = (len(xs) - 1) * q
-    lo = int(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return round(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo), 2)
+    value = percentile(xs, q)
+    return None if value is None else round(value, 2)
 
 
 def _row(waits: list[StepWait]) -> dict[str, Any]:

@@ -18,7 +18,6 @@ No names or email addresses appear in the result: candidates are ids.
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from math import ceil, floor
 from typing import Any
 
 from sqlalchemy import Engine, Select, select
@@ -32,6 +31,7 @@ from hiring.reports.market_buckets import offers_by_market_bucket
 from hiring.reports.motivators import acceptance_by_motivator
 from hiring.reports.predictors import outcome_predictors
 from hiring.reports.retention import departures_by_profile, traits_by_requisition
+from hiring.reports.stats import percentile
 from hiring.reports.take_home_hours import take_home_hours
 from models.tables import Candidate, Escalation, Event, Requisition, Timer
 from states.policy import Level, Policy
@@ -140,16 +140,6 @@ def check_scope(engine: Engine, filters: Filters) -> None:
 
 
 # --- statistics ---------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """The q-quantile (0..1) by linear interpolation between closest ranks; None for no values."""
-    xs = sorted(values)
-    if not xs:
-        return None
-    pos = (len(xs) - 1) * q
-    lo, hi = floor(pos), ceil(pos)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
 def _r(value: float | None, digits: int = 2) -> float | None:
