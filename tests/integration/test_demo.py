@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,8 +33,8 @@ HIRING = Path(sys.executable).with_name("hiring")
 
 
 class Run:
-    def __init__(self, path: Path, output: str, ticks: list[datetime], seconds: float) -> None:
-        self.path, self.output, self.ticks, self.seconds = path, output, ticks, seconds
+    def __init__(self, path: Path, output: str, ticks: list[datetime]) -> None:
+        self.path, self.output, self.ticks = path, output, ticks
         self.url = demo.database_url(path)
 
 
@@ -54,9 +53,8 @@ def _run(path: str | None, ticks: list[datetime] | None = None) -> Run:
         if now == demo.END:
             console.print("TICK HOOK SAYS: sweep ran")
 
-    began = time.perf_counter()
     db = demo.run_demo(path, console=Console(file=out, width=120), tick=tick)
-    return Run(db, out.getvalue(), seen, time.perf_counter() - began)
+    return Run(db, out.getvalue(), seen)
 
 
 @pytest.fixture(scope="module")
@@ -252,7 +250,6 @@ def test_output_shows_progress_the_board_and_how_to_explore(run: Run) -> None:
     assert "#1 Applied AI Engineer" in out and "onboarding_30" in out
     assert f"HIRING_DATABASE_URL={run.url}" in out
     assert "hiring history" in out
-    assert run.seconds < 20
 
 
 # --- fresh, deterministic, and never the user's database --------------------------------------------
