@@ -398,10 +398,11 @@ def _bulk_insert(conn: Any, model: Any, rows: list[dict[str, Any]]) -> None:
     from sqlalchemy import insert
     from sqlalchemy.dialects import sqlite
 
-    names = list(rows[0])
-    stmt = insert(model.__table__).values({name: None for name in names})
-    sql = str(stmt.compile(dialect=sqlite.dialect()))
-    conn.exec_driver_sql(sql, [tuple(row[n] for n in names) for row in rows])
+    stmt = insert(model.__table__).values(dict.fromkeys(rows[0]))
+    compiled = stmt.compile(dialect=sqlite.dialect())
+    # The statement lists the columns in the table's order, not the rows' keys' order: bind in its order.
+    names = compiled.positiontup or []
+    conn.exec_driver_sql(str(compiled), [tuple(row[n] for n in names) for row in rows])
 
 
 def stored(value: datetime) -> str:
@@ -457,6 +458,8 @@ def populate(path: Path, candidates: int, due_at: list[datetime], now: datetime 
                         "on_hold": 0,
                         "take_home_submitted": 0,
                         "technical_screen_done": 0,
+                        "hire_decided": 0,
+                        "retention_checkins": 0,
                         "interview_parts": "[]",
                         "returns_to": None,
                         "start_date": None,

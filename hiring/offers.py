@@ -12,6 +12,7 @@ from hiring.errors import InvalidInput
 from hiring.market_file import current_market
 from models.tables import Person, Requisition
 from states import approvals
+from states.candidate import validate_payload
 from states.facts import Band, CandidateState
 from states.market import MarketData
 from states.policy import Policy
@@ -40,6 +41,8 @@ def offer_defaults(
     given = [name for name in SET_BY_US if name in payload]
     if given:
         raise InvalidInput(f"{trigger}: {', '.join(given)} is set from the policy and the market data, not given")
+    # The offer's own fields first: a salary out of range is the user's error to hear, not a chain's.
+    validate_payload(trigger, state.stage, payload)
     body = dict(payload)
     market = market_check(current_market(), req, body)
     if market is not None:
