@@ -22,10 +22,11 @@ from hiring import service
 from hiring.bootstrap import dispatch
 from hiring.reports.digest import write_weekly_digests
 from hiring.sla import sweep
-from models.db import MIGRATIONS, database_now, sqlite_path, transaction
+from models.db import database_now, sqlite_path, transaction
 from models.tables import Outbox
 from states.intake import NewCandidate
 from tests.support import payloads, procs
+from tests.support.db import migrate
 from tests.support.notify import (
     T0,
     WEBHOOK_PATH,
@@ -255,19 +256,6 @@ def test_a_dispatcher_with_another_clock_never_reclaims_a_live_claim(
 
 
 # --- 2 (continued). rows written before the upgrade ------------------------------------------------
-
-
-def migrate(engine: Engine, command: str, revision: str) -> None:
-    """Alembic's upgrade or downgrade to `revision`, on the test's database."""
-    from alembic import command as commands
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.connect() as conn:
-        cfg.attributes["connection"] = conn
-        getattr(commands, command)(cfg, revision)
-        conn.commit()
 
 
 def legacy_rows(zelda: int, other: int) -> list[dict[str, Any]]:

@@ -12,23 +12,11 @@ from typing import Any
 from sqlalchemy import JSON, Engine, column, inspect, select, table, update
 
 from hiring.queries import show_candidate
-from models.db import MIGRATIONS
 from tests.support import payloads
+from tests.support.db import migrate
 
 EVENT = table("event", column("id"), column("candidate_id"), column("trigger"), column("payload", JSON))
 APPROVER = "Dana Ortiz"  # typed free text before chains: not a directory handle
-
-
-def migrate(engine: Engine, command: str, revision: str) -> None:
-    from alembic import command as commands
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.connect() as conn:
-        cfg.attributes["connection"] = conn
-        getattr(commands, command)(cfg, revision)
-        conn.commit()
 
 
 def offer_payloads(engine: Engine, cid: int) -> list[dict[str, Any]]:

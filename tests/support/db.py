@@ -41,3 +41,18 @@ def add_interviewer(engine: Engine, handle: str = "dana") -> None:
     from hiring.people import add_person, parse_person
 
     add_person(engine, parse_person({"handle": handle, "name": "Dana Interviewer", "role": "interviewer"}))
+
+
+def migrate(engine: Engine, command: str, revision: str) -> None:
+    """Alembic's upgrade or downgrade to `revision`, on the test's database."""
+    from alembic import command as commands
+    from alembic.config import Config
+
+    from models.db import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        getattr(commands, command)(cfg, revision)
+        conn.commit()
