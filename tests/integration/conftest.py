@@ -6,20 +6,14 @@ from pathlib import Path
 import pytest
 
 from models.db import make_engine
+from tests.support.db import built_file
 from tests.support.report_log import build_log
 
 
 @pytest.fixture(scope="session")
 def log_file(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
     """The log built once per session (about a second) into a SQLite file that tests copy."""
-    path = tmp_path_factory.mktemp("reports") / "log.db"
-    shutil.copyfile(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    try:
-        ids = build_log(engine)
-    finally:
-        engine.dispose()  # closing the last connection checkpoints the WAL into the file
-    return path, ids
+    return built_file(sqlite_template, tmp_path_factory.mktemp("reports"), build_log)
 
 
 @pytest.fixture

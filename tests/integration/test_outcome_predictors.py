@@ -26,14 +26,13 @@ from hiring import service
 from hiring.reports.metrics import pipeline_report
 from hiring.reports.predictors import outcome_predictors
 from hiring.reports.tables import predictors_section
-from models.db import make_engine
 from states.intake import NewCandidate
 from states.requisition import RequisitionSpec
 from states.screen_bar import DEFAULT_BAR, check
 from states.stages import Stage
 from tests.integration.test_report_flow import artifacts, rows
 from tests.support import payloads
-from tests.support.db import add_interviewer
+from tests.support.db import add_interviewer, built_file
 from tests.support.instants import T0
 
 APPLIED = [1, 1, 2, 2, 3, 3, 4, 4]
@@ -121,14 +120,7 @@ def build_hires(engine: Engine) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def hires_file(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """The log built once for the module into a SQLite file that each test copies."""
-    path = tmp_path_factory.mktemp("predictors") / "hires.db"
-    shutil.copyfile(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    try:
-        ids = build_hires(engine)
-    finally:
-        engine.dispose()
-    return path, ids
+    return built_file(sqlite_template, tmp_path_factory.mktemp("predictors"), build_hires)
 
 
 @pytest.fixture

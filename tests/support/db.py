@@ -1,13 +1,19 @@
 """Reading the app database back in tests: event logs, candidate rows, and "did anything change"; and the one
 person the technical screens of tests/support/payloads.py need in the directory."""
 
-from typing import Any
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, SQLModel
 
 import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from models.db import make_engine
 from models.tables import Candidate, Event
+
+T = TypeVar("T")
 
 
 def events_of(engine: Engine, cid: int) -> list[Event]:
@@ -56,3 +62,15 @@ def migrate(engine: Engine, command: str, revision: str) -> None:
         cfg.attributes["connection"] = conn
         getattr(commands, command)(cfg, revision)
         conn.commit()
+
+
+def built_file(template: Path, folder: Path, build: Callable[[Engine], T]) -> tuple[Path, T]:
+    """A copy of the migrated SQLite template in `folder` with `build`'s rows in it, for tests to copy."""
+    path = folder / "built.db"
+    shutil.copyfile(template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        ids = build(engine)
+    finally:
+        engine.dispose()  # closing the last connection checkpoints the WAL into the file
+    return path, ids
